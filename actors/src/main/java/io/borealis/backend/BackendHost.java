@@ -1,0 +1,115 @@
+package io.borealis.backend;
+
+import io.borealis.model.InstanceKey;
+import io.borealis.placement.PlacementEngine;
+import io.borealis.task.TaskInstanceEntity;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * Hosts the resource backend (a cluster singleton: one framework registration per cluster). It runs
+ * the backend as a supervised child, passes commands through to it, forwards offers to placement,
+ * and routes each status update to the instance that owns the task, acknowledging it to the backend
+ * only once the instance has persisted it. A status for a task nobody owns gets the task killed
+ * (reconciliation, aurora-semantics §2.3).
+ */
+public final class BackendHost {
+
+  private record WrappedOffer(OfferEvent event) implements ResourceBackend.Command {}
+
+  private record WrappedStatus(StatusUpdate update) implements ResourceBackend.Command {}
+
+  private record Applied(StatusUpdate update, boolean persisted)
+      implements ResourceBackend.Command {}
+
+  private BackendHost() {}
+
+  public static Behavior<ResourceBackend.Command> create(
+      ResourceBackend.Factory factory,
+      ActorRef<PlacementEngine.Command> placement,
+      Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+      TaskLocator locator,
+      Duration askTimeout) {
+    return Behaviors.setup(
+        context -> {
+          ActorRef<OfferEvent> offers = context.messageAdapter(OfferEvent.class, WrappedOffer::new);
+          ActorRef<StatusUpdate> statuses =
+              context.messageAdapter(StatusUpdate.class, WrappedStatus::new);
+          ActorRef<ResourceBackend.Command> backend =
+              context.spawn(
+                  Behaviors.supervise(
+                          factory.create(new ResourceBackend.Listeners(offers, statuses)))
+                      .onFailure(
+                          SupervisorStrategy.restartWithBackoff(
+                              Duration.ofMillis(500), Duration.ofSeconds(30), 0.2)),
+                  "backend-" + factory.name());
+          return Behaviors.receive(ResourceBackend.Command.class)
+              .onMessage(
+                  WrappedOffer.class,
+                  m -> {
+                    placement.tell(new PlacementEngine.FromBackend(m.event()));
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  WrappedStatus.class,
+                  m -> {
+                    route(context, m.update(), backend, instances, locator, askTimeout);
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Applied.class,
+                  m -> {
+                    if (m.persisted()) {
+                      backend.tell(
+                          new ResourceBackend.Acknowledge(
+                              m.update().taskId(), m.update().updateId()));
+                    }
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  ResourceBackend.Command.class,
+                  m -> {
+                    backend.tell(m);
+                    return Behaviors.same();
+                  })
+              .build();
+        });
+  }
+
+  private static void route(
+      ActorContext<ResourceBackend.Command> context,
+      StatusUpdate update,
+      ActorRef<ResourceBackend.Command> backend,
+      Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+      TaskLocator locator,
+      Duration askTimeout) {
+    Optional<InstanceKey> owner = update.instance().or(() -> locator.locate(update.taskId()));
+    if (owner.isEmpty()) {
+      context
+          .getLog()
+          .warn("Status {} for unknown task {}: killing it.", update.status(), update.taskId());
+      if (update.status().isActive()) {
+        backend.tell(new ResourceBackend.Kill(update.taskId(), update.agentId()));
+      }
+      backend.tell(new ResourceBackend.Acknowledge(update.taskId(), update.updateId()));
+      return;
+    }
+    // Unacknowledged on timeout: the backend sends the update again.
+    context.ask(
+        Done.class,
+        instances.apply(owner.get()),
+        askTimeout,
+        replyTo ->
+            new TaskInstanceEntity.ApplyStatus(
+                update.taskId(), update.status(), update.message(), update.agentId(), replyTo),
+        (done, error) -> new Applied(update, error == null));
+  }
+}

@@ -1,0 +1,50 @@
+package io.borealis.job;
+
+import io.borealis.CborSerializable;
+import io.borealis.model.JobConfiguration;
+import io.borealis.model.JobKey;
+import io.borealis.model.TaskConfig;
+import java.time.Instant;
+import java.util.List;
+
+/** What happened to a job. Self-contained, so the read side needs nothing else. */
+public sealed interface JobEvent extends CborSerializable {
+
+  JobKey key();
+
+  /** The job was created (or created again after all its tasks ended). */
+  record JobCreated(
+      JobKey key,
+      JobConfiguration config,
+      List<Integer> instanceIds,
+      String scheduleId,
+      Instant timestamp,
+      String user)
+      implements JobEvent {
+    public JobCreated {
+      instanceIds = List.copyOf(instanceIds);
+    }
+  }
+
+  /** New instances copied from an active one. */
+  record InstancesAdded(
+      JobKey key,
+      TaskConfig config,
+      List<Integer> instanceIds,
+      String scheduleId,
+      Instant timestamp,
+      String user)
+      implements JobEvent {
+    public InstancesAdded {
+      instanceIds = List.copyOf(instanceIds);
+    }
+  }
+
+  /** These instances confirmed they have their task: no need to ask them again. */
+  record InstancesScheduled(JobKey key, String scheduleId, List<Integer> instanceIds)
+      implements JobEvent {
+    public InstancesScheduled {
+      instanceIds = List.copyOf(instanceIds);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.borealis.job;
+
+import io.borealis.model.JobConfiguration;
+import io.borealis.model.JobKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * The write side as the edge sees it: one method per job command, each answering once the job
+ * entity (wherever it lives) has persisted the change. Refusals fail the stage with a {@link
+ * io.borealis.common.Rejection}.
+ */
+public final class JobService {
+
+  private final ClusterSharding sharding;
+  private final Duration timeout;
+
+  public JobService(ActorSystem<?> system, Duration timeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.timeout = timeout;
+  }
+
+  public CompletionStage<JobEntity.Created> create(JobConfiguration config, String user) {
+    return job(config.key()).askWithStatus(r -> new JobEntity.Create(config, user, r), timeout);
+  }
+
+  public CompletionStage<JobEntity.Killed> kill(
+      JobKey key, Optional<List<Integer>> instances, String user, Optional<String> message) {
+    return job(key).askWithStatus(r -> new JobEntity.Kill(instances, user, message, r), timeout);
+  }
+
+  public CompletionStage<JobEntity.Restarted> restart(
+      JobKey key, Optional<List<Integer>> instances, String user) {
+    return job(key).askWithStatus(r -> new JobEntity.Restart(instances, user, r), timeout);
+  }
+
+  public CompletionStage<JobEntity.Added> addInstances(
+      JobKey key, int templateInstance, int count, String user) {
+    return job(key)
+        .askWithStatus(r -> new JobEntity.AddInstances(templateInstance, count, user, r), timeout);
+  }
+
+  private EntityRef<JobEntity.Command> job(JobKey key) {
+    return sharding.entityRefFor(JobEntity.ENTITY_KEY, key.toString());
+  }
+}

@@ -1,0 +1,87 @@
+package io.borealis.job;
+
+import io.borealis.CborSerializable;
+import io.borealis.job.JobEvent.InstancesAdded;
+import io.borealis.job.JobEvent.InstancesScheduled;
+import io.borealis.job.JobEvent.JobCreated;
+import io.borealis.model.JobConfiguration;
+import io.borealis.model.TaskConfig;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/** A job's state: not created yet, or existing with its configuration and instance ids. */
+public sealed interface JobState extends CborSerializable {
+
+  /** No such job. */
+  record Empty() implements JobState {}
+
+  /**
+   * An existing job.
+   *
+   * @param instanceIds every instance id the job ever had, ascending
+   * @param generation counts creations and additions; names each scheduling round
+   * @param unscheduled instances told to schedule that have not confirmed yet
+   */
+  record Existing(
+      JobConfiguration config,
+      List<Integer> instanceIds,
+      int generation,
+      List<ScheduleBatch> unscheduled,
+      Instant createdAt)
+      implements JobState {
+    public Existing {
+      instanceIds = List.copyOf(instanceIds);
+      unscheduled = List.copyOf(unscheduled);
+    }
+  }
+
+  /** Instances that must get a task with {@code config} under {@code scheduleId}. */
+  record ScheduleBatch(String scheduleId, TaskConfig config, List<Integer> remaining)
+      implements CborSerializable {
+    public ScheduleBatch {
+      remaining = List.copyOf(remaining);
+    }
+  }
+
+  default JobState apply(JobEvent event) {
+    if (event instanceof JobCreated e) {
+      TreeSet<Integer> ids = new TreeSet<>(e.instanceIds());
+      int generation = 1;
+      if (this instanceof Existing x) {
+        ids.addAll(x.instanceIds());
+        generation = x.generation() + 1;
+      }
+      // A new creation supersedes whatever an older one had left to schedule.
+      return new Existing(
+          e.config(),
+          List.copyOf(ids),
+          generation,
+          List.of(new ScheduleBatch(e.scheduleId(), e.config().task(), e.instanceIds())),
+          e.timestamp());
+    }
+    Existing x = (Existing) this;
+    if (event instanceof InstancesAdded e) {
+      TreeSet<Integer> ids = new TreeSet<>(x.instanceIds());
+      ids.addAll(e.instanceIds());
+      List<ScheduleBatch> batches = new ArrayList<>(x.unscheduled());
+      batches.add(new ScheduleBatch(e.scheduleId(), e.config(), e.instanceIds()));
+      return new Existing(x.config(), List.copyOf(ids), x.generation() + 1, batches, x.createdAt());
+    }
+    InstancesScheduled e = (InstancesScheduled) event;
+    List<ScheduleBatch> batches = new ArrayList<>();
+    for (ScheduleBatch b : x.unscheduled()) {
+      if (b.scheduleId().equals(e.scheduleId())) {
+        List<Integer> left =
+            b.remaining().stream().filter(i -> !e.instanceIds().contains(i)).toList();
+        if (!left.isEmpty()) {
+          batches.add(new ScheduleBatch(b.scheduleId(), b.config(), left));
+        }
+      } else {
+        batches.add(b);
+      }
+    }
+    return new Existing(x.config(), x.instanceIds(), x.generation(), batches, x.createdAt());
+  }
+}

@@ -1,0 +1,235 @@
+package io.borealis.placement;
+
+import io.borealis.CborSerializable;
+import io.borealis.backend.LaunchTask;
+import io.borealis.backend.Offer;
+import io.borealis.backend.OfferEvent;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.model.InstanceKey;
+import io.borealis.model.TaskConfig;
+import io.borealis.task.Assignment;
+import io.borealis.task.TaskInstanceEntity;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The placement engine, a cluster singleton: it holds the tasks waiting for placement and the
+ * backend's offers, runs first-fit rounds ({@link Matcher}), asks each chosen instance to persist
+ * its assignment, and only then asks the backend to launch. Its state is soft: after a restart the
+ * instances re-register their PENDING tasks and the backend offers its resources again.
+ *
+ * <p>Constraints, tiers, preemption and quota will plug in as vetoes in {@link Matcher} and as
+ * stages before and after a round.
+ */
+public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Command> {
+
+  /** What placement accepts. */
+  public sealed interface Command extends CborSerializable {}
+
+  /** A task waits to be placed (sent again periodically while it waits; idempotent). */
+  public record TaskPending(String taskId, InstanceKey instance, TaskConfig config)
+      implements Command {}
+
+  /** A task no longer waits (killed while PENDING). */
+  public record TaskGone(String taskId) implements Command {}
+
+  /** Something the backend said about offers. */
+  public record FromBackend(OfferEvent event) implements Command {}
+
+  /** Report counts, for tests, the load harness and metrics. */
+  public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+  /** Tasks waiting, offers held, offers whose launch is being prepared, tasks placed so far. */
+  public record Stats(int pending, int offers, int launching, long placed)
+      implements CborSerializable {}
+
+  private record RunRound() implements Command {}
+
+  private record AssignDone(String offerId, String taskId, boolean ok) implements Command {}
+
+  private record PendingTask(String taskId, InstanceKey instance, TaskConfig config) {}
+
+  /** An offer taken by a round, waiting for its instances to persist their assignment. */
+  private static final class Launching {
+    final Offer offer;
+    final Map<String, LaunchTask> tasks = new LinkedHashMap<>();
+    final List<LaunchTask> confirmed = new ArrayList<>();
+    int outstanding;
+
+    Launching(Offer offer) {
+      this.offer = offer;
+    }
+  }
+
+  private final ActorRef<ResourceBackend.Command> backend;
+  private final Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances;
+  private final PlacementSettings settings;
+  private final RandomGenerator random;
+
+  private final LinkedHashMap<String, PendingTask> pending = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Offer> offers = new LinkedHashMap<>();
+  private final Map<String, Launching> launching = new HashMap<>();
+
+  /** Task id → offer id, for tasks whose assignment is being persisted. */
+  private final Map<String, String> assigning = new HashMap<>();
+
+  private boolean roundScheduled;
+  private long placed;
+
+  public static Behavior<Command> create(
+      ActorRef<ResourceBackend.Command> backend,
+      Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+      PlacementSettings settings,
+      RandomGenerator random) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers ->
+                    new PlacementEngine(context, timers, backend, instances, settings, random)));
+  }
+
+  private PlacementEngine(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ActorRef<ResourceBackend.Command> backend,
+      Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+      PlacementSettings settings,
+      RandomGenerator random) {
+    super(context);
+    this.backend = backend;
+    this.instances = instances;
+    this.settings = settings;
+    this.random = random;
+    // Unplaced tasks are retried even when nothing changes (an offer may have been declined).
+    timers.startTimerWithFixedDelay("round", new RunRound(), settings.roundInterval());
+    // Whatever offers the backend sent before us went to a previous incarnation.
+    backend.tell(new ResourceBackend.ReviveOffers());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(TaskPending.class, this::onPending)
+        .onMessage(TaskGone.class, this::onGone)
+        .onMessage(FromBackend.class, this::onBackend)
+        .onMessage(RunRound.class, this::onRound)
+        .onMessage(AssignDone.class, this::onAssignDone)
+        .onMessage(GetStats.class, this::onStats)
+        .build();
+  }
+
+  private Behavior<Command> onPending(TaskPending msg) {
+    if (!pending.containsKey(msg.taskId()) && !assigning.containsKey(msg.taskId())) {
+      pending.put(msg.taskId(), new PendingTask(msg.taskId(), msg.instance(), msg.config()));
+      scheduleRound();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGone(TaskGone msg) {
+    pending.remove(msg.taskId());
+    return this;
+  }
+
+  private Behavior<Command> onBackend(FromBackend msg) {
+    OfferEvent event = msg.event();
+    if (event instanceof OfferEvent.OfferReceived r) {
+      offers.put(r.offer().offerId(), r.offer());
+      scheduleRound();
+    } else if (event instanceof OfferEvent.OfferRescinded r) {
+      offers.remove(r.offerId());
+    } else if (event instanceof OfferEvent.OffersReset) {
+      offers.clear();
+    }
+    return this;
+  }
+
+  private void scheduleRound() {
+    if (!roundScheduled && !pending.isEmpty() && !offers.isEmpty()) {
+      roundScheduled = true;
+      getContext().getSelf().tell(new RunRound());
+    }
+  }
+
+  private Behavior<Command> onRound(RunRound msg) {
+    roundScheduled = false;
+    if (pending.isEmpty() || offers.isEmpty()) {
+      return this;
+    }
+    List<Offer> order = new ArrayList<>(offers.values());
+    if (settings.offerOrder() == PlacementSettings.OfferOrder.RANDOM) {
+      Collections.shuffle(order, new java.util.Random(random.nextLong()));
+    }
+    List<Matcher.Candidate> candidates = new ArrayList<>(pending.size());
+    for (PendingTask t : pending.values()) {
+      candidates.add(
+          new Matcher.Candidate(
+              t.taskId(),
+              ResourceRequest.of(
+                  t.config().resources(),
+                  settings.executorOverheadCpu(),
+                  settings.executorOverheadRamMb())));
+    }
+    for (Matcher.Placement p : Matcher.round(candidates, order)) {
+      PendingTask task = pending.remove(p.taskId());
+      Launching l = launching.computeIfAbsent(p.offerId(), id -> new Launching(offers.remove(id)));
+      Assignment where = new Assignment(l.offer.agentId(), l.offer.host(), p.ports());
+      l.tasks.put(
+          task.taskId(), new LaunchTask(task.taskId(), task.instance(), task.config(), where));
+      l.outstanding++;
+      assigning.put(task.taskId(), p.offerId());
+      getContext()
+          .askWithStatus(
+              Done.class,
+              instances.apply(task.instance()),
+              settings.assignTimeout(),
+              replyTo -> new TaskInstanceEntity.Assign(task.taskId(), where, replyTo),
+              (done, error) -> new AssignDone(p.offerId(), task.taskId(), error == null));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAssignDone(AssignDone msg) {
+    assigning.remove(msg.taskId());
+    Launching l = launching.get(msg.offerId());
+    if (l == null) {
+      return this;
+    }
+    if (msg.ok()) {
+      l.confirmed.add(l.tasks.get(msg.taskId()));
+      placed++;
+    } else {
+      // Killed meanwhile, or the instance did not answer in time: it re-registers if still PENDING.
+      getContext().getLog().debug("Assignment of {} was refused or timed out.", msg.taskId());
+    }
+    if (--l.outstanding == 0) {
+      launching.remove(msg.offerId());
+      if (l.confirmed.isEmpty()) {
+        backend.tell(new ResourceBackend.Decline(l.offer.offerId()));
+      } else {
+        backend.tell(new ResourceBackend.Launch(l.offer.offerId(), l.offer.agentId(), l.confirmed));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStats(GetStats msg) {
+    msg.replyTo().tell(new Stats(pending.size(), offers.size(), launching.size(), placed));
+    return this;
+  }
+}

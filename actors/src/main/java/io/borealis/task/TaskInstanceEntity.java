@@ -1,0 +1,580 @@
+package io.borealis.task;
+
+import io.borealis.CborSerializable;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.TaskRef;
+import io.borealis.common.Rejection;
+import io.borealis.common.Tags;
+import io.borealis.model.InstanceKey;
+import io.borealis.model.PartitionPolicy;
+import io.borealis.model.TaskConfig;
+import io.borealis.placement.PlacementEngine;
+import io.borealis.task.InstancePlanner.Action;
+import io.borealis.task.InstancePlanner.Plan;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One instance of a job ({@code instance|role/env/name/N}): owns the instance's current task and
+ * its recent history, and applies the task state machine to every request and status update. It
+ * registers its PENDING task with placement, asks the backend to kill what must die, and keeps the
+ * state timers of aurora-semantics §2.5 (transient timeout, kill retry, throttle, partition).
+ *
+ * <p>Invariant: at most one active task; a reply that confirms a change is sent only after the
+ * change is persisted. An instance with no active task passivates itself when idle, so only live
+ * instances are remembered by sharding and woken after a restart.
+ */
+public final class TaskInstanceEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        TaskInstanceEntity.Command, InstanceEvent, InstanceState> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "instance");
+
+  static final String TIMED_OUT = "Task timed out";
+  static final String PARTITIONED_TOO_LONG = "Task partitioned for too long.";
+
+  // ---------------------------------------------------------------------------------------------
+  // Commands and replies
+
+  /** What an instance accepts. */
+  public sealed interface Command extends CborSerializable {}
+
+  /** Create a PENDING task with this config; idempotent per {@code scheduleId}. */
+  public record Schedule(
+      TaskConfig config, String scheduleId, ActorRef<StatusReply<Scheduled>> replyTo)
+      implements Command {}
+
+  /** The task a {@link Schedule} created (or had already created). */
+  public record Scheduled(String taskId, boolean alreadyScheduled) implements CborSerializable {}
+
+  /** Placement bound the PENDING task to an agent; reply once ASSIGNED is persisted. */
+  public record Assign(String taskId, Assignment assignment, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** A status from the backend; the reply is the acknowledgement, sent after persisting. */
+  public record ApplyStatus(
+      String taskId,
+      ScheduleStatus status,
+      Optional<String> message,
+      Optional<String> agentId,
+      ActorRef<Done> replyTo)
+      implements Command {}
+
+  /** Kill the active task, if any. */
+  public record Kill(String user, Optional<String> message, ActorRef<KillResult> replyTo)
+      implements Command {}
+
+  /** The task that is now being killed, or none when there was nothing to kill. */
+  public record KillResult(InstanceKey instance, Optional<String> taskId)
+      implements CborSerializable {}
+
+  /** Restart the active task: it goes RESTARTING and is rescheduled once it is down. */
+  public record Restart(String user, ActorRef<RestartResult> replyTo) implements Command {}
+
+  /** Whether the restart was started. */
+  public record RestartResult(InstanceKey instance, boolean restarted)
+      implements CborSerializable {}
+
+  /** Tell the instance's latest task. */
+  public record Describe(ActorRef<InstanceSummary> replyTo) implements Command {}
+
+  /** An instance and its latest task (which may be terminal, or absent). */
+  public record InstanceSummary(InstanceKey instance, Optional<ScheduledTask> latest)
+      implements CborSerializable {
+    public boolean active() {
+      return latest.map(t -> t.status().isActive()).orElse(false);
+    }
+  }
+
+  /** Timer: the task stayed too long in a transient status. */
+  public record TransientTimeout(String taskId, ScheduleStatus status) implements Command {}
+
+  /** Timer: send the kill again while the task is still KILLING. */
+  public record RetryKill(String taskId, long delayMs) implements Command {}
+
+  /** Timer: a THROTTLED task's penalty is over. */
+  public record ReleaseThrottle(String taskId) implements Command {}
+
+  /** Timer: a PARTITIONED task's grace period is over. */
+  public record PartitionTimeout(String taskId, Instant lastEvent) implements Command {}
+
+  /** Timer: remind placement of the PENDING task (placement may have restarted). */
+  public record RefreshPending(String taskId) implements Command {}
+
+  /** Timer: an instance without an active task stops, to be woken by the next message. */
+  public record IdleCheck() implements Command {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Wiring
+
+  /** What an instance needs from the node. Time and randomness are injected for tests. */
+  public record Deps(
+      Clock clock,
+      Supplier<UUID> ids,
+      RandomGenerator random,
+      TaskSettings settings,
+      ActorRef<PlacementEngine.Command> placement,
+      ActorRef<ResourceBackend.Command> backend) {}
+
+  private final InstanceKey key;
+  private final Deps deps;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+  private final InstancePlanner planner;
+  private final RescheduleCalculator reschedule;
+
+  /** The (task, status, last event) the timers were last armed for; not persisted. */
+  private String armedFor = "";
+
+  /** Starts the sharded entity type on this node (remembered: live instances restart with it). */
+  public static void init(ActorSystem<?> system, Deps deps, boolean rememberEntities) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                    ENTITY_KEY,
+                    ctx ->
+                        create(
+                            InstanceKey.parse(ctx.getEntityId()),
+                            deps,
+                            Optional.of(ctx.getShard())))
+                .withSettings(
+                    ClusterShardingSettings.create(system).withRememberEntities(rememberEntities)));
+  }
+
+  /** How other actors address an instance, wherever in the cluster it lives. */
+  public static Function<InstanceKey, RecipientRef<Command>> refs(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return key -> sharding.entityRefFor(ENTITY_KEY, key.toString());
+  }
+
+  public static Behavior<Command> create(
+      InstanceKey key, Deps deps, Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new TaskInstanceEntity(key, deps, context, timers, shard)));
+  }
+
+  private TaskInstanceEntity(
+      InstanceKey key,
+      Deps deps,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
+    super(
+        PersistenceId.of(ENTITY_KEY.name(), key.toString()),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.key = key;
+    this.deps = deps;
+    this.context = context;
+    this.timers = timers;
+    this.shard = shard;
+    TaskSettings s = deps.settings();
+    this.reschedule =
+        new RescheduleCalculator(
+            s.flappingThreshold(),
+            RescheduleCalculator.truncatedBinary(
+                s.initialFlappingPenalty(), s.maxFlappingPenalty(), deps.random()));
+    this.planner = new InstancePlanner(key, deps.ids(), reschedule, s.historyPerInstance());
+  }
+
+  @Override
+  public InstanceState emptyState() {
+    return new InstanceState.Empty();
+  }
+
+  @Override
+  public Set<String> tagsFor(InstanceEvent event) {
+    return Tags.VIEW_SET;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Events are kept: the read side rebuilds from them. Snapshots bound recovery time.
+    return RetentionCriteria.snapshotEvery(deps.settings().snapshotEvery(), 2);
+  }
+
+  @Override
+  public SignalHandler<InstanceState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Command handlers
+
+  @Override
+  public CommandHandlerWithReply<Command, InstanceEvent, InstanceState> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, InstanceEvent, InstanceState> builder =
+        newCommandHandlerWithReplyBuilder();
+    builder
+        .forStateType(InstanceState.Active.class)
+        .onCommand(Schedule.class, this::scheduleWhileActive);
+    builder
+        .forAnyState()
+        .onCommand(Schedule.class, this::schedule)
+        .onCommand(Assign.class, this::assign)
+        .onCommand(ApplyStatus.class, this::applyStatus)
+        .onCommand(Kill.class, this::kill)
+        .onCommand(Restart.class, this::restart)
+        .onCommand(Describe.class, (s, c) -> Effect().reply(c.replyTo(), summary(s)))
+        .onCommand(TransientTimeout.class, this::transientTimeout)
+        .onCommand(RetryKill.class, this::retryKill)
+        .onCommand(ReleaseThrottle.class, this::releaseThrottle)
+        .onCommand(PartitionTimeout.class, this::partitionTimeout)
+        .onCommand(RefreshPending.class, this::refreshPending)
+        .onCommand(IdleCheck.class, this::idleCheck);
+    return builder.build();
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> scheduleWhileActive(
+      InstanceState.Active state, Schedule cmd) {
+    if (cmd.scheduleId().equals(state.lastScheduleId())) {
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.success(new Scheduled(state.current().taskId(), true)));
+    }
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            StatusReply.error(new Rejection.Conflict("Instance ID collision detected.")));
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> schedule(InstanceState state, Schedule cmd) {
+    if (cmd.scheduleId().equals(state.scheduleId())) {
+      // Already done (the job re-drives after a restart): the task may have ended since.
+      String taskId = state.latestTask().map(ScheduledTask::taskId).orElse("");
+      return Effect().reply(cmd.replyTo(), StatusReply.success(new Scheduled(taskId, true)));
+    }
+    Plan plan = planner.schedule(state, cmd.config(), cmd.scheduleId(), now());
+    String taskId = plan.state().latestTask().orElseThrow().taskId();
+    return persist(plan)
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(new Scheduled(taskId, false)));
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> assign(InstanceState state, Assign cmd) {
+    boolean pending =
+        state instanceof InstanceState.Active a
+            && a.current().taskId().equals(cmd.taskId())
+            && a.current().status() == ScheduleStatus.PENDING;
+    if (!pending) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error(
+                  new Rejection.Conflict(
+                      "task " + cmd.taskId() + " of " + key + " is not PENDING")));
+    }
+    return persist(planner.assign(state, cmd.taskId(), cmd.assignment(), now()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> applyStatus(
+      InstanceState state, ApplyStatus cmd) {
+    Plan plan =
+        planner.changeState(
+            state,
+            cmd.taskId(),
+            Optional.empty(),
+            TaskState.of(cmd.status()),
+            cmd.message(),
+            now(),
+            cmd.agentId());
+    if (plan.result() == StateChangeResult.ILLEGAL
+        || plan.result() == StateChangeResult.ILLEGAL_WITH_SIDE_EFFECTS) {
+      context
+          .getLog()
+          .info(
+              "Ignoring {} for task {} of {} ({}).",
+              cmd.status(),
+              cmd.taskId(),
+              key,
+              plan.result());
+    }
+    return persist(plan).thenReply(cmd.replyTo(), s -> Done.getInstance());
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> kill(InstanceState state, Kill cmd) {
+    if (!(state instanceof InstanceState.Active active)) {
+      return Effect().reply(cmd.replyTo(), new KillResult(key, Optional.empty()));
+    }
+    String message = "Killed by " + cmd.user() + cmd.message().map(m -> ".\n" + m).orElse("");
+    String taskId = active.current().taskId();
+    Plan plan =
+        planner.changeState(
+            state,
+            taskId,
+            Optional.empty(),
+            TaskState.KILLING,
+            Optional.of(message),
+            now(),
+            Optional.empty());
+    return persist(plan).thenReply(cmd.replyTo(), s -> new KillResult(key, Optional.of(taskId)));
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> restart(InstanceState state, Restart cmd) {
+    if (!(state instanceof InstanceState.Active active)) {
+      return Effect().reply(cmd.replyTo(), new RestartResult(key, false));
+    }
+    Plan plan =
+        planner.changeState(
+            state,
+            active.current().taskId(),
+            Optional.empty(),
+            TaskState.RESTARTING,
+            Optional.of("Restarted by " + cmd.user()),
+            now(),
+            Optional.empty());
+    boolean restarted = plan.result() == StateChangeResult.SUCCESS;
+    return persist(plan).thenReply(cmd.replyTo(), s -> new RestartResult(key, restarted));
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> transientTimeout(
+      InstanceState state, TransientTimeout cmd) {
+    return persist(
+            planner.changeState(
+                state,
+                cmd.taskId(),
+                Optional.of(cmd.status()),
+                TaskState.LOST,
+                Optional.of(TIMED_OUT),
+                now(),
+                Optional.empty()))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> retryKill(InstanceState state, RetryKill cmd) {
+    Optional<ScheduledTask> task = currentIf(state, cmd.taskId(), ScheduleStatus.KILLING);
+    if (task.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .none()
+        .thenRun(
+            s -> {
+              sendKill(task.get().taskId(), task.get().assignment().map(Assignment::agentId));
+              long next =
+                  Math.min(cmd.delayMs() * 2, deps.settings().transientStateTimeout().toMillis());
+              timers.startSingleTimer(
+                  "kill-retry", new RetryKill(cmd.taskId(), next), Duration.ofMillis(next));
+            })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> releaseThrottle(
+      InstanceState state, ReleaseThrottle cmd) {
+    return persist(
+            planner.changeState(
+                state,
+                cmd.taskId(),
+                Optional.of(ScheduleStatus.THROTTLED),
+                TaskState.PENDING,
+                Optional.empty(),
+                now(),
+                Optional.empty()))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> partitionTimeout(
+      InstanceState state, PartitionTimeout cmd) {
+    Optional<ScheduledTask> task = currentIf(state, cmd.taskId(), ScheduleStatus.PARTITIONED);
+    if (task.isEmpty() || !task.get().latestEvent().timestamp().equals(cmd.lastEvent())) {
+      return Effect().noReply();
+    }
+    return persist(
+            planner.changeState(
+                state,
+                cmd.taskId(),
+                Optional.of(ScheduleStatus.PARTITIONED),
+                TaskState.LOST,
+                Optional.of(PARTITIONED_TOO_LONG),
+                now(),
+                Optional.empty()))
+        .thenNoReply();
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> refreshPending(
+      InstanceState state, RefreshPending cmd) {
+    currentIf(state, cmd.taskId(), ScheduleStatus.PENDING).ifPresent(this::registerPending);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> idleCheck(InstanceState state, IdleCheck cmd) {
+    if (!(state instanceof InstanceState.Active)) {
+      shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+    }
+    return Effect().noReply();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Event handler: the state's own transition function
+
+  @Override
+  public EventHandler<InstanceState, InstanceEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(InstanceState::apply);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // After persisting
+
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<InstanceEvent, InstanceState>
+      persist(Plan plan) {
+    return Effect()
+        .persist(plan.events())
+        .thenRun(
+            state -> {
+              for (Action action : plan.actions()) {
+                perform(action);
+              }
+              afterChange(state);
+            });
+  }
+
+  private void perform(Action action) {
+    if (action instanceof Action.KillTask k) {
+      sendKill(k.taskId(), k.agentId());
+    } else if (action instanceof Action.UnregisterPending u) {
+      deps.placement().tell(new PlacementEngine.TaskGone(u.taskId()));
+    }
+  }
+
+  private void sendKill(String taskId, Optional<String> agentId) {
+    deps.backend().tell(new ResourceBackend.Kill(taskId, agentId));
+  }
+
+  private void registerPending(ScheduledTask task) {
+    deps.placement().tell(new PlacementEngine.TaskPending(task.taskId(), key, task.config()));
+  }
+
+  private void onRecovered(InstanceState state) {
+    state
+        .latestTask()
+        .filter(t -> t.status().isSlaveAssigned())
+        .ifPresent(
+            t -> {
+              // The backend may have lost or finished the task while we were away: ask it.
+              Optional<String> agent = t.assignment().map(Assignment::agentId);
+              deps.backend()
+                  .tell(
+                      new ResourceBackend.Reconcile(List.of(new TaskRef(t.taskId(), key, agent))));
+              if (t.status() == ScheduleStatus.KILLING) {
+                sendKill(t.taskId(), agent);
+              }
+            });
+    afterChange(state);
+  }
+
+  /**
+   * Arms the timers the current task's status calls for, and registers a PENDING task with
+   * placement. Re-arms only when the task, its status or its latest event changed, so a repeated
+   * status update never postpones a timeout.
+   */
+  private void afterChange(InstanceState state) {
+    Optional<ScheduledTask> current =
+        state instanceof InstanceState.Active a ? Optional.of(a.current()) : Optional.empty();
+    String marker =
+        current
+            .map(t -> t.taskId() + "|" + t.status() + "|" + t.latestEvent().timestamp())
+            .orElse("");
+    if (marker.equals(armedFor)) {
+      return;
+    }
+    armedFor = marker;
+    timers.cancel("status");
+    timers.cancel("kill-retry");
+    timers.cancel("pending-refresh");
+    timers.cancel("idle");
+    if (current.isEmpty()) {
+      timers.startSingleTimer("idle", new IdleCheck(), deps.settings().idlePassivation());
+      return;
+    }
+    ScheduledTask t = current.get();
+    TaskSettings s = deps.settings();
+    switch (t.status()) {
+      case PENDING -> {
+        registerPending(t);
+        timers.startTimerWithFixedDelay(
+            "pending-refresh", new RefreshPending(t.taskId()), s.pendingRefreshInterval());
+      }
+      case THROTTLED -> {
+        long penalty = reschedule.penaltyMs(t, state::find);
+        Instant release = t.latestEvent().timestamp().plusMillis(penalty);
+        timers.startSingleTimer("status", new ReleaseThrottle(t.taskId()), until(release));
+      }
+      case ASSIGNED, PREEMPTING, RESTARTING, DRAINING ->
+          timers.startSingleTimer(
+              "status", new TransientTimeout(t.taskId(), t.status()), s.transientStateTimeout());
+      case KILLING -> {
+        timers.startSingleTimer(
+            "status", new TransientTimeout(t.taskId(), t.status()), s.transientStateTimeout());
+        long first = s.initialKillRetryInterval().toMillis();
+        timers.startSingleTimer(
+            "kill-retry", new RetryKill(t.taskId(), first), Duration.ofMillis(first));
+      }
+      case PARTITIONED -> {
+        PartitionPolicy policy = t.config().partitionPolicy();
+        if (policy.reschedule()) {
+          Instant lastEvent = t.latestEvent().timestamp();
+          timers.startSingleTimer(
+              "status",
+              new PartitionTimeout(t.taskId(), lastEvent),
+              until(lastEvent.plusSeconds(policy.delaySecs())));
+        }
+      }
+      default -> {
+        // STARTING and RUNNING have no timer (STARTING is not transient, as in Aurora).
+      }
+    }
+  }
+
+  private Duration until(Instant when) {
+    Duration d = Duration.between(now(), when);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  private static Optional<ScheduledTask> currentIf(
+      InstanceState state, String taskId, ScheduleStatus status) {
+    return state.latestTask().filter(t -> t.taskId().equals(taskId) && t.status() == status);
+  }
+
+  private InstanceSummary summary(InstanceState state) {
+    return new InstanceSummary(key, state.latestTask());
+  }
+
+  private Instant now() {
+    return deps.clock().instant();
+  }
+}
