@@ -30,11 +30,12 @@ public final class InstanceRanges {
         if (first < 0 || last < first) {
           throw new IllegalArgumentException("'" + p + "' is not a range of instance ids");
         }
-        if ((long) last - first + ids.size() >= maxSize) {
-          throw new IllegalArgumentException("the instance set is larger than " + maxSize);
-        }
-        for (int i = first; i <= last; i++) {
-          ids.add(i);
+        // The limit is on the resulting set: repeated ids count once. Stops as soon as the set
+        // outgrows it, so a huge range is never built.
+        for (int i = first; i <= last && i >= 0; i++) {
+          if (ids.add(i) && ids.size() > maxSize) {
+            throw new IllegalArgumentException("the instance set is larger than " + maxSize);
+          }
         }
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(

@@ -150,13 +150,12 @@ public final class JobConfigParser {
     }
     Optional<JobKey> key =
         keyErrors.isEmpty() ? Optional.of(new JobKey(role, environment, name)) : Optional.empty();
-    TaskParts task = taskObj.map(t -> task(t, name, container.isPresent())).orElse(null);
+    // Aurora requires an executor (here: processes) unless the container is Docker.
+    boolean docker = container.filter(c -> c instanceof Container.Docker).isPresent();
+    TaskParts task = taskObj.map(t -> task(t, name, docker)).orElse(null);
     Optional<SlaPolicy> sla = job.object("sla_policy").map(o -> slaPolicy(o, tier, instances));
     job.finish();
 
-    if (task != null && task.resources != null) {
-      checkPlaceholders(task, healthCheck);
-    }
     if (!errors.isEmpty() || key.isEmpty() || task == null) {
       return Optional.empty();
     }
@@ -213,7 +212,7 @@ public final class JobConfigParser {
   private record TaskParts(
       String name, List<ProcessConfig> processes, List<List<String>> order, Resources resources) {}
 
-  private TaskParts task(Obj task, String jobName, boolean hasContainer) {
+  private TaskParts task(Obj task, String jobName, boolean docker) {
     String name = task.string("name").orElse(jobName);
     List<ProcessConfig> processes = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -228,12 +227,12 @@ public final class JobConfigParser {
       }
     }
     if (task.absent("processes")) {
-      if (!hasContainer) {
+      if (!docker) {
         error("task.processes", "is required");
       }
     } else if (task.node.get("processes").isArray()
         && task.node.get("processes").isEmpty()
-        && !hasContainer) {
+        && !docker) {
       error("task.processes", "must list at least one process");
     }
     List<List<String>> order = new ArrayList<>();
@@ -288,6 +287,9 @@ public final class JobConfigParser {
     boolean fin = p.bool("final", false);
     Map<String, String> env = p.stringMap("env");
     p.finish();
+    // Templates are checked here, with the process's own index, whatever else is wrong.
+    cmdline.ifPresent(c -> checkTemplate(p.path + ".cmdline", c));
+    env.forEach((k, v) -> checkTemplate(p.path + ".env." + k, v));
     if (name.isEmpty() || cmdline.isEmpty()) {
       return null;
     }
@@ -451,6 +453,7 @@ public final class JobConfigParser {
     if (type == HealthCheck.Type.SHELL && command.isEmpty()) {
       error(h.path + ".command", "is required for a shell health check");
     }
+    command.ifPresent(c -> checkTemplate(h.path + ".command", c));
     String expected = h.string("expected_response").orElse("ok");
     int expectedCode = h.integer("expected_response_code", 0);
     int initial = nonNegative(h, "initial_interval_secs", 15);
@@ -648,19 +651,6 @@ public final class JobConfigParser {
   // ---------------------------------------------------------------------------------------------
   // Templating: every {{...}} must be one Borealis fills in; ports named there are requested.
 
-  private void checkPlaceholders(TaskParts task, Optional<HealthCheck> healthCheck) {
-    for (int i = 0; i < task.processes.size(); i++) {
-      ProcessConfig p = task.processes.get(i);
-      checkTemplate("task.processes[" + i + "].cmdline", p.cmdline());
-      for (Map.Entry<String, String> e : p.env().entrySet()) {
-        checkTemplate("task.processes[" + i + "].env." + e.getKey(), e.getValue());
-      }
-    }
-    healthCheck
-        .flatMap(HealthCheck::command)
-        .ifPresent(c -> checkTemplate("health_check.command", c));
-  }
-
   private void checkTemplate(String path, String text) {
     Matcher m = PLACEHOLDER.matcher(text);
     while (m.find()) {
@@ -823,8 +813,17 @@ public final class JobConfigParser {
       return n.asLong();
     }
 
+    /** Empty when absent, null or (reported) not a whole number, so no range check follows. */
     Optional<Long> nullableLong(String field) {
-      return get(field) == null ? Optional.empty() : Optional.of(longValue(field, 0));
+      JsonNode n = get(field);
+      if (n == null) {
+        return Optional.empty();
+      }
+      if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+        error(at(field), "must be a whole number");
+        return Optional.empty();
+      }
+      return Optional.of(n.asLong());
     }
 
     double number(String field, double dflt) {

@@ -1,0 +1,171 @@
+package io.borealis.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.borealis.common.Rejection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.pattern.AskTimeoutException;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON API v1: one table of routes ({@link Router}), one request handler, one error mapping.
+ * Every failure becomes a problem body with the right status: bad input 400 naming each field,
+ * unknown things 404, conflicts 409, oversized bodies 413, non-JSON 415, an unresponsive scheduler
+ * 503. A 500 means a bug, and is logged with its stack trace (never sent).
+ */
+public final class Api {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+  static final String INDEX_HEADER = "X-Borealis-Index";
+
+  private final ApiContext ctx;
+  private final Materializer materializer;
+  private final Router router = new Router();
+
+  public Api(ApiContext ctx, Materializer materializer) {
+    this.ctx = ctx;
+    this.materializer = materializer;
+    new SystemRoutes(ctx).register(router);
+    new JobRoutes(ctx).register(router);
+    new TaskRoutes(ctx).register(router);
+    new SimRoutes(ctx).register(router);
+  }
+
+  /** Every route, for the OpenAPI check. */
+  public List<Router.Route> routes() {
+    return router.routes();
+  }
+
+  /** Handles one request; never fails (failures are problem responses). */
+  public CompletionStage<HttpResponse> handle(HttpRequest request) {
+    try {
+      String method = request.method().value();
+      Router.Match match = router.match(method, request.getUri().path());
+      if (match instanceof Router.Match.NotFound) {
+        request.discardEntityBytes(materializer);
+        return done(
+            Problems.of(StatusCodes.NOT_FOUND, "No resource at " + request.getUri().path()));
+      }
+      if (match instanceof Router.Match.WrongMethod w) {
+        request.discardEntityBytes(materializer);
+        return done(
+            Problems.of(
+                    StatusCodes.METHOD_NOT_ALLOWED,
+                    method + " is not allowed here; use " + String.join(" or ", w.allowed()))
+                .addHeader(RawHeader.create("Allow", String.join(", ", w.allowed()))));
+      }
+      Router.Match.Found found = (Router.Match.Found) match;
+      Map<String, List<String>> query = request.getUri().query().toMultiMap();
+      CompletionStage<byte[]> body;
+      if (found.route().readsBody()) {
+        body =
+            request
+                .entity()
+                .toStrict(
+                    ctx.settings().askTimeout().toMillis(),
+                    ctx.settings().maxRequestBytes(),
+                    materializer)
+                .thenApply(strict -> strict.getData().toArray());
+      } else {
+        request.discardEntityBytes(materializer);
+        body = CompletableFuture.completedFuture(new byte[0]);
+      }
+      return body.thenCompose(
+              bytes ->
+                  found.route().handler().handle(new Call(request, found.params(), query, bytes)))
+          .exceptionally(Api::convertError);
+    } catch (RuntimeException e) {
+      return done(convertError(e));
+    }
+  }
+
+  /** Maps a failure to its problem response. */
+  static HttpResponse convertError(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException
+            || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof BadRequest b) {
+      return Problems.badRequest(b.errors);
+    }
+    if (e instanceof Call.UnsupportedMedia) {
+      return Problems.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, e.getMessage());
+    }
+    if (e instanceof Rejection.Invalid) {
+      return Problems.of(StatusCodes.BAD_REQUEST, e.getMessage());
+    }
+    if (e instanceof Rejection.NotFound) {
+      return Problems.of(StatusCodes.NOT_FOUND, e.getMessage());
+    }
+    if (e instanceof Rejection.Conflict) {
+      return Problems.of(StatusCodes.CONFLICT, e.getMessage());
+    }
+    if (e instanceof Rejection.Unavailable) {
+      return Problems.of(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage());
+    }
+    if (e instanceof AskTimeoutException || e instanceof TimeoutException) {
+      return Problems.of(
+          StatusCodes.SERVICE_UNAVAILABLE, "The scheduler did not answer in time; try again.");
+    }
+    if (e instanceof EntityStreamSizeException s) {
+      return Problems.of(
+          StatusCodes.PAYLOAD_TOO_LARGE,
+          "The request body is larger than the limit of " + s.limit() + " bytes.");
+    }
+    LOG.error("Unexpected failure while handling a request", e);
+    return Problems.of(
+        StatusCodes.INTERNAL_SERVER_ERROR, "Internal error; the scheduler's log has the details.");
+  }
+
+  static CompletionStage<HttpResponse> done(HttpResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+
+  static HttpResponse json(StatusCode status, JsonNode body) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(body));
+  }
+
+  /**
+   * A read from the read side: honours {@code ?index=N&wait=30s} (answer once the view passes N, or
+   * when the wait ends) and carries the view's index.
+   */
+  static CompletionStage<HttpResponse> read(
+      ApiContext ctx, Call call, Supplier<HttpResponse> render) {
+    var index = Params.index(call);
+    var wait = Params.duration(call, "wait", ctx.settings().maxWait());
+    if (!ctx.view().isCaughtUp()) {
+      return done(
+          Problems.of(
+              StatusCodes.SERVICE_UNAVAILABLE,
+              "The read side is still loading; try again shortly."));
+    }
+    CompletionStage<Long> ready =
+        index.isPresent()
+            ? ctx.view().awaitIndex(index.get(), wait.orElse(java.time.Duration.ZERO), ctx.timer())
+            : CompletableFuture.completedFuture(ctx.view().index());
+    return ready.thenApply(
+        i -> {
+          // The index is read first: the body is at least as new as the index it carries.
+          long at = ctx.view().index();
+          return render.get().addHeader(RawHeader.create(INDEX_HEADER, Long.toString(at)));
+        });
+  }
+}

@@ -1,0 +1,107 @@
+package io.borealis.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.borealis.model.FieldError;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a small command body field by field, collecting every problem (wrong types, missing and
+ * unknown fields); {@link #done()} throws them all at once as a 400.
+ */
+final class Body {
+
+  private final JsonNode node;
+  private final Set<String> read = new HashSet<>();
+  private final List<FieldError> errors = new ArrayList<>();
+
+  Body(JsonNode node) {
+    if (!node.isObject()) {
+      throw new BadRequest("(body)", "must be a JSON object");
+    }
+    this.node = node;
+  }
+
+  private JsonNode get(String field) {
+    read.add(field);
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  void error(String field, String message) {
+    errors.add(new FieldError(field, message));
+  }
+
+  boolean has(String field) {
+    return get(field) != null;
+  }
+
+  Optional<String> string(String field) {
+    JsonNode v = get(field);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!v.isTextual()) {
+      error(field, "must be a string");
+      return Optional.empty();
+    }
+    return Optional.of(v.asText());
+  }
+
+  Optional<Long> whole(String field) {
+    JsonNode v = get(field);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      error(field, "must be a whole number");
+      return Optional.empty();
+    }
+    return Optional.of(v.asLong());
+  }
+
+  Optional<Double> number(String field) {
+    JsonNode v = get(field);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!v.isNumber()) {
+      error(field, "must be a number");
+      return Optional.empty();
+    }
+    return Optional.of(v.asDouble());
+  }
+
+  Optional<Boolean> bool(String field) {
+    JsonNode v = get(field);
+    if (v == null) {
+      return Optional.empty();
+    }
+    if (!v.isBoolean()) {
+      error(field, "must be true or false");
+      return Optional.empty();
+    }
+    return Optional.of(v.asBoolean());
+  }
+
+  Optional<JsonNode> any(String field) {
+    return Optional.ofNullable(get(field));
+  }
+
+  /** Throws every problem found, unknown fields included. */
+  void done() {
+    node.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (!read.contains(f)) {
+                error(f, "is not a known field");
+              }
+            });
+    if (!errors.isEmpty()) {
+      throw new BadRequest(errors);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.borealis.http;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The HTTP edge's settings, from {@code borealis.http}. */
+public record HttpSettings(
+    String host,
+    int port,
+    Duration askTimeout,
+    long maxRequestBytes,
+    Duration maxWait,
+    int maxPageSize) {
+
+  public static HttpSettings from(Config config) {
+    Config c = config.getConfig("borealis.http");
+    return new HttpSettings(
+        c.getString("host"),
+        c.getInt("port"),
+        c.getDuration("ask-timeout"),
+        c.getBytes("max-request-size"),
+        c.getDuration("max-wait"),
+        c.getInt("max-page-size"));
+  }
+}

@@ -1,0 +1,48 @@
+package io.borealis.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.borealis.model.FieldError;
+import java.util.List;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+
+/** RFC 9457 problem bodies: every error the API returns is one of these, never a stack trace. */
+public final class Problems {
+
+  static final ContentType PROBLEM_JSON =
+      MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
+
+  private Problems() {}
+
+  public static HttpResponse of(StatusCode status, String detail) {
+    return of(status, detail, List.of());
+  }
+
+  public static HttpResponse of(StatusCode status, String detail, List<FieldError> errors) {
+    ObjectNode body = Json.object();
+    body.put("type", "about:blank");
+    body.put("title", status.reason());
+    body.put("status", status.intValue());
+    body.put("detail", detail);
+    if (!errors.isEmpty()) {
+      ArrayNode list = body.putArray("errors");
+      for (FieldError e : errors) {
+        list.addObject().put("field", e.field()).put("message", e.message());
+      }
+    }
+    return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, Json.bytes(body));
+  }
+
+  static HttpResponse badRequest(List<FieldError> errors) {
+    String detail =
+        errors.size() == 1
+            ? "Invalid request: " + errors.get(0)
+            : "Invalid request: " + errors.size() + " problems";
+    return of(StatusCodes.BAD_REQUEST, detail, errors);
+  }
+}

@@ -1,0 +1,568 @@
+package io.borealis.backend.sim;
+
+import io.borealis.backend.FleetControl;
+import io.borealis.backend.FleetControl.AgentView;
+import io.borealis.backend.FleetControl.Behaviour;
+import io.borealis.backend.FleetControl.Totals;
+import io.borealis.backend.LaunchTask;
+import io.borealis.backend.Offer;
+import io.borealis.backend.OfferEvent;
+import io.borealis.backend.PortRange;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.StatusUpdate;
+import io.borealis.backend.TaskRef;
+import io.borealis.model.InstanceKey;
+import io.borealis.model.Resources;
+import io.borealis.task.ScheduleStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * A simulated fleet of agents, for tests, demos and load tests only: nothing runs, but the fleet
+ * behaves towards the scheduler like a Mesos cluster would. Each agent offers its free resources
+ * (one outstanding offer per agent), accepts launches that fit, reports statuses until they are
+ * acknowledged, answers reconciliation, and carries out kills. With {@code auto_run} launched tasks
+ * go STARTING then RUNNING (or FAILED, at {@code fail_rate}) on their own; without it they wait for
+ * statuses posted through the control surface, which keeps scenario tests deterministic. All
+ * randomness comes from one seeded generator.
+ */
+public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> {
+
+  // ---------------------------------------------------------------------------------------------
+  // The control surface (behind FleetControl)
+
+  /** List the agents. */
+  public record ListAgents(ActorRef<List<AgentView>> replyTo)
+      implements ResourceBackend.Command, NoSerializationVerificationNeeded {}
+
+  /** Add agents; replies with the new ones. */
+  public record AddAgents(FleetControl.AgentSpec spec, ActorRef<List<AgentView>> replyTo)
+      implements ResourceBackend.Command, NoSerializationVerificationNeeded {}
+
+  /** The agent disappears: its tasks are reported LOST. */
+  public record LoseAgent(String agentId, ActorRef<Boolean> replyTo)
+      implements ResourceBackend.Command {}
+
+  /** Report a status for a task as its agent would. */
+  public record ReportStatus(
+      String taskId, ScheduleStatus status, Optional<String> message, ActorRef<Boolean> replyTo)
+      implements ResourceBackend.Command {}
+
+  /** Read the behaviour. */
+  public record GetBehaviour(ActorRef<Behaviour> replyTo) implements ResourceBackend.Command {}
+
+  /** Change what agents do on their own. */
+  public record SetBehaviour(Behaviour behaviour, ActorRef<Behaviour> replyTo)
+      implements ResourceBackend.Command {}
+
+  private record AutoStep(String taskId, ScheduleStatus status)
+      implements ResourceBackend.Command {}
+
+  private record ResendUnacknowledged() implements ResourceBackend.Command {}
+
+  private record OfferAgain(String agentId) implements ResourceBackend.Command {}
+
+  // ---------------------------------------------------------------------------------------------
+  // State (confined to this actor)
+
+  private static final class Agent {
+    final String id;
+    final String host;
+    final Map<String, Set<String>> attributes;
+    final double cpu;
+    final long ramMb;
+    final long diskMb;
+    final List<PortRange> ports;
+    double usedCpu;
+    long usedRamMb;
+    long usedDiskMb;
+    final Set<Integer> usedPorts = new java.util.HashSet<>();
+    final Set<String> tasks = new LinkedHashSet<>();
+    String outstandingOffer;
+
+    Agent(String id, FleetControl.AgentSpec spec) {
+      this.id = id;
+      this.host = id;
+      Map<String, Set<String>> attrs = new LinkedHashMap<>(spec.attributes());
+      attrs.put("host", Set.of(id));
+      this.attributes = Map.copyOf(attrs);
+      this.cpu = spec.cpu();
+      this.ramMb = spec.ramMb();
+      this.diskMb = spec.diskMb();
+      this.ports = List.copyOf(spec.ports());
+    }
+
+    int totalPorts() {
+      return ports.stream().mapToInt(PortRange::size).sum();
+    }
+
+    boolean fits(Resources r, Map<String, Integer> wantedPorts) {
+      if (r.cpu() > cpu - usedCpu + 1e-9
+          || r.ramMb() > ramMb - usedRamMb
+          || r.diskMb() > diskMb - usedDiskMb) {
+        return false;
+      }
+      for (int port : wantedPorts.values()) {
+        if (usedPorts.contains(port)
+            || ports.stream().noneMatch(p -> port >= p.begin() && port <= p.end())) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The free ports, as ranges. */
+    List<PortRange> freePorts() {
+      List<PortRange> free = new ArrayList<>();
+      for (PortRange range : ports) {
+        BitSet used = new BitSet(range.size());
+        for (int p : usedPorts) {
+          if (p >= range.begin() && p <= range.end()) {
+            used.set(p - range.begin());
+          }
+        }
+        int i = used.nextClearBit(0);
+        while (i < range.size()) {
+          int end = used.nextSetBit(i);
+          end = end < 0 ? range.size() : end;
+          free.add(new PortRange(range.begin() + i, range.begin() + end - 1));
+          i = used.nextClearBit(end);
+        }
+      }
+      return free;
+    }
+
+    AgentView view() {
+      return new AgentView(
+          id,
+          host,
+          attributes,
+          new Totals(cpu, ramMb, diskMb, totalPorts()),
+          new Totals(
+              cpu - usedCpu,
+              ramMb - usedRamMb,
+              diskMb - usedDiskMb,
+              totalPorts() - usedPorts.size()),
+          tasks.size());
+    }
+  }
+
+  private record SimTask(
+      String taskId,
+      InstanceKey instance,
+      String agentId,
+      Resources resources,
+      Map<String, Integer> ports) {}
+
+  private final ResourceBackend.Listeners listeners;
+  private final SimSettings settings;
+  private final Clock clock;
+  private final TimerScheduler<ResourceBackend.Command> timers;
+
+  private final LinkedHashMap<String, Agent> agents = new LinkedHashMap<>();
+  private final Map<String, SimTask> tasks = new HashMap<>();
+  private final Map<String, ScheduleStatus> statuses = new HashMap<>();
+  private final LinkedHashMap<String, StatusUpdate> unacknowledged = new LinkedHashMap<>();
+  private Behaviour behaviour;
+  private Random random;
+  private long nextAgent = 1;
+  private long nextOffer = 1;
+  private long nextUpdate = 1;
+
+  /** The factory the node uses for {@code --backend sim}. */
+  public static ResourceBackend.Factory factory(SimSettings settings, Clock clock) {
+    return new ResourceBackend.Factory() {
+      @Override
+      public String name() {
+        return "sim";
+      }
+
+      @Override
+      public Behavior<ResourceBackend.Command> create(ResourceBackend.Listeners listeners) {
+        return SimBackend.create(listeners, settings, clock);
+      }
+    };
+  }
+
+  public static Behavior<ResourceBackend.Command> create(
+      ResourceBackend.Listeners listeners, SimSettings settings, Clock clock) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new SimBackend(context, timers, listeners, settings, clock)));
+  }
+
+  private SimBackend(
+      ActorContext<ResourceBackend.Command> context,
+      TimerScheduler<ResourceBackend.Command> timers,
+      ResourceBackend.Listeners listeners,
+      SimSettings settings,
+      Clock clock) {
+    super(context);
+    this.timers = timers;
+    this.listeners = listeners;
+    this.settings = settings;
+    this.clock = clock;
+    this.behaviour = settings.behaviour();
+    this.random = new Random(behaviour.seed());
+    listeners.offers().tell(new OfferEvent.OffersReset());
+    addAgents(settings.agents());
+    timers.startTimerWithFixedDelay(
+        "resend", new ResendUnacknowledged(), settings.resendInterval());
+  }
+
+  @Override
+  public Receive<ResourceBackend.Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ResourceBackend.Launch.class, this::onLaunch)
+        .onMessage(ResourceBackend.Decline.class, this::onDecline)
+        .onMessage(ResourceBackend.Kill.class, this::onKill)
+        .onMessage(ResourceBackend.Acknowledge.class, this::onAcknowledge)
+        .onMessage(ResourceBackend.Reconcile.class, this::onReconcile)
+        .onMessage(ResourceBackend.ReviveOffers.class, this::onRevive)
+        .onMessage(AutoStep.class, this::onAutoStep)
+        .onMessage(
+            OfferAgain.class,
+            m -> {
+              Agent a = agents.get(m.agentId());
+              if (a != null && a.outstandingOffer == null) {
+                offer(a);
+              }
+              return this;
+            })
+        .onMessage(ResendUnacknowledged.class, this::onResend)
+        .onMessage(
+            ListAgents.class,
+            m -> {
+              m.replyTo().tell(agents.values().stream().map(Agent::view).toList());
+              return this;
+            })
+        .onMessage(
+            AddAgents.class,
+            m -> {
+              m.replyTo().tell(addAgents(m.spec()).stream().map(Agent::view).toList());
+              return this;
+            })
+        .onMessage(LoseAgent.class, this::onLoseAgent)
+        .onMessage(ReportStatus.class, this::onReportStatus)
+        .onMessage(
+            GetBehaviour.class,
+            m -> {
+              m.replyTo().tell(behaviour);
+              return this;
+            })
+        .onMessage(
+            SetBehaviour.class,
+            m -> {
+              behaviour = m.behaviour();
+              random = new Random(behaviour.seed());
+              m.replyTo().tell(behaviour);
+              return this;
+            })
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scheduler-facing protocol
+
+  private Behavior<ResourceBackend.Command> onLaunch(ResourceBackend.Launch launch) {
+    Agent agent = agents.get(launch.agentId());
+    if (agent != null && launch.offerId().equals(agent.outstandingOffer)) {
+      agent.outstandingOffer = null;
+    }
+    for (LaunchTask t : launch.tasks()) {
+      Resources r = t.config().resources();
+      if (agent == null) {
+        send(
+            t.taskId(),
+            Optional.of(t.instance()),
+            launch.agentId(),
+            ScheduleStatus.LOST,
+            "Agent " + launch.agentId() + " is gone");
+      } else if (tasks.containsKey(t.taskId())) {
+        getContext()
+            .getLog()
+            .warn("Task {} launched twice; ignoring the second launch.", t.taskId());
+      } else if (!agent.fits(r, t.assignment().ports())) {
+        send(
+            t.taskId(),
+            Optional.of(t.instance()),
+            agent.id,
+            ScheduleStatus.LOST,
+            "Launch failed: not enough resources left on " + agent.host);
+      } else {
+        agent.usedCpu += r.cpu();
+        agent.usedRamMb += r.ramMb();
+        agent.usedDiskMb += r.diskMb();
+        agent.usedPorts.addAll(t.assignment().ports().values());
+        agent.tasks.add(t.taskId());
+        tasks.put(
+            t.taskId(), new SimTask(t.taskId(), t.instance(), agent.id, r, t.assignment().ports()));
+        statuses.put(t.taskId(), ScheduleStatus.ASSIGNED);
+        if (behaviour.autoRun()) {
+          step(t.taskId(), ScheduleStatus.STARTING);
+        }
+      }
+    }
+    if (agent != null) {
+      reoffer(agent);
+    }
+    return this;
+  }
+
+  private Behavior<ResourceBackend.Command> onDecline(ResourceBackend.Decline decline) {
+    for (Agent a : agents.values()) {
+      if (decline.offerId().equals(a.outstandingOffer)) {
+        a.outstandingOffer = null;
+        timers.startSingleTimer("offer-" + a.id, new OfferAgain(a.id), settings.declineRefuse());
+      }
+    }
+    return this;
+  }
+
+  private Behavior<ResourceBackend.Command> onKill(ResourceBackend.Kill kill) {
+    SimTask task = tasks.get(kill.taskId());
+    if (task == null) {
+      // Mesos answers a kill of a task it does not know with TASK_LOST.
+      send(
+          kill.taskId(),
+          Optional.empty(),
+          kill.agentId().orElse(""),
+          ScheduleStatus.LOST,
+          "Task unknown to the cluster");
+    } else if (behaviour.autoRun() && behaviour.startDelayMs() > 0) {
+      timers.startSingleTimer(
+          "step-" + task.taskId(),
+          new AutoStep(task.taskId(), ScheduleStatus.KILLED),
+          Duration.ofMillis(behaviour.startDelayMs()));
+    } else {
+      transition(task, ScheduleStatus.KILLED, "Killed by the scheduler");
+    }
+    return this;
+  }
+
+  private Behavior<ResourceBackend.Command> onAcknowledge(ResourceBackend.Acknowledge ack) {
+    unacknowledged.remove(ack.updateId());
+    return this;
+  }
+
+  private Behavior<ResourceBackend.Command> onReconcile(ResourceBackend.Reconcile reconcile) {
+    if (reconcile.tasks().isEmpty()) {
+      for (SimTask t : List.copyOf(tasks.values())) {
+        send(
+            t.taskId(),
+            Optional.of(t.instance()),
+            t.agentId(),
+            statuses.get(t.taskId()),
+            "Reconciliation");
+      }
+      return this;
+    }
+    for (TaskRef ref : reconcile.tasks()) {
+      SimTask t = tasks.get(ref.taskId());
+      if (t == null) {
+        send(
+            ref.taskId(),
+            Optional.of(ref.instance()),
+            ref.agentId().orElse(""),
+            ScheduleStatus.LOST,
+            "Reconciliation: task unknown to the cluster");
+      } else {
+        send(
+            t.taskId(),
+            Optional.of(t.instance()),
+            t.agentId(),
+            statuses.get(t.taskId()),
+            "Reconciliation");
+      }
+    }
+    return this;
+  }
+
+  private Behavior<ResourceBackend.Command> onRevive(ResourceBackend.ReviveOffers revive) {
+    for (Agent a : agents.values()) {
+      reoffer(a);
+    }
+    return this;
+  }
+
+  private Behavior<ResourceBackend.Command> onAutoStep(AutoStep step) {
+    SimTask task = tasks.get(step.taskId());
+    if (task == null) {
+      return this;
+    }
+    ScheduleStatus current = statuses.get(task.taskId());
+    if (step.status() == ScheduleStatus.KILLED) {
+      transition(task, ScheduleStatus.KILLED, "Killed by the scheduler");
+    } else if (step.status() == ScheduleStatus.STARTING && current == ScheduleStatus.ASSIGNED) {
+      transition(task, ScheduleStatus.STARTING, null);
+      boolean fail = behaviour.failRate() > 0 && random.nextDouble() < behaviour.failRate();
+      step(task.taskId(), fail ? ScheduleStatus.FAILED : ScheduleStatus.RUNNING);
+    } else if (current == ScheduleStatus.STARTING) {
+      transition(
+          task, step.status(), step.status() == ScheduleStatus.FAILED ? "Simulated failure" : null);
+    }
+    return this;
+  }
+
+  private Behavior<ResourceBackend.Command> onResend(ResendUnacknowledged msg) {
+    Instant cutoff = clock.instant().minus(settings.resendInterval());
+    for (StatusUpdate u : List.copyOf(unacknowledged.values())) {
+      if (!u.timestamp().isAfter(cutoff)) {
+        listeners.statuses().tell(u);
+      }
+    }
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Control surface
+
+  private Behavior<ResourceBackend.Command> onLoseAgent(LoseAgent lose) {
+    Agent agent = agents.remove(lose.agentId());
+    if (agent == null) {
+      lose.replyTo().tell(false);
+      return this;
+    }
+    if (agent.outstandingOffer != null) {
+      listeners.offers().tell(new OfferEvent.OfferRescinded(agent.outstandingOffer));
+    }
+    for (String taskId : List.copyOf(agent.tasks)) {
+      SimTask t = tasks.remove(taskId);
+      statuses.remove(taskId);
+      send(
+          taskId,
+          Optional.of(t.instance()),
+          agent.id,
+          ScheduleStatus.LOST,
+          "Agent " + agent.host + " was lost");
+    }
+    lose.replyTo().tell(true);
+    return this;
+  }
+
+  private Behavior<ResourceBackend.Command> onReportStatus(ReportStatus report) {
+    SimTask task = tasks.get(report.taskId());
+    if (task == null) {
+      report.replyTo().tell(false);
+      return this;
+    }
+    transition(task, report.status(), report.message().orElse(null));
+    report.replyTo().tell(true);
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  private List<Agent> addAgents(FleetControl.AgentSpec spec) {
+    List<Agent> added = new ArrayList<>();
+    for (int i = 0; i < spec.count(); i++) {
+      Agent a = new Agent("agent-" + nextAgent++, spec);
+      agents.put(a.id, a);
+      added.add(a);
+      offer(a);
+    }
+    return added;
+  }
+
+  private void step(String taskId, ScheduleStatus status) {
+    AutoStep msg = new AutoStep(taskId, status);
+    if (behaviour.startDelayMs() <= 0) {
+      getContext().getSelf().tell(msg);
+    } else {
+      timers.startSingleTimer("step-" + taskId, msg, Duration.ofMillis(behaviour.startDelayMs()));
+    }
+  }
+
+  /** The task's agent reports a new status; a terminal one frees the task's resources. */
+  private void transition(SimTask task, ScheduleStatus status, String message) {
+    statuses.put(task.taskId(), status);
+    send(task.taskId(), Optional.of(task.instance()), task.agentId(), status, message);
+    if (status.isTerminal()) {
+      tasks.remove(task.taskId());
+      statuses.remove(task.taskId());
+      timers.cancel("step-" + task.taskId());
+      Agent agent = agents.get(task.agentId());
+      if (agent != null) {
+        agent.usedCpu -= task.resources().cpu();
+        agent.usedRamMb -= task.resources().ramMb();
+        agent.usedDiskMb -= task.resources().diskMb();
+        agent.usedPorts.removeAll(task.ports().values());
+        agent.tasks.remove(task.taskId());
+        reoffer(agent);
+      }
+    }
+  }
+
+  private void send(
+      String taskId,
+      Optional<InstanceKey> instance,
+      String agentId,
+      ScheduleStatus status,
+      String message) {
+    StatusUpdate update =
+        new StatusUpdate(
+            "u" + nextUpdate++,
+            taskId,
+            instance,
+            agentId.isEmpty() ? Optional.empty() : Optional.of(agentId),
+            status,
+            Optional.ofNullable(message),
+            clock.instant());
+    unacknowledged.put(update.updateId(), update);
+    listeners.statuses().tell(update);
+  }
+
+  /** Replaces the agent's outstanding offer with one for everything now free. */
+  private void reoffer(Agent agent) {
+    if (agent.outstandingOffer != null) {
+      listeners.offers().tell(new OfferEvent.OfferRescinded(agent.outstandingOffer));
+      agent.outstandingOffer = null;
+    }
+    offer(agent);
+  }
+
+  private void offer(Agent agent) {
+    double cpu = agent.cpu - agent.usedCpu;
+    long ram = agent.ramMb - agent.usedRamMb;
+    if (cpu <= 1e-9 || ram <= 0) {
+      return;
+    }
+    String offerId = "offer-" + nextOffer++;
+    agent.outstandingOffer = offerId;
+    listeners
+        .offers()
+        .tell(
+            new OfferEvent.OfferReceived(
+                new Offer(
+                    offerId,
+                    agent.id,
+                    agent.host,
+                    agent.attributes,
+                    cpu,
+                    ram,
+                    agent.diskMb - agent.usedDiskMb,
+                    0,
+                    agent.freePorts())));
+  }
+}

@@ -1,0 +1,60 @@
+package io.borealis.backend.sim;
+
+import io.borealis.backend.FleetControl;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.task.ScheduleStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/** {@link FleetControl} for the simulated fleet: each call is one ask of the backend actor. */
+public final class SimFleetControl implements FleetControl {
+
+  private final ActorRef<ResourceBackend.Command> backend;
+  private final Scheduler scheduler;
+  private final Duration timeout;
+
+  public SimFleetControl(
+      ActorRef<ResourceBackend.Command> backend, Scheduler scheduler, Duration timeout) {
+    this.backend = backend;
+    this.scheduler = scheduler;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public CompletionStage<List<AgentView>> agents() {
+    return AskPattern.ask(backend, SimBackend.ListAgents::new, timeout, scheduler);
+  }
+
+  @Override
+  public CompletionStage<List<AgentView>> addAgents(AgentSpec spec) {
+    return AskPattern.ask(backend, r -> new SimBackend.AddAgents(spec, r), timeout, scheduler);
+  }
+
+  @Override
+  public CompletionStage<Boolean> loseAgent(String agentId) {
+    return AskPattern.ask(backend, r -> new SimBackend.LoseAgent(agentId, r), timeout, scheduler);
+  }
+
+  @Override
+  public CompletionStage<Boolean> reportStatus(
+      String taskId, ScheduleStatus status, Optional<String> message) {
+    return AskPattern.ask(
+        backend, r -> new SimBackend.ReportStatus(taskId, status, message, r), timeout, scheduler);
+  }
+
+  @Override
+  public CompletionStage<Behaviour> behaviour() {
+    return AskPattern.ask(backend, SimBackend.GetBehaviour::new, timeout, scheduler);
+  }
+
+  @Override
+  public CompletionStage<Behaviour> setBehaviour(Behaviour behaviour) {
+    return AskPattern.ask(
+        backend, r -> new SimBackend.SetBehaviour(behaviour, r), timeout, scheduler);
+  }
+}
