@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -32,8 +33,10 @@ public final class FanOut {
       Function<K, RecipientRef<Q>> refs,
       Function<ActorRef<R>, Q> question,
       Duration timeout,
-      Scheduler scheduler) {
-    return gather(targets, k -> AskPattern.ask(refs.apply(k), question::apply, timeout, scheduler));
+      Scheduler scheduler,
+      Executor executor) {
+    return gather(
+        targets, k -> AskPattern.ask(refs.apply(k), question::apply, timeout, scheduler), executor);
   }
 
   public static <K, Q, R> CompletionStage<List<Outcome<K, R>>> askWithStatus(
@@ -41,18 +44,22 @@ public final class FanOut {
       Function<K, RecipientRef<Q>> refs,
       Function<ActorRef<StatusReply<R>>, Q> question,
       Duration timeout,
-      Scheduler scheduler) {
+      Scheduler scheduler,
+      Executor executor) {
     return gather(
-        targets, k -> AskPattern.askWithStatus(refs.apply(k), question::apply, timeout, scheduler));
+        targets,
+        k -> AskPattern.askWithStatus(refs.apply(k), question::apply, timeout, scheduler),
+        executor);
   }
 
   private static <K, R> CompletionStage<List<Outcome<K, R>>> gather(
-      List<K> targets, Function<K, CompletionStage<R>> ask) {
+      List<K> targets, Function<K, CompletionStage<R>> ask, Executor executor) {
     List<CompletableFuture<Outcome<K, R>>> futures = new ArrayList<>(targets.size());
     for (K k : targets) {
       futures.add(
           ask.apply(k)
-              .handle((value, error) -> new Outcome<>(k, value, unwrap(error)))
+              // With an explicit executor: see Stages.
+              .handleAsync((value, error) -> new Outcome<>(k, value, unwrap(error)), executor)
               .toCompletableFuture());
     }
     return CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))

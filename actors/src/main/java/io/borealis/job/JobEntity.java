@@ -280,7 +280,8 @@ public final class JobEntity
             (ActorRef<TaskInstanceEntity.KillResult> r) ->
                 new TaskInstanceEntity.Kill(cmd.user(), cmd.message(), r),
             deps.askTimeout(),
-            context.getSystem().scheduler())
+            context.getSystem().scheduler(),
+            context.getExecutionContext())
         .whenComplete(
             (outcomes, error) -> {
               List<Integer> killed = new ArrayList<>();
@@ -405,7 +406,8 @@ public final class JobEntity
             (ActorRef<TaskInstanceEntity.RestartResult> r) ->
                 new TaskInstanceEntity.Restart(cmd.user(), r),
             deps.askTimeout(),
-            context.getSystem().scheduler())
+            context.getSystem().scheduler(),
+            context.getExecutionContext())
         .whenComplete(
             (outcomes, error) -> {
               List<Integer> restarted =
@@ -515,7 +517,8 @@ public final class JobEntity
             (ActorRef<StatusReply<TaskInstanceEntity.Scheduled>> r) ->
                 new TaskInstanceEntity.Schedule(batch.config(), batch.scheduleId(), r),
             deps.askTimeout(),
-            context.getSystem().scheduler()),
+            context.getSystem().scheduler(),
+            context.getExecutionContext()),
         (outcomes, error) -> new ScheduleAnswered(batch.scheduleId(), outcomes, reply));
   }
 
@@ -526,7 +529,8 @@ public final class JobEntity
             this::instance,
             (ActorRef<InstanceSummary> r) -> new TaskInstanceEntity.Describe(r),
             deps.askTimeout(),
-            context.getSystem().scheduler()),
+            context.getSystem().scheduler(),
+            context.getExecutionContext()),
         (outcomes, error) -> new Surveyed(outcomes, request));
   }
 

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import io.borealis.common.Stages;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -19,30 +21,31 @@ public final class JobService {
 
   private final ClusterSharding sharding;
   private final Duration timeout;
+  private final Executor executor;
 
   public JobService(ActorSystem<?> system, Duration timeout) {
     this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
+    this.executor = system.executionContext();
   }
 
   public CompletionStage<JobEntity.Created> create(JobConfiguration config, String user) {
-    return job(config.key()).askWithStatus(r -> new JobEntity.Create(config, user, r), timeout);
+    return Stages.on(job(config.key()).askWithStatus(r -> new JobEntity.Create(config, user, r), timeout), executor);
   }
 
   public CompletionStage<JobEntity.Killed> kill(
       JobKey key, Optional<List<Integer>> instances, String user, Optional<String> message) {
-    return job(key).askWithStatus(r -> new JobEntity.Kill(instances, user, message, r), timeout);
+    return Stages.on(job(key).askWithStatus(r -> new JobEntity.Kill(instances, user, message, r), timeout), executor);
   }
 
   public CompletionStage<JobEntity.Restarted> restart(
       JobKey key, Optional<List<Integer>> instances, String user) {
-    return job(key).askWithStatus(r -> new JobEntity.Restart(instances, user, r), timeout);
+    return Stages.on(job(key).askWithStatus(r -> new JobEntity.Restart(instances, user, r), timeout), executor);
   }
 
   public CompletionStage<JobEntity.Added> addInstances(
       JobKey key, int templateInstance, int count, String user) {
-    return job(key)
-        .askWithStatus(r -> new JobEntity.AddInstances(templateInstance, count, user, r), timeout);
+    return Stages.on(job(key).askWithStatus(r -> new JobEntity.AddInstances(templateInstance, count, user, r), timeout), executor);
   }
 
   private EntityRef<JobEntity.Command> job(JobKey key) {

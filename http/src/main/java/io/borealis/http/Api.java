@@ -2,6 +2,7 @@ package io.borealis.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.borealis.common.Rejection;
+import io.borealis.common.Stages;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,11 +35,13 @@ public final class Api {
 
   private final ApiContext ctx;
   private final Materializer materializer;
+  private final java.util.concurrent.Executor executor;
   private final Router router = new Router();
 
   public Api(ApiContext ctx, Materializer materializer) {
     this.ctx = ctx;
     this.materializer = materializer;
+    this.executor = materializer.executionContext();
     new SystemRoutes(ctx).register(router);
     new JobRoutes(ctx).register(router);
     new TaskRoutes(ctx).register(router);
@@ -71,14 +74,21 @@ public final class Api {
       Router.Match.Found found = (Router.Match.Found) match;
       Map<String, List<String>> query = request.getUri().query().toMultiMap();
       CompletionStage<byte[]> body;
+      var length = request.entity().getContentLengthOption();
+      if (found.route().readsBody() && length.isPresent() && length.getAsLong() > ctx.settings().maxRequestBytes()) {
+        request.discardEntityBytes(materializer);
+        return done(tooLarge(ctx.settings().maxRequestBytes()));
+      }
       if (found.route().readsBody()) {
         body =
-            request
-                .entity()
-                .toStrict(
-                    ctx.settings().askTimeout().toMillis(),
-                    ctx.settings().maxRequestBytes(),
-                    materializer)
+            Stages.on(
+                    request
+                        .entity()
+                        .toStrict(
+                            ctx.settings().askTimeout().toMillis(),
+                            ctx.settings().maxRequestBytes(),
+                            materializer),
+                    executor)
                 .thenApply(strict -> strict.getData().toArray());
       } else {
         request.discardEntityBytes(materializer);
@@ -133,6 +143,11 @@ public final class Api {
         StatusCodes.INTERNAL_SERVER_ERROR, "Internal error; the scheduler's log has the details.");
   }
 
+  private static HttpResponse tooLarge(long limit) {
+    return Problems.of(
+        StatusCodes.PAYLOAD_TOO_LARGE, "The request body is larger than the limit of " + limit + " bytes.");
+  }
+
   static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);
   }
@@ -151,6 +166,7 @@ public final class Api {
       ApiContext ctx, Call call, Supplier<HttpResponse> render) {
     var index = Params.index(call);
     var wait = Params.duration(call, "wait", ctx.settings().maxWait());
+    call.checked();
     if (!ctx.view().isCaughtUp()) {
       return done(
           Problems.of(

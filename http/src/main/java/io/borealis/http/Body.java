@@ -1,10 +1,7 @@
 package io.borealis.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.borealis.model.FieldError;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,15 +11,19 @@ import java.util.Set;
  */
 final class Body {
 
+  private final Call call;
   private final JsonNode node;
   private final Set<String> read = new HashSet<>();
-  private final List<FieldError> errors = new ArrayList<>();
 
-  Body(JsonNode node) {
-    if (!node.isObject()) {
-      throw new BadRequest("(body)", "must be a JSON object");
+  /** The call's JSON body; an empty body reads as {@code {}} when {@code emptyIsObject}. */
+  Body(Call call, boolean emptyIsObject) {
+    this.call = call;
+    JsonNode json = call.json(emptyIsObject);
+    if (!json.isObject()) {
+      call.problem("(body)", "must be a JSON object");
+      call.checked();
     }
-    this.node = node;
+    this.node = json;
   }
 
   private JsonNode get(String field) {
@@ -32,7 +33,7 @@ final class Body {
   }
 
   void error(String field, String message) {
-    errors.add(new FieldError(field, message));
+    call.problem(field, message);
   }
 
   boolean has(String field) {
@@ -91,7 +92,7 @@ final class Body {
     return Optional.ofNullable(get(field));
   }
 
-  /** Throws every problem found, unknown fields included. */
+  /** Throws every problem found in the request, unknown body fields included. */
   void done() {
     node.fieldNames()
         .forEachRemaining(
@@ -100,8 +101,6 @@ final class Body {
                 error(f, "is not a known field");
               }
             });
-    if (!errors.isEmpty()) {
-      throw new BadRequest(errors);
-    }
+    call.checked();
   }
 }

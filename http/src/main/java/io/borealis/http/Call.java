@@ -19,6 +19,7 @@ final class Call {
   private final Map<String, String> path;
   private final Map<String, List<String>> query;
   private final byte[] body;
+  private final List<FieldError> problems = new ArrayList<>();
 
   Call(
       HttpRequest request, Map<String, String> path, Map<String, List<String>> query, byte[] body) {
@@ -32,14 +33,30 @@ final class Call {
     return path.get(name);
   }
 
-  /** A query parameter; given twice is a 400. */
+  /** Notes a problem with the request; {@link #checked()} reports them all at once. */
+  void problem(String field, String message) {
+    problems.add(new FieldError(field, message));
+  }
+
+  void problems(List<FieldError> more) {
+    problems.addAll(more);
+  }
+
+  /** Throws every problem noted so far as one 400. */
+  void checked() {
+    if (!problems.isEmpty()) {
+      throw new BadRequest(problems);
+    }
+  }
+
+  /** A query parameter; given twice is a problem. */
   Optional<String> query(String name) {
     List<String> values = query.get(name);
     if (values == null || values.isEmpty()) {
       return Optional.empty();
     }
     if (values.size() > 1) {
-      throw new BadRequest(name, "is given more than once");
+      problem(name, "is given more than once");
     }
     return Optional.of(values.get(0));
   }
@@ -48,19 +65,16 @@ final class Call {
     return query.keySet();
   }
 
-  /** Refuses query parameters the route does not know, naming each. */
+  /** Notes every query parameter the route does not know. */
   void allowQuery(Set<String> known) {
-    List<FieldError> errors = new ArrayList<>();
-    for (String name : query.keySet()) {
+    for (String name : new java.util.TreeSet<>(query.keySet())) {
       if (!known.contains(name)) {
-        errors.add(
-            new FieldError(
-                name,
-                "is not a known query parameter (known: " + new java.util.TreeSet<>(known) + ")"));
+        problem(
+            name,
+            known.isEmpty()
+                ? "is not a known query parameter (this resource takes none)"
+                : "is not a known query parameter (known: " + new java.util.TreeSet<>(known) + ")");
       }
-    }
-    if (!errors.isEmpty()) {
-      throw new BadRequest(errors);
     }
   }
 

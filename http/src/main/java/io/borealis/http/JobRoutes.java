@@ -55,10 +55,10 @@ final class JobRoutes {
   private CompletionStage<HttpResponse> create(Call call) {
     call.allowQuery(Set.of());
     JobKey key = Params.jobKey(call);
-    JobConfiguration config = parse(call.json(false), Optional.of(key));
+    JobConfiguration config = parse(call, Optional.of(key));
     if (config.cronSchedule().isPresent()) {
-      throw new BadRequest(
-          "cron_schedule", "Cron jobs may only be created/updated by calling scheduleCronJob.");
+      call.problem("cron_schedule", "Cron jobs may only be created/updated by calling scheduleCronJob.");
+      call.checked();
     }
     return ctx.jobs()
         .create(config, Users.UNSECURE)
@@ -76,7 +76,7 @@ final class JobRoutes {
   private CompletionStage<HttpResponse> kill(Call call) {
     call.allowQuery(Set.of());
     JobKey key = Params.jobKey(call);
-    Body body = new Body(call.json(true));
+    Body body = new Body(call, true);
     Optional<List<Integer>> instances = instances(body, "instances");
     Optional<String> message = body.string("message");
     body.done();
@@ -95,7 +95,7 @@ final class JobRoutes {
   private CompletionStage<HttpResponse> restart(Call call) {
     call.allowQuery(Set.of());
     JobKey key = Params.jobKey(call);
-    Body body = new Body(call.json(true));
+    Body body = new Body(call, true);
     Optional<List<Integer>> instances = instances(body, "instances");
     body.done();
     return ctx.jobs()
@@ -113,7 +113,7 @@ final class JobRoutes {
   private CompletionStage<HttpResponse> addInstances(Call call) {
     call.allowQuery(Set.of());
     JobKey key = Params.jobKey(call);
-    Body body = new Body(call.json(false));
+    Body body = new Body(call, false);
     Optional<Long> template = body.whole("template_instance");
     Optional<Long> count = body.whole("count");
     if (!body.has("template_instance")) {
@@ -220,7 +220,7 @@ final class JobRoutes {
 
   private CompletionStage<HttpResponse> validate(Call call) {
     call.allowQuery(Set.of());
-    JobConfiguration config = parse(call.json(false), Optional.empty());
+    JobConfiguration config = parse(call, Optional.empty());
     return Api.done(Api.json(StatusCodes.OK, ConfigJson.job(config)));
   }
 
@@ -231,7 +231,7 @@ final class JobRoutes {
   private CompletionStage<HttpResponse> diff(Call call) {
     call.allowQuery(Set.of());
     JobKey key = Params.jobKey(call);
-    JobConfiguration proposed = parse(call.json(false), Optional.of(key));
+    JobConfiguration proposed = parse(call, Optional.of(key));
     return Api.read(
         ctx,
         call,
@@ -271,11 +271,10 @@ final class JobRoutes {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private JobConfiguration parse(JsonNode body, Optional<JobKey> key) {
-    JobConfigParser.Result result = JobConfigParser.parse(body, ctx.validation(), key);
-    if (!result.isValid()) {
-      throw new BadRequest(result.errors());
-    }
+  private JobConfiguration parse(Call call, Optional<JobKey> key) {
+    JobConfigParser.Result result = JobConfigParser.parse(call.json(false), ctx.validation(), key);
+    call.problems(result.errors());
+    call.checked();
     return result.get();
   }
 

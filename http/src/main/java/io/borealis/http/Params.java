@@ -27,7 +27,9 @@ final class Params {
     String name = call.path("name");
     List<FieldError> errors = JobKey.validate(role, env, name, "");
     if (!errors.isEmpty()) {
-      throw new BadRequest(errors);
+      // Nothing can be done without a valid key: report it with whatever else is wrong.
+      call.problems(errors);
+      call.checked();
     }
     return new JobKey(role, env, name);
   }
@@ -40,11 +42,13 @@ final class Params {
     try {
       int n = Integer.parseInt(v.get());
       if (n < 0 || n > max) {
-        throw new BadRequest(name, "must be between 0 and " + max);
+        call.problem(name, "must be between 0 and " + max);
+        return dflt;
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new BadRequest(name, "must be a whole number");
+      call.problem(name, "must be a whole number");
+      return dflt;
     }
   }
 
@@ -63,9 +67,8 @@ final class Params {
       }
     }
     if (!bad.isEmpty()) {
-      throw new BadRequest(
-          name,
-          "unknown status " + bad + " (statuses are " + List.of(ScheduleStatus.values()) + ")");
+      call.problem(
+          name, "unknown status " + bad + " (statuses are " + List.of(ScheduleStatus.values()) + ")");
     }
     return result;
   }
@@ -75,14 +78,11 @@ final class Params {
     if (v.isEmpty()) {
       return Set.of();
     }
-    return instanceSet(v.get(), name, max);
-  }
-
-  static Set<Integer> instanceSet(String text, String field, int max) {
     try {
-      return InstanceRanges.parse(text, max);
+      return InstanceRanges.parse(v.get(), max);
     } catch (IllegalArgumentException e) {
-      throw new BadRequest(field, e.getMessage());
+      call.problem(name, e.getMessage());
+      return Set.of();
     }
   }
 
@@ -107,7 +107,8 @@ final class Params {
     }
     Matcher m = DURATION.matcher(v.get().trim());
     if (!m.matches()) {
-      throw new BadRequest(name, "must be a duration such as 30s, 500ms or 2m");
+      call.problem(name, "must be a duration such as 30s, 500ms or 2m");
+      return Optional.empty();
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
@@ -118,7 +119,8 @@ final class Params {
           default -> Duration.ofSeconds(n);
         };
     if (d.compareTo(max) > 0) {
-      throw new BadRequest(name, "must be at most " + max.toSeconds() + "s");
+      call.problem(name, "must be at most " + max.toSeconds() + "s");
+      return Optional.empty();
     }
     return Optional.of(d);
   }
@@ -131,11 +133,13 @@ final class Params {
     try {
       long n = Long.parseLong(v.get());
       if (n < 0) {
-        throw new BadRequest("index", "must be >= 0");
+        call.problem("index", "must be >= 0");
+        return Optional.empty();
       }
       return Optional.of(n);
     } catch (NumberFormatException e) {
-      throw new BadRequest("index", "must be a whole number");
+      call.problem("index", "must be a whole number");
+      return Optional.empty();
     }
   }
 }

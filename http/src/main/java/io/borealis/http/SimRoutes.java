@@ -58,6 +58,7 @@ final class SimRoutes {
 
   private CompletionStage<HttpResponse> agents(Call call, FleetControl fleet) {
     call.allowQuery(Set.of());
+    call.checked();
     return fleet
         .agents()
         .thenApply(
@@ -69,7 +70,7 @@ final class SimRoutes {
 
   private CompletionStage<HttpResponse> addAgents(Call call, FleetControl fleet) {
     call.allowQuery(Set.of());
-    Body body = new Body(call.json(false));
+    Body body = new Body(call, false);
     long count = body.whole("count").orElse(1L);
     if (count < 1 || count > 10_000) {
       body.error("count", "must be between 1 and 10000");
@@ -133,6 +134,7 @@ final class SimRoutes {
 
   private CompletionStage<HttpResponse> lose(Call call, FleetControl fleet) {
     call.allowQuery(Set.of());
+    call.checked();
     String agent = call.path("agent_id");
     return fleet
         .loseAgent(agent)
@@ -152,7 +154,7 @@ final class SimRoutes {
   private CompletionStage<HttpResponse> status(Call call, FleetControl fleet) {
     call.allowQuery(Set.of());
     String taskId = call.path("task_id");
-    Body body = new Body(call.json(false));
+    Body body = new Body(call, false);
     Optional<String> statusText = body.string("status");
     Optional<String> message = body.string("message");
     ScheduleStatus status = null;
@@ -183,12 +185,13 @@ final class SimRoutes {
 
   private CompletionStage<HttpResponse> getBehaviour(Call call, FleetControl fleet) {
     call.allowQuery(Set.of());
+    call.checked();
     return fleet.behaviour().thenApply(b -> Api.json(StatusCodes.OK, behaviour(b)));
   }
 
   private CompletionStage<HttpResponse> setBehaviour(Call call, FleetControl fleet) {
     call.allowQuery(Set.of());
-    Body body = new Body(call.json(false));
+    Body body = new Body(call, false);
     Optional<Boolean> autoRun = body.bool("auto_run");
     Optional<Long> delay = body.whole("start_delay_ms");
     delay

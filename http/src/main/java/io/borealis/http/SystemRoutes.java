@@ -33,6 +33,7 @@ final class SystemRoutes {
 
   private java.util.concurrent.CompletionStage<HttpResponse> health(Call call) {
     call.allowQuery(java.util.Set.of());
+    call.checked();
     if (!ctx.ready().getAsBoolean() || !ctx.view().isCaughtUp()) {
       return Api.done(Problems.of(StatusCodes.SERVICE_UNAVAILABLE, "The node is starting."));
     }

@@ -26,7 +26,7 @@ public final class EmbeddedStore {
   /** The JDBC URL of the store in {@code dataDir}. */
   public static String jdbcUrl(Path dataDir) {
     Path file = dataDir.toAbsolutePath().normalize().resolve("journal").resolve("borealis");
-    return "jdbc:h2:file:" + file + ";WRITE_DELAY=0";
+    return "jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
   }
 
   /**

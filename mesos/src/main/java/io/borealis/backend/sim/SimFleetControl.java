@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import io.borealis.common.Stages;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -16,45 +18,48 @@ public final class SimFleetControl implements FleetControl {
 
   private final ActorRef<ResourceBackend.Command> backend;
   private final Scheduler scheduler;
+  private final Executor executor;
   private final Duration timeout;
 
   public SimFleetControl(
-      ActorRef<ResourceBackend.Command> backend, Scheduler scheduler, Duration timeout) {
+      ActorRef<ResourceBackend.Command> backend,
+      Scheduler scheduler,
+      Executor executor,
+      Duration timeout) {
     this.backend = backend;
     this.scheduler = scheduler;
+    this.executor = executor;
     this.timeout = timeout;
   }
 
   @Override
   public CompletionStage<List<AgentView>> agents() {
-    return AskPattern.ask(backend, SimBackend.ListAgents::new, timeout, scheduler);
+    return Stages.on(AskPattern.ask(backend, SimBackend.ListAgents::new, timeout, scheduler), executor);
   }
 
   @Override
   public CompletionStage<List<AgentView>> addAgents(AgentSpec spec) {
-    return AskPattern.ask(backend, r -> new SimBackend.AddAgents(spec, r), timeout, scheduler);
+    return Stages.on(AskPattern.ask(backend, r -> new SimBackend.AddAgents(spec, r), timeout, scheduler), executor);
   }
 
   @Override
   public CompletionStage<Boolean> loseAgent(String agentId) {
-    return AskPattern.ask(backend, r -> new SimBackend.LoseAgent(agentId, r), timeout, scheduler);
+    return Stages.on(AskPattern.ask(backend, r -> new SimBackend.LoseAgent(agentId, r), timeout, scheduler), executor);
   }
 
   @Override
   public CompletionStage<Boolean> reportStatus(
       String taskId, ScheduleStatus status, Optional<String> message) {
-    return AskPattern.ask(
-        backend, r -> new SimBackend.ReportStatus(taskId, status, message, r), timeout, scheduler);
+    return Stages.on(AskPattern.ask(backend, r -> new SimBackend.ReportStatus(taskId, status, message, r), timeout, scheduler), executor);
   }
 
   @Override
   public CompletionStage<Behaviour> behaviour() {
-    return AskPattern.ask(backend, SimBackend.GetBehaviour::new, timeout, scheduler);
+    return Stages.on(AskPattern.ask(backend, SimBackend.GetBehaviour::new, timeout, scheduler), executor);
   }
 
   @Override
   public CompletionStage<Behaviour> setBehaviour(Behaviour behaviour) {
-    return AskPattern.ask(
-        backend, r -> new SimBackend.SetBehaviour(behaviour, r), timeout, scheduler);
+    return Stages.on(AskPattern.ask(backend, r -> new SimBackend.SetBehaviour(behaviour, r), timeout, scheduler), executor);
   }
 }

@@ -1,0 +1,180 @@
+package io.borealis.node;
+
+import com.typesafe.config.Config;
+import io.borealis.backend.BackendHost;
+import io.borealis.backend.FleetControl;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.sim.SimBackend;
+import io.borealis.backend.sim.SimFleetControl;
+import io.borealis.backend.sim.SimSettings;
+import io.borealis.http.Api;
+import io.borealis.http.ApiContext;
+import io.borealis.http.HttpSettings;
+import io.borealis.job.JobEntity;
+import io.borealis.job.JobService;
+import io.borealis.model.ValidationSettings;
+import io.borealis.persistence.ReadSide;
+import io.borealis.persistence.ReadView;
+import io.borealis.placement.PlacementEngine;
+import io.borealis.placement.PlacementSettings;
+import io.borealis.task.TaskInstanceEntity;
+import io.borealis.task.TaskSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * The root of a node's supervisor tree. It joins the cluster (a cluster of one when no seed nodes
+ * are configured), starts the sharded entities, the placement and resource-backend singletons and
+ * the read side, then serves HTTP and unbinds it gracefully on shutdown. Each singleton restarts
+ * with back-off on failure, so one broken component never takes the node down.
+ */
+final class Guardian {
+
+  /** What the node learns once it serves. */
+  record Started(ServerBinding binding, ReadView view) {}
+
+  private Guardian() {}
+
+  static Behavior<Void> create(CompletableFuture<Started> started) {
+    return Behaviors.setup(
+        context -> {
+          ActorSystem<?> system = context.getSystem();
+          // The logger is taken here: the context must not be touched from future callbacks.
+          org.slf4j.Logger log = context.getLog();
+          Config config = system.settings().config();
+          Cluster cluster = Cluster.get(system);
+          if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+          }
+
+          Clock clock = Clock.systemUTC();
+          ReadView view = new ReadView();
+          ResourceBackend.Factory backendFactory = backend(config, clock);
+          ClusterSingleton singletons = ClusterSingleton.get(system);
+          AtomicReference<ActorRef<ResourceBackend.Command>> backendRef = new AtomicReference<>();
+          AtomicReference<ActorRef<PlacementEngine.Command>> placementRef = new AtomicReference<>();
+          Duration askTimeout = config.getDuration("borealis.job.ask-timeout");
+
+          // The two singletons need each other's proxy; each behavior reads it when it starts.
+          placementRef.set(
+              singletons.init(
+                  SingletonActor.of(
+                      supervised(
+                          Behaviors.setup(
+                              c ->
+                                  PlacementEngine.create(
+                                      backendRef.get(),
+                                      TaskInstanceEntity.refs(system),
+                                      PlacementSettings.from(config),
+                                      new Random()))),
+                      "placement")));
+          backendRef.set(
+              singletons.init(
+                  SingletonActor.of(
+                      supervised(
+                          Behaviors.setup(
+                              c ->
+                                  BackendHost.create(
+                                      backendFactory,
+                                      placementRef.get(),
+                                      TaskInstanceEntity.refs(system),
+                                      view,
+                                      askTimeout))),
+                      "resource-backend")));
+
+          TaskSettings taskSettings = TaskSettings.from(config);
+          boolean remember = config.getBoolean("pekko.cluster.sharding.remember-entities");
+          ValidationSettings validation = ValidationSettings.from(config);
+          TaskInstanceEntity.init(
+              system,
+              new TaskInstanceEntity.Deps(
+                  clock, UUID::randomUUID, new Random(), taskSettings, placementRef.get(), backendRef.get()),
+              remember);
+          JobEntity.init(
+              system,
+              new JobEntity.Deps(
+                  clock,
+                  TaskInstanceEntity.refs(system),
+                  askTimeout,
+                  validation.maxTasksPerJob(),
+                  taskSettings.snapshotEvery(),
+                  taskSettings.idlePassivation()),
+              remember);
+
+          HttpSettings http = HttpSettings.from(config);
+          Optional<FleetControl> fleet =
+              backendFactory.name().equals("sim")
+                  ? Optional.of(new SimFleetControl(
+                      backendRef.get(), system.scheduler(), system.executionContext(), http.askTimeout()))
+                  : Optional.empty();
+          ScheduledExecutorService timer =
+              Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "borealis-http-timer");
+                    t.setDaemon(true);
+                    return t;
+                  });
+          ApiContext api =
+              new ApiContext(
+                  new JobService(system, http.askTimeout()),
+                  view,
+                  fleet,
+                  validation,
+                  http,
+                  timer,
+                  () -> cluster.selfMember().status() == MemberStatus.up());
+          Api handler = new Api(api, Materializer.createMaterializer(system));
+
+          ReadSide.start(system, view)
+              .thenCompose(
+                  done -> Http.get(system).newServerAt(http.host(), http.port()).bind(handler::handle))
+              .whenComplete(
+                  (binding, error) -> {
+                    if (error != null) {
+                      log.error("The node could not start serving: {}", error.getMessage());
+                      started.completeExceptionally(error);
+                      system.terminate();
+                      return;
+                    }
+                    binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+                    log.info("Borealis serves on http://{}:{}/", http.host(), binding.localAddress().getPort());
+                    started.complete(new Started(binding, view));
+                  });
+          return Behaviors.empty();
+        });
+  }
+
+  private static <T> Behavior<T> supervised(Behavior<T> behavior) {
+    return Behaviors.supervise(behavior)
+        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(30), 0.2));
+  }
+
+  private static ResourceBackend.Factory backend(Config config, Clock clock) {
+    String kind = config.getString("borealis.backend.kind");
+    if (kind.equals("sim")) {
+      return SimBackend.factory(SimSettings.from(config), clock);
+    }
+    throw new IllegalArgumentException(
+        "backend '" + kind + "' is not available in this build (available: sim)");
+  }
+}
