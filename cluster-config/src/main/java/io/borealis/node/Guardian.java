@@ -108,7 +108,12 @@ final class Guardian {
           TaskInstanceEntity.init(
               system,
               new TaskInstanceEntity.Deps(
-                  clock, UUID::randomUUID, new Random(), taskSettings, placementRef.get(), backendRef.get()),
+                  clock,
+                  UUID::randomUUID,
+                  new Random(),
+                  taskSettings,
+                  placementRef.get(),
+                  backendRef.get()),
               remember);
           JobEntity.init(
               system,
@@ -124,8 +129,12 @@ final class Guardian {
           HttpSettings http = HttpSettings.from(config);
           Optional<FleetControl> fleet =
               backendFactory.name().equals("sim")
-                  ? Optional.of(new SimFleetControl(
-                      backendRef.get(), system.scheduler(), system.executionContext(), http.askTimeout()))
+                  ? Optional.of(
+                      new SimFleetControl(
+                          backendRef.get(),
+                          system.scheduler(),
+                          system.executionContext(),
+                          http.askTimeout()))
                   : Optional.empty();
           ScheduledExecutorService timer =
               Executors.newSingleThreadScheduledExecutor(
@@ -147,7 +156,8 @@ final class Guardian {
 
           ReadSide.start(system, view)
               .thenCompose(
-                  done -> Http.get(system).newServerAt(http.host(), http.port()).bind(handler::handle))
+                  done ->
+                      Http.get(system).newServerAt(http.host(), http.port()).bind(handler::handle))
               .whenComplete(
                   (binding, error) -> {
                     if (error != null) {
@@ -157,7 +167,10 @@ final class Guardian {
                       return;
                     }
                     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-                    log.info("Borealis serves on http://{}:{}/", http.host(), binding.localAddress().getPort());
+                    log.info(
+                        "Borealis serves on http://{}:{}/",
+                        http.host(),
+                        binding.localAddress().getPort());
                     started.complete(new Started(binding, view));
                   });
           return Behaviors.empty();
@@ -166,7 +179,9 @@ final class Guardian {
 
   private static <T> Behavior<T> supervised(Behavior<T> behavior) {
     return Behaviors.supervise(behavior)
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(30), 0.2));
+        .onFailure(
+            SupervisorStrategy.restartWithBackoff(
+                Duration.ofMillis(500), Duration.ofSeconds(30), 0.2));
   }
 
   private static ResourceBackend.Factory backend(Config config, Clock clock) {

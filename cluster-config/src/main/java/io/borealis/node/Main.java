@@ -40,10 +40,16 @@ public final class Main implements Callable<Integer> {
       description = "Run a scheduler node (stop it with Ctrl-C or SIGTERM).")
   static final class Server implements Callable<Integer> {
 
-    @Option(names = "--backend", description = "Resource backend: ${COMPLETION-CANDIDATES}.", completionCandidates = Backends.class)
+    @Option(
+        names = "--backend",
+        description = "Resource backend: ${COMPLETION-CANDIDATES}.",
+        completionCandidates = Backends.class)
     String backend;
 
-    @Option(names = "--data-dir", description = "Where the node keeps its data (default: ./data).", defaultValue = "data")
+    @Option(
+        names = "--data-dir",
+        description = "Where the node keeps its data (default: ./data).",
+        defaultValue = "data")
     Path dataDir;
 
     @Option(names = "--port", description = "HTTP port of the API (default: 8081).")
@@ -52,16 +58,25 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--host", description = "Interface the API listens on (default: 0.0.0.0).")
     String host;
 
-    @Option(names = "--sim-agents", description = "Number of simulated agents at start (sim backend; default 4).")
+    @Option(
+        names = "--sim-agents",
+        description = "Number of simulated agents at start (sim backend; default 4).")
     Integer simAgents;
 
-    @Option(names = "--config", description = "A HOCON file with more settings (see the modules' reference.conf).")
+    @Option(
+        names = "--config",
+        description = "A HOCON file with more settings (see the modules' reference.conf).")
     Path configFile;
 
     @Override
     public Integer call() throws Exception {
       if (backend != null && !Node.BACKENDS.contains(backend)) {
-        System.err.println("borealis: backend '" + backend + "' is not available in this build (available: " + Node.BACKENDS + ")");
+        System.err.println(
+            "borealis: backend '"
+                + backend
+                + "' is not available in this build (available: "
+                + Node.BACKENDS
+                + ")");
         return 2;
       }
       if (simAgents != null && simAgents < 0) {

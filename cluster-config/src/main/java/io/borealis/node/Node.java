@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * One Borealis scheduler node: configuration layered from flags, a config file, the store
- * profile and the modules' defaults; an actor system under {@link Guardian}. The server command,
- * the end-to-end tests and the load harness all start nodes through here.
+ * One Borealis scheduler node: configuration layered from flags, a config file, the store profile
+ * and the modules' defaults; an actor system under {@link Guardian}. The server command, the
+ * end-to-end tests and the load harness all start nodes through here.
  */
 public final class Node {
 
@@ -29,7 +29,8 @@ public final class Node {
     // unless the operator chose a value.
     String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
     if (System.getProperty(key) == null) {
-      System.setProperty(key, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+      System.setProperty(
+          key, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
   }
 
@@ -47,11 +48,19 @@ public final class Node {
       Map<String, Object> settings) {
 
     public static Options of(Path dataDir) {
-      return new Options(dataDir, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+      return new Options(
+          dataDir,
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Map.of());
     }
 
     public Options withPort(int port) {
-      return new Options(dataDir, backend, Optional.of(port), host, simAgents, configFile, settings);
+      return new Options(
+          dataDir, backend, Optional.of(port), host, simAgents, configFile, settings);
     }
 
     public Options withSettings(Map<String, Object> more) {
@@ -79,7 +88,10 @@ public final class Node {
     options.host().ifPresent(h -> flags.put("borealis.http.host", h));
     options.simAgents().ifPresent(n -> flags.put("borealis.backend.sim.agents", n));
     Config file =
-        options.configFile().map(f -> ConfigFactory.parseFile(f.toFile())).orElse(ConfigFactory.empty());
+        options
+            .configFile()
+            .map(f -> ConfigFactory.parseFile(f.toFile()))
+            .orElse(ConfigFactory.empty());
     Config store = EmbeddedStore.prepare(dataDir);
     return ConfigFactory.load(
         ConfigFactory.parseMap(flags)

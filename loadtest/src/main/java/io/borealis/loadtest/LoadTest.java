@@ -26,10 +26,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The load-test harness. {@code place-and-run}: starts a node in this JVM on a fresh data
- * directory with the simulated fleet, adds agents and creates jobs through the HTTP API as any
- * client would, and measures how long the fleet takes to place and run every task, the rate, and
- * the heap the node holds afterwards. The report goes to stdout and {@code --report}.
+ * The load-test harness. {@code place-and-run}: starts a node in this JVM on a fresh data directory
+ * with the simulated fleet, adds agents and creates jobs through the HTTP API as any client would,
+ * and measures how long the fleet takes to place and run every task, the rate, and the heap the
+ * node holds afterwards. The report goes to stdout and {@code --report}.
  */
 @Command(
     name = "loadtest",
@@ -44,7 +44,10 @@ public final class LoadTest {
     System.exit(code);
   }
 
-  @Command(name = "place-and-run", mixinStandardHelpOptions = true, description = "Place and run jobs × instances on simulated agents.")
+  @Command(
+      name = "place-and-run",
+      mixinStandardHelpOptions = true,
+      description = "Place and run jobs × instances on simulated agents.")
   static final class PlaceAndRun implements Callable<Integer> {
 
     @Option(names = "--agents", defaultValue = "500")
@@ -56,10 +59,16 @@ public final class LoadTest {
     @Option(names = "--instances", defaultValue = "100")
     int instances;
 
-    @Option(names = "--start-delay-ms", defaultValue = "100", description = "Simulated time for each of STARTING and RUNNING.")
+    @Option(
+        names = "--start-delay-ms",
+        defaultValue = "100",
+        description = "Simulated time for each of STARTING and RUNNING.")
     long startDelayMs;
 
-    @Option(names = "--concurrency", defaultValue = "8", description = "Job creations in flight at once.")
+    @Option(
+        names = "--concurrency",
+        defaultValue = "8",
+        description = "Job creations in flight at once.")
     int concurrency;
 
     @Option(names = "--data-dir", description = "Default: a fresh temporary directory.")
@@ -68,7 +77,10 @@ public final class LoadTest {
     @Option(names = "--report", defaultValue = "loadtest/target/reports/place-and-run.json")
     Path report;
 
-    @Option(names = "--set", description = "A node setting, key=value (repeatable), e.g. --set borealis.task.snapshot-every=50")
+    @Option(
+        names = "--set",
+        description =
+            "A node setting, key=value (repeatable), e.g. --set borealis.task.snapshot-every=50")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
@@ -78,14 +90,28 @@ public final class LoadTest {
           Node.start(
               Node.Options.of(dir)
                   .withPort(0)
-                  .withSettings(Map.of("borealis.backend.sim.agents", 0, "pekko.loglevel", "WARNING"))
+                  .withSettings(
+                      Map.of("borealis.backend.sim.agents", 0, "pekko.loglevel", "WARNING"))
                   .withSettings(new LinkedHashMap<>(settings)),
               Duration.ofMinutes(2));
       Client client = new Client("http://127.0.0.1:" + node.port());
       try {
-        ObjectNode spec = JSON.createObjectNode().put("count", agents).put("cpu", 8).put("ram_mb", 16384).put("disk_mb", 102400).put("ports", "31000-32000");
+        ObjectNode spec =
+            JSON.createObjectNode()
+                .put("count", agents)
+                .put("cpu", 8)
+                .put("ram_mb", 16384)
+                .put("disk_mb", 102400)
+                .put("ports", "31000-32000");
         client.send("POST", "/api/v1/sim/agents", spec, 201);
-        client.send("PUT", "/api/v1/sim/behaviour", JSON.createObjectNode().put("auto_run", true).put("start_delay_ms", startDelayMs).put("seed", 42), 200);
+        client.send(
+            "PUT",
+            "/api/v1/sim/behaviour",
+            JSON.createObjectNode()
+                .put("auto_run", true)
+                .put("start_delay_ms", startDelayMs)
+                .put("seed", 42),
+            200);
 
         int total = jobs * instances;
         long start = System.nanoTime();
@@ -93,10 +119,12 @@ public final class LoadTest {
         List<Future<?>> creates = new ArrayList<>();
         for (int j = 0; j < jobs; j++) {
           String name = "load" + j;
-          creates.add(pool.submit(() -> {
-            client.send("POST", "/api/v1/jobs/load/prod/" + name, job(instances), 201);
-            return null;
-          }));
+          creates.add(
+              pool.submit(
+                  () -> {
+                    client.send("POST", "/api/v1/jobs/load/prod/" + name, job(instances), 201);
+                    return null;
+                  }));
         }
         for (Future<?> f : creates) {
           f.get();
@@ -117,7 +145,8 @@ public final class LoadTest {
             break;
           }
           if (Duration.ofNanos(System.nanoTime() - start).toMinutes() > 30) {
-            throw new IllegalStateException("only " + run + " of " + total + " tasks RUNNING after 30 minutes");
+            throw new IllegalStateException(
+                "only " + run + " of " + total + " tasks RUNNING after 30 minutes");
           }
           Thread.sleep(50);
         }
@@ -167,14 +196,20 @@ public final class LoadTest {
       job.put("service", true);
       ObjectNode task = job.putObject("task");
       task.putArray("processes").addObject().put("name", "main").put("cmdline", "sleep 3600");
-      task.putObject("resources").put("cpu", 0.25).put("ram", "128MB").put("disk", "128MB").putArray("ports").add("http");
+      task.putObject("resources")
+          .put("cpu", 0.25)
+          .put("ram", "128MB")
+          .put("disk", "128MB")
+          .putArray("ports")
+          .add("http");
       return job;
     }
   }
 
   /** A minimal JSON-over-HTTP client. */
   static final class Client {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
     Client(String base) {
@@ -190,16 +225,22 @@ public final class LoadTest {
               .build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != expected) {
-        throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+            method + " " + path + " answered " + response.statusCode() + ": " + response.body());
       }
       return JSON.readTree(response.body());
     }
 
     JsonNode get(String path) throws Exception {
       HttpResponse<String> response =
-          http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofString());
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + path))
+                  .timeout(Duration.ofMinutes(1))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        throw new IllegalStateException(
+            "GET " + path + " answered " + response.statusCode() + ": " + response.body());
       }
       return JSON.readTree(response.body());
     }

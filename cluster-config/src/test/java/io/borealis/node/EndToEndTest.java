@@ -1,0 +1,355 @@
+package io.borealis.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Borealis end to end, through HTTP, against a node in its own JVM running the simulated fleet with
+ * {@code auto_run}: what an operator does with curl, and what must survive {@code kill -9}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EndToEndTest {
+
+  static final String SETTINGS =
+      """
+      borealis.backend.sim { agents = 4, auto-run = on, start-delay = 20ms }
+      """;
+
+  NodeProcess node;
+
+  @BeforeAll
+  void startNode(@TempDir Path temp) throws Exception {
+    node = new NodeProcess(Files.createDirectories(temp.resolve("shared")), SETTINGS).start();
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  static String job(int instances, boolean service, int maxFailures) {
+    return """
+        {"instances": %d, "service": %s, "max_task_failures": %d,
+         "task": {"processes": [{"name": "main", "cmdline": "echo hello; sleep 3600"}],
+                  "resources": {"cpu": 0.5, "ram": "128MB", "disk": "256MB", "ports": ["http", "admin"]}}}
+        """
+        .formatted(instances, service, maxFailures);
+  }
+
+  static List<JsonNode> items(JsonNode page) {
+    List<JsonNode> items = new ArrayList<>();
+    page.get("items").forEach(items::add);
+    return items;
+  }
+
+  static boolean allIn(JsonNode page, int count, String status) {
+    List<JsonNode> items = items(page);
+    return items.size() == count
+        && items.stream().allMatch(t -> t.get("status").asText().equals(status));
+  }
+
+  @Test
+  void runsAServiceJobOnTheSimulatedFleet() throws Exception {
+    var created = node.call("POST", "/api/v1/jobs/www-data/prod/hello", job(3, true, 1));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.body().get("message").asText())
+        .isEqualTo("3 new tasks pending for job www-data/prod/hello");
+
+    JsonNode tasks =
+        node.await(
+            "/api/v1/jobs/www-data/prod/hello/tasks?limit_per_instance=1",
+            p -> allIn(p, 3, "RUNNING"));
+    Set<Integer> instances = new TreeSet<>();
+    for (JsonNode t : items(tasks)) {
+      instances.add(t.get("instance_id").asInt());
+      assertThat(t.get("host").asText()).startsWith("agent-");
+      assertThat(t.get("assigned_ports").get("http").asInt()).isBetween(31000, 32000);
+      assertThat(t.get("assigned_ports").get("admin").asInt())
+          .isNotEqualTo(t.get("assigned_ports").get("http").asInt());
+    }
+    assertThat(instances).containsExactly(0, 1, 2);
+
+    JsonNode jobs = node.get("/api/v1/jobs?role=www-data");
+    JsonNode summary =
+        items(jobs).stream()
+            .filter(j -> j.get("name").asText().equals("hello"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(summary.get("instances").asInt()).isEqualTo(3);
+    assertThat(summary.get("stats").get("active").asInt()).isEqualTo(3);
+    assertThat(node.raw("GET", "/api/v1/jobs", null).headers().firstValue("X-Borealis-Index"))
+        .isPresent();
+  }
+
+  @Test
+  void reschedulesAFailedServiceInstanceWithANewTask() throws Exception {
+    assertThat(node.call("POST", "/api/v1/jobs/www-data/prod/flaky", job(2, true, 1)).status())
+        .isEqualTo(201);
+    JsonNode running =
+        node.await(
+            "/api/v1/jobs/www-data/prod/flaky/tasks?instances=1", p -> allIn(p, 1, "RUNNING"));
+    String failed = items(running).get(0).get("task_id").asText();
+
+    var report =
+        node.call(
+            "POST",
+            "/api/v1/sim/tasks/" + failed + "/status",
+            "{\"status\": \"FAILED\", \"message\": \"exit 1\"}");
+    assertThat(report.status()).isEqualTo(202);
+
+    JsonNode after =
+        node.await(
+            "/api/v1/jobs/www-data/prod/flaky/tasks?instances=1",
+            p -> items(p).size() == 2 && items(p).get(0).get("status").asText().equals("RUNNING"));
+    JsonNode replacement = items(after).get(0);
+    assertThat(replacement.get("task_id").asText()).isNotEqualTo(failed);
+    assertThat(replacement.get("instance_id").asInt()).isEqualTo(1);
+    assertThat(replacement.get("ancestor_id").asText()).isEqualTo(failed);
+    assertThat(replacement.get("failure_count").asInt()).isEqualTo(1);
+
+    JsonNode history = node.get("/api/v1/tasks/" + failed);
+    List<String> statuses = new ArrayList<>();
+    history
+        .get("events")
+        .forEach(
+            e -> {
+              statuses.add(e.get("status").asText());
+              assertThat(e.get("timestamp").asText()).isNotBlank();
+            });
+    assertThat(statuses).containsExactly("PENDING", "ASSIGNED", "STARTING", "RUNNING", "FAILED");
+    assertThat(history.get("events").get(4).get("message").asText()).isEqualTo("exit 1");
+    assertThat(history.get("reason").asText()).isEqualTo("exit 1");
+  }
+
+  @Test
+  void leavesABatchTaskFailedWhenItHasNoFailuresLeft() throws Exception {
+    assertThat(node.call("POST", "/api/v1/jobs/www-data/prod/batch", job(1, false, 1)).status())
+        .isEqualTo(201);
+    JsonNode running =
+        node.await("/api/v1/jobs/www-data/prod/batch/tasks", p -> allIn(p, 1, "RUNNING"));
+    String id = items(running).get(0).get("task_id").asText();
+    node.call("POST", "/api/v1/sim/tasks/" + id + "/status", "{\"status\": \"FAILED\"}");
+
+    node.await("/api/v1/jobs/www-data/prod/batch/tasks", p -> allIn(p, 1, "FAILED"));
+    // A reschedule would be persisted with the failure itself; give the read side time to show it.
+    Thread.sleep(500);
+    JsonNode tasks = node.get("/api/v1/jobs/www-data/prod/batch/tasks");
+    assertThat(items(tasks)).hasSize(1);
+    assertThat(items(tasks).get(0).get("status").asText()).isEqualTo("FAILED");
+    assertThat(items(tasks).get(0).get("failure_count").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void killsInstancesForGoodAndRestartsTheOthers() throws Exception {
+    assertThat(node.call("POST", "/api/v1/jobs/www-data/prod/web", job(3, true, 1)).status())
+        .isEqualTo(201);
+    JsonNode before =
+        node.await("/api/v1/jobs/www-data/prod/web/tasks", p -> allIn(p, 3, "RUNNING"));
+    String instance2 = items(before).get(2).get("task_id").asText();
+
+    var killed =
+        node.call(
+            "POST",
+            "/api/v1/jobs/www-data/prod/web/kill",
+            "{\"instances\": \"0-1\", \"message\": \"going away\"}");
+    assertThat(killed.status()).isEqualTo(200);
+    assertThat(killed.body().get("instances").asText()).isEqualTo("0-1");
+    node.await("/api/v1/jobs/www-data/prod/web/tasks?instances=0-1", p -> allIn(p, 2, "KILLED"));
+    JsonNode killedTask = node.get("/api/v1/tasks/" + items(before).get(0).get("task_id").asText());
+    List<String> messages = new ArrayList<>();
+    killedTask
+        .get("events")
+        .forEach(e -> messages.add(e.get("status").asText() + ":" + e.get("message").asText()));
+    assertThat(messages).contains("KILLING:Killed by UNSECURE.\ngoing away");
+
+    var restarted = node.call("POST", "/api/v1/jobs/www-data/prod/web/restart", "{}");
+    assertThat(restarted.status()).isEqualTo(200);
+    assertThat(restarted.body().get("instances").asText()).isEqualTo("2");
+    JsonNode after =
+        node.await(
+            "/api/v1/jobs/www-data/prod/web/tasks?instances=2",
+            p -> items(p).size() == 2 && items(p).get(0).get("status").asText().equals("RUNNING"));
+    assertThat(items(after).get(0).get("task_id").asText()).isNotEqualTo(instance2);
+    List<String> old = new ArrayList<>();
+    node.get("/api/v1/tasks/" + instance2)
+        .get("events")
+        .forEach(e -> old.add(e.get("status").asText()));
+    assertThat(old).containsSubsequence("RUNNING", "RESTARTING", "KILLED");
+
+    // Killed instances stay down: nothing was rescheduled for them.
+    Thread.sleep(500);
+    assertThat(items(node.get("/api/v1/jobs/www-data/prod/web/tasks?instances=0-1"))).hasSize(2);
+    assertThat(
+            node.call("POST", "/api/v1/jobs/www-data/prod/web/kill", "{\"instances\": \"0-1\"}")
+                .body()
+                .get("message")
+                .asText())
+        .isEqualTo("No tasks to kill.");
+  }
+
+  @Test
+  void refusesBadInputNamingEachFieldAndStoresNothing() throws Exception {
+    int jobsBefore = node.get("/api/v1/jobs").get("total").asInt();
+
+    var malformed = node.call("POST", "/api/v1/jobs/www-data/prod/bad", "{\"instances\": 3,");
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.raw().headers().firstValue("Content-Type"))
+        .hasValue("application/problem+json");
+
+    var many =
+        node.call(
+            "POST",
+            "/api/v1/jobs/www-data/prod/bad",
+            """
+            {"instances": 0, "colour": "blue",
+             "task": {"processes": [{"name": "main"}],
+                      "resources": {"cpu": -1, "ram": "0MB", "disk": 0, "size": 3}}}
+            """);
+    assertThat(many.status()).isEqualTo(400);
+    assertThat(fields(many.body()))
+        .containsExactlyInAnyOrder(
+            "instances",
+            "colour",
+            "task.processes[0].cmdline",
+            "task.resources.cpu",
+            "task.resources.ram",
+            "task.resources.disk",
+            "task.resources.size");
+
+    var missing = node.call("POST", "/api/v1/jobs/www-data/prod/bad", "{\"instances\": 1}");
+    assertThat(fields(missing.body())).containsExactly("task");
+
+    var badKey = node.call("POST", "/api/v1/jobs/www%20data/prod/bad", job(1, true, 1));
+    assertThat(badKey.status()).isEqualTo(400);
+    assertThat(fields(badKey.body())).containsExactly("role");
+
+    var badEnv = node.call("POST", "/api/v1/jobs/www-data/production/bad", job(1, true, 1));
+    assertThat(fields(badEnv.body())).containsExactly("environment");
+
+    var tooMany = node.call("POST", "/api/v1/jobs/www-data/prod/bad", job(4001, true, 1));
+    assertThat(fields(tooMany.body())).containsExactly("instances");
+
+    var notJson = node.raw("POST", "/api/v1/jobs/www-data/prod/bad", null);
+    assertThat(notJson.statusCode()).isEqualTo(400);
+
+    var badQuery = node.call("GET", "/api/v1/tasks?status=RUNNIN&limitt=1", null);
+    assertThat(badQuery.status()).isEqualTo(400);
+    assertThat(fields(badQuery.body())).containsExactlyInAnyOrder("status", "limitt");
+
+    var tooBig =
+        node.call(
+            "POST", "/api/v1/jobs/www-data/prod/bad", "{\"x\": \"" + "y".repeat(2_000_000) + "\"}");
+    assertThat(tooBig.status()).isEqualTo(413);
+
+    assertThat(node.call("POST", "/api/v1/jobs/www-data/prod/dup", job(1, true, 1)).status())
+        .isEqualTo(201);
+    var exists = node.call("POST", "/api/v1/jobs/www-data/prod/dup", job(1, true, 1));
+    assertThat(exists.status()).isEqualTo(409);
+    assertThat(exists.body().get("detail").asText())
+        .isEqualTo("Job www-data/prod/dup already exists");
+
+    assertThat(node.call("GET", "/api/v1/jobs/www-data/prod/bad", null).status()).isEqualTo(404);
+    JsonNode jobs =
+        node.await(
+            "/api/v1/jobs",
+            p -> items(p).stream().anyMatch(j -> j.get("name").asText().equals("dup")));
+    assertThat(jobs.get("total").asInt()).isGreaterThan(jobsBefore);
+    assertThat(items(jobs)).noneMatch(j -> j.get("name").asText().equals("bad"));
+  }
+
+  static List<String> fields(JsonNode problem) {
+    List<String> fields = new ArrayList<>();
+    problem.path("errors").forEach(e -> fields.add(e.get("field").asText()));
+    return fields;
+  }
+
+  /** Every task of the node, with its history, keyed by id. */
+  static Map<String, JsonNode> allTasks(NodeProcess node) throws Exception {
+    Map<String, JsonNode> result = new HashMap<>();
+    for (JsonNode t : items(node.get("/api/v1/tasks"))) {
+      String id = t.get("task_id").asText();
+      result.put(id, node.get("/api/v1/tasks/" + id));
+    }
+    return result;
+  }
+
+  @Test
+  void recoversEveryAcceptedChangeAfterKill9(@TempDir Path own) throws Exception {
+    try (NodeProcess n =
+        new NodeProcess(Files.createDirectories(own.resolve("crash")), SETTINGS).start()) {
+      assertThat(n.call("POST", "/api/v1/jobs/www-data/prod/svc", job(2, true, 1)).status())
+          .isEqualTo(201);
+      assertThat(n.call("POST", "/api/v1/jobs/www-data/prod/once", job(1, false, 1)).status())
+          .isEqualTo(201);
+      n.await("/api/v1/tasks?status=RUNNING", p -> p.get("total").asInt() == 3);
+      String once =
+          items(n.get("/api/v1/jobs/www-data/prod/once/tasks")).get(0).get("task_id").asText();
+      n.call("POST", "/api/v1/sim/tasks/" + once + "/status", "{\"status\": \"FINISHED\"}");
+      n.call("POST", "/api/v1/jobs/www-data/prod/svc/kill", "{\"instances\": \"1\"}");
+      n.await("/api/v1/tasks?status=FINISHED,KILLED", p -> p.get("total").asInt() == 2);
+      Map<String, JsonNode> before = allTasks(n);
+      JsonNode jobsBefore = n.get("/api/v1/jobs");
+
+      // Accepted just before the crash: must survive it.
+      assertThat(n.call("POST", "/api/v1/jobs/www-data/prod/late", job(2, true, 1)).status())
+          .isEqualTo(201);
+      n.kill9();
+      n.start();
+
+      // Every job, and every task with its whole history as it was.
+      JsonNode jobsAfter = n.get("/api/v1/jobs");
+      for (JsonNode j : items(jobsBefore)) {
+        assertThat(items(jobsAfter))
+            .anyMatch(
+                a ->
+                    a.get("job_key").equals(j.get("job_key"))
+                        && a.get("instances").equals(j.get("instances")));
+      }
+      assertThat(items(jobsAfter))
+          .anyMatch(a -> a.get("job_key").asText().equals("www-data/prod/late"));
+      Map<String, JsonNode> after = allTasks(n);
+      for (var e : before.entrySet()) {
+        JsonNode was = e.getValue();
+        JsonNode now = after.get(e.getKey());
+        assertThat(now).as("task %s after restart", e.getKey()).isNotNull();
+        if (!was.get("status").asText().equals("RUNNING")) {
+          assertThat(now).isEqualTo(was);
+        } else {
+          // The fresh simulated fleet does not know it: reconciliation makes it LOST; the history
+          // before stays exactly as it was.
+          JsonNode lost =
+              n.await("/api/v1/tasks/" + e.getKey(), t -> t.get("status").asText().equals("LOST"));
+          for (int i = 0; i < was.get("events").size(); i++) {
+            assertThat(lost.get("events").get(i)).isEqualTo(was.get("events").get(i));
+          }
+        }
+      }
+      // The service instance that was running is back, with a new task; the killed one and the
+      // finished batch task stay down.
+      n.await(
+          "/api/v1/jobs/www-data/prod/svc/tasks?instances=0&limit_per_instance=1",
+          p -> allIn(p, 1, "RUNNING"));
+      n.await(
+          "/api/v1/jobs/www-data/prod/late/tasks?limit_per_instance=1",
+          p -> allIn(p, 2, "RUNNING"));
+      assertThat(items(n.get("/api/v1/jobs/www-data/prod/svc/tasks?instances=1"))).hasSize(1);
+      assertThat(items(n.get("/api/v1/jobs/www-data/prod/once/tasks"))).hasSize(1);
+    }
+  }
+}
