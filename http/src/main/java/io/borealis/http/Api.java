@@ -75,7 +75,9 @@ public final class Api {
       Map<String, List<String>> query = request.getUri().query().toMultiMap();
       CompletionStage<byte[]> body;
       var length = request.entity().getContentLengthOption();
-      if (found.route().readsBody() && length.isPresent() && length.getAsLong() > ctx.settings().maxRequestBytes()) {
+      if (found.route().readsBody()
+          && length.isPresent()
+          && length.getAsLong() > ctx.settings().maxRequestBytes()) {
         request.discardEntityBytes(materializer);
         return done(tooLarge(ctx.settings().maxRequestBytes()));
       }
@@ -145,7 +147,8 @@ public final class Api {
 
   private static HttpResponse tooLarge(long limit) {
     return Problems.of(
-        StatusCodes.PAYLOAD_TOO_LARGE, "The request body is larger than the limit of " + limit + " bytes.");
+        StatusCodes.PAYLOAD_TOO_LARGE,
+        "The request body is larger than the limit of " + limit + " bytes.");
   }
 
   static CompletionStage<HttpResponse> done(HttpResponse response) {

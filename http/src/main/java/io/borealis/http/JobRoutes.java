@@ -57,7 +57,8 @@ final class JobRoutes {
     JobKey key = Params.jobKey(call);
     JobConfiguration config = parse(call, Optional.of(key));
     if (config.cronSchedule().isPresent()) {
-      call.problem("cron_schedule", "Cron jobs may only be created/updated by calling scheduleCronJob.");
+      call.problem(
+          "cron_schedule", "Cron jobs may only be created/updated by calling scheduleCronJob.");
       call.checked();
     }
     return ctx.jobs()

@@ -68,7 +68,8 @@ final class Params {
     }
     if (!bad.isEmpty()) {
       call.problem(
-          name, "unknown status " + bad + " (statuses are " + List.of(ScheduleStatus.values()) + ")");
+          name,
+          "unknown status " + bad + " (statuses are " + List.of(ScheduleStatus.values()) + ")");
     }
     return result;
   }
