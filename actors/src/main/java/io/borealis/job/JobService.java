@@ -1,5 +1,6 @@
 package io.borealis.job;
 
+import io.borealis.common.Stages;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
 import java.time.Duration;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import io.borealis.common.Stages;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -30,22 +30,31 @@ public final class JobService {
   }
 
   public CompletionStage<JobEntity.Created> create(JobConfiguration config, String user) {
-    return Stages.on(job(config.key()).askWithStatus(r -> new JobEntity.Create(config, user, r), timeout), executor);
+    return Stages.on(
+        job(config.key()).askWithStatus(r -> new JobEntity.Create(config, user, r), timeout),
+        executor);
   }
 
   public CompletionStage<JobEntity.Killed> kill(
       JobKey key, Optional<List<Integer>> instances, String user, Optional<String> message) {
-    return Stages.on(job(key).askWithStatus(r -> new JobEntity.Kill(instances, user, message, r), timeout), executor);
+    return Stages.on(
+        job(key).askWithStatus(r -> new JobEntity.Kill(instances, user, message, r), timeout),
+        executor);
   }
 
   public CompletionStage<JobEntity.Restarted> restart(
       JobKey key, Optional<List<Integer>> instances, String user) {
-    return Stages.on(job(key).askWithStatus(r -> new JobEntity.Restart(instances, user, r), timeout), executor);
+    return Stages.on(
+        job(key).askWithStatus(r -> new JobEntity.Restart(instances, user, r), timeout), executor);
   }
 
   public CompletionStage<JobEntity.Added> addInstances(
       JobKey key, int templateInstance, int count, String user) {
-    return Stages.on(job(key).askWithStatus(r -> new JobEntity.AddInstances(templateInstance, count, user, r), timeout), executor);
+    return Stages.on(
+        job(key)
+            .askWithStatus(
+                r -> new JobEntity.AddInstances(templateInstance, count, user, r), timeout),
+        executor);
   }
 
   private EntityRef<JobEntity.Command> job(JobKey key) {

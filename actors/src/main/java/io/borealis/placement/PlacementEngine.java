@@ -11,6 +11,7 @@ import io.borealis.task.Assignment;
 import io.borealis.task.TaskInstanceEntity;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +86,9 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private final LinkedHashMap<String, Offer> offers = new LinkedHashMap<>();
   private final Map<String, Launching> launching = new HashMap<>();
 
+  /** Agent id → when it was first offered, for the STABLE offer order. */
+  private final Map<String, Integer> agentRank = new HashMap<>();
+
   /** Task id → offer id, for tasks whose assignment is being persisted. */
   private final Map<String, String> assigning = new HashMap<>();
 
@@ -150,6 +154,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     OfferEvent event = msg.event();
     if (event instanceof OfferEvent.OfferReceived r) {
       offers.put(r.offer().offerId(), r.offer());
+      agentRank.putIfAbsent(r.offer().agentId(), agentRank.size());
       scheduleRound();
     } else if (event instanceof OfferEvent.OfferRescinded r) {
       offers.remove(r.offerId());
@@ -174,6 +179,10 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     List<Offer> order = new ArrayList<>(offers.values());
     if (settings.offerOrder() == PlacementSettings.OfferOrder.RANDOM) {
       Collections.shuffle(order, new java.util.Random(random.nextLong()));
+    } else {
+      // By agent, not by offer: what is left of an agent comes back as a new offer, and must
+      // still be tried before the agents first offered after it.
+      order.sort(Comparator.comparingInt(o -> agentRank.get(o.agentId())));
     }
     List<Matcher.Candidate> candidates = new ArrayList<>(pending.size());
     for (PendingTask t : pending.values()) {

@@ -366,32 +366,38 @@ public final class ReadView implements TaskLocator {
     lock.readLock().lock();
     try {
       List<ScheduledTask> matches = new ArrayList<>();
+      // With task ids, only the instances holding them are walked, in the same order as always.
+      Map<JobKey, Set<Integer>> scope = null;
       if (!q.taskIds().isEmpty()) {
-        for (String id : new TreeSet<>(q.taskIds())) {
+        scope = new HashMap<>();
+        for (String id : q.taskIds()) {
           ScheduledTask t = tasks.get(id);
-          if (t != null && matches(q, t.instance().job()) && matches(q, t)) {
-            matches.add(t);
+          if (t != null) {
+            scope
+                .computeIfAbsent(t.instance().job(), k -> new TreeSet<>())
+                .add(t.instance().instanceId());
           }
         }
-      } else {
-        for (JobRecord job : jobs.values()) {
-          if (!matches(q, job.key)) {
+      }
+      for (JobRecord job : jobs.values()) {
+        Set<Integer> within = scope == null ? null : scope.get(job.key);
+        if ((scope != null && within == null) || !matches(q, job.key)) {
+          continue;
+        }
+        for (Map.Entry<Integer, Deque<String>> e : job.instances.entrySet()) {
+          if ((within != null && !within.contains(e.getKey()))
+              || (!q.instances().isEmpty() && !q.instances().contains(e.getKey()))) {
             continue;
           }
-          for (Map.Entry<Integer, Deque<String>> e : job.instances.entrySet()) {
-            if (!q.instances().isEmpty() && !q.instances().contains(e.getKey())) {
-              continue;
+          int taken = 0;
+          for (String id : e.getValue()) {
+            if (q.limitPerInstance() > 0 && taken >= q.limitPerInstance()) {
+              break;
             }
-            int taken = 0;
-            for (String id : e.getValue()) {
-              if (q.limitPerInstance() > 0 && taken >= q.limitPerInstance()) {
-                break;
-              }
-              ScheduledTask t = tasks.get(id);
-              if (t != null && matches(q, t)) {
-                matches.add(t);
-                taken++;
-              }
+            ScheduledTask t = tasks.get(id);
+            if (t != null && (q.taskIds().isEmpty() || q.taskIds().contains(id)) && matches(q, t)) {
+              matches.add(t);
+              taken++;
             }
           }
         }

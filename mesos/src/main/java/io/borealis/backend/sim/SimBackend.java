@@ -171,7 +171,8 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       InstanceKey instance,
       String agentId,
       Resources resources,
-      Map<String, Integer> ports) {}
+      Map<String, Integer> ports,
+      boolean failsOnStart) {}
 
   private final ResourceBackend.Listeners listeners;
   private final SimSettings settings;
@@ -315,8 +316,15 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
         agent.usedDiskMb += r.diskMb();
         agent.usedPorts.addAll(t.assignment().ports().values());
         agent.tasks.add(t.taskId());
+        // Drawn here, in launch order, not when the start timer fires: timers due together fire
+        // in no set order, and the same seed must give each task the same fate.
+        boolean fails =
+            behaviour.autoRun()
+                && behaviour.failRate() > 0
+                && random.nextDouble() < behaviour.failRate();
         tasks.put(
-            t.taskId(), new SimTask(t.taskId(), t.instance(), agent.id, r, t.assignment().ports()));
+            t.taskId(),
+            new SimTask(t.taskId(), t.instance(), agent.id, r, t.assignment().ports(), fails));
         statuses.put(t.taskId(), ScheduleStatus.ASSIGNED);
         if (behaviour.autoRun()) {
           step(t.taskId(), ScheduleStatus.STARTING);
@@ -415,8 +423,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       transition(task, ScheduleStatus.KILLED, "Killed by the scheduler");
     } else if (step.status() == ScheduleStatus.STARTING && current == ScheduleStatus.ASSIGNED) {
       transition(task, ScheduleStatus.STARTING, null);
-      boolean fail = behaviour.failRate() > 0 && random.nextDouble() < behaviour.failRate();
-      step(task.taskId(), fail ? ScheduleStatus.FAILED : ScheduleStatus.RUNNING);
+      step(task.taskId(), task.failsOnStart() ? ScheduleStatus.FAILED : ScheduleStatus.RUNNING);
     } else if (current == ScheduleStatus.STARTING) {
       transition(
           task, step.status(), step.status() == ScheduleStatus.FAILED ? "Simulated failure" : null);

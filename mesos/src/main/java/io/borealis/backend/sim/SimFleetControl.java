@@ -2,13 +2,13 @@ package io.borealis.backend.sim;
 
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.common.Stages;
 import io.borealis.task.ScheduleStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import io.borealis.common.Stages;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -34,32 +34,46 @@ public final class SimFleetControl implements FleetControl {
 
   @Override
   public CompletionStage<List<AgentView>> agents() {
-    return Stages.on(AskPattern.ask(backend, SimBackend.ListAgents::new, timeout, scheduler), executor);
+    return Stages.on(
+        AskPattern.ask(backend, SimBackend.ListAgents::new, timeout, scheduler), executor);
   }
 
   @Override
   public CompletionStage<List<AgentView>> addAgents(AgentSpec spec) {
-    return Stages.on(AskPattern.ask(backend, r -> new SimBackend.AddAgents(spec, r), timeout, scheduler), executor);
+    return Stages.on(
+        AskPattern.ask(backend, r -> new SimBackend.AddAgents(spec, r), timeout, scheduler),
+        executor);
   }
 
   @Override
   public CompletionStage<Boolean> loseAgent(String agentId) {
-    return Stages.on(AskPattern.ask(backend, r -> new SimBackend.LoseAgent(agentId, r), timeout, scheduler), executor);
+    return Stages.on(
+        AskPattern.ask(backend, r -> new SimBackend.LoseAgent(agentId, r), timeout, scheduler),
+        executor);
   }
 
   @Override
   public CompletionStage<Boolean> reportStatus(
       String taskId, ScheduleStatus status, Optional<String> message) {
-    return Stages.on(AskPattern.ask(backend, r -> new SimBackend.ReportStatus(taskId, status, message, r), timeout, scheduler), executor);
+    return Stages.on(
+        AskPattern.ask(
+            backend,
+            r -> new SimBackend.ReportStatus(taskId, status, message, r),
+            timeout,
+            scheduler),
+        executor);
   }
 
   @Override
   public CompletionStage<Behaviour> behaviour() {
-    return Stages.on(AskPattern.ask(backend, SimBackend.GetBehaviour::new, timeout, scheduler), executor);
+    return Stages.on(
+        AskPattern.ask(backend, SimBackend.GetBehaviour::new, timeout, scheduler), executor);
   }
 
   @Override
   public CompletionStage<Behaviour> setBehaviour(Behaviour behaviour) {
-    return Stages.on(AskPattern.ask(backend, r -> new SimBackend.SetBehaviour(behaviour, r), timeout, scheduler), executor);
+    return Stages.on(
+        AskPattern.ask(backend, r -> new SimBackend.SetBehaviour(behaviour, r), timeout, scheduler),
+        executor);
   }
 }
