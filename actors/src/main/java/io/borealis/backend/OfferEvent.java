@@ -1,8 +1,19 @@
 package io.borealis.backend;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.borealis.CborSerializable;
 
-/** What a backend tells placement about resources. */
+/**
+ * What a backend tells placement about resources. Typed by name because it travels nested (in
+ * {@code PlacementEngine.FromBackend}) to placement, which may run on another node.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = OfferEvent.OfferReceived.class, name = "received"),
+  @JsonSubTypes.Type(value = OfferEvent.OfferRescinded.class, name = "rescinded"),
+  @JsonSubTypes.Type(value = OfferEvent.OffersReset.class, name = "reset")
+})
 public sealed interface OfferEvent extends CborSerializable {
 
   /** New resources to place tasks on. */

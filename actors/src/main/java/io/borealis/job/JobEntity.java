@@ -202,6 +202,8 @@ public final class JobEntity
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              // Also after a restart on a failed write: whatever survey was in flight is moot.
+              busy = false;
               // A crash may have cut a scheduling round short: finish it.
               if (state instanceof Existing x) {
                 x.unscheduled().forEach(b -> driveScheduling(b, Optional.empty()));

@@ -156,8 +156,11 @@ public final class TaskInstanceEntity
   private final InstancePlanner planner;
   private final RescheduleCalculator reschedule;
 
-  /** The (task, status, last event) the timers were last armed for; not persisted. */
-  private String armedFor = "";
+  /**
+   * The (task, status, last event) the timers were last armed for; not persisted. Null until the
+   * first arming, so a recovered instance always arms its timers (the idle one included).
+   */
+  private String armedFor;
 
   /** Starts the sharded entity type on this node (remembered: live instances restart with it). */
   public static void init(ActorSystem<?> system, Deps deps, boolean rememberEntities) {
@@ -494,6 +497,9 @@ public final class TaskInstanceEntity
                 sendKill(t.taskId(), agent);
               }
             });
+    // A restart after a failed write cancels every timer but keeps this object (and armedFor):
+    // arm again from scratch.
+    armedFor = null;
     afterChange(state);
   }
 

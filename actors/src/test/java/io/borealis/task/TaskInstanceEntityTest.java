@@ -1,0 +1,937 @@
+package io.borealis.task;
+
+import static io.borealis.task.ScheduleStatus.ASSIGNED;
+import static io.borealis.task.ScheduleStatus.FAILED;
+import static io.borealis.task.ScheduleStatus.KILLED;
+import static io.borealis.task.ScheduleStatus.KILLING;
+import static io.borealis.task.ScheduleStatus.LOST;
+import static io.borealis.task.ScheduleStatus.PENDING;
+import static io.borealis.task.ScheduleStatus.RESTARTING;
+import static io.borealis.task.ScheduleStatus.RUNNING;
+import static io.borealis.task.ScheduleStatus.STARTING;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.TaskRef;
+import io.borealis.common.Rejection;
+import io.borealis.model.InstanceKey;
+import io.borealis.model.JobKey;
+import io.borealis.model.Resources;
+import io.borealis.model.TaskConfig;
+import io.borealis.placement.PlacementEngine;
+import io.borealis.task.InstanceEvent.TaskAssigned;
+import io.borealis.task.InstanceEvent.TaskCreated;
+import io.borealis.task.InstanceEvent.TaskDeleted;
+import io.borealis.task.InstanceEvent.TaskStateChanged;
+import io.borealis.task.TaskInstanceEntity.ApplyStatus;
+import io.borealis.task.TaskInstanceEntity.Assign;
+import io.borealis.task.TaskInstanceEntity.Command;
+import io.borealis.task.TaskInstanceEntity.Describe;
+import io.borealis.task.TaskInstanceEntity.InstanceSummary;
+import io.borealis.task.TaskInstanceEntity.Kill;
+import io.borealis.task.TaskInstanceEntity.KillResult;
+import io.borealis.task.TaskInstanceEntity.Restart;
+import io.borealis.task.TaskInstanceEntity.RestartResult;
+import io.borealis.task.TaskInstanceEntity.Schedule;
+import io.borealis.task.TaskInstanceEntity.Scheduled;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The task-instance entity: every command's reply, events and resulting state, recovery (state and
+ * the messages a recovered instance sends), and the state timers of aurora-semantics §2.5 under
+ * manual time. Commands, events, replies and states are all verified to serialize.
+ */
+class TaskInstanceEntityTest {
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          ManualTime.config()
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(ConfigFactory.load("application-test")));
+
+  private static final ManualTime manualTime = ManualTime.get(testKit.system());
+
+  @AfterAll
+  static void shutdownTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  private static final JobKey JOB = new JobKey("www-data", "prod", "hello");
+  private static final TaskConfig SERVICE =
+      TaskConfig.simple(JOB, true, Resources.of(1, 128, 128, "http"));
+
+  /** A batch task that is never retried (maxTaskFailures 1). */
+  private static final TaskConfig BATCH =
+      TaskConfig.simple(JOB, false, Resources.of(1, 128, 128)).withMaxTaskFailures(1);
+
+  private static final Instant START = Instant.parse("2024-05-01T12:00:00Z");
+  private static final Assignment AGENT =
+      new Assignment("agent-1", "host-1.example.com", Map.of("http", 31000));
+
+  /** Short timers, so manual time moves in small steps. */
+  private static final Duration TRANSIENT_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final Duration FIRST_KILL_RETRY = Duration.ofSeconds(2);
+  private static final TaskSettings SETTINGS =
+      new TaskSettings(
+          TRANSIENT_TIMEOUT,
+          FIRST_KILL_RETRY,
+          Duration.ofMinutes(5),
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(5),
+          10,
+          Duration.ofSeconds(30),
+          Duration.ofMinutes(2),
+          1000);
+
+  /** Each test gets its own instance, hence its own persistence id. */
+  private static final AtomicInteger nextInstanceId = new AtomicInteger();
+
+  /** A clock the test moves by hand, alongside {@link ManualTime}. */
+  private static final class TestClock extends Clock {
+    private final AtomicReference<Instant> now;
+
+    TestClock(Instant start) {
+      this.now = new AtomicReference<>(start);
+    }
+
+    void advance(Duration d) {
+      now.updateAndGet(t -> t.plus(d));
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  /** Deterministic ids: 00000000-0000-0000-0000-000000000001, …02, … */
+  private static final class Uuids implements Supplier<UUID> {
+    private final AtomicLong next = new AtomicLong(1);
+
+    @Override
+    public UUID get() {
+      return new UUID(0, next.getAndIncrement());
+    }
+  }
+
+  private InstanceKey instance;
+  private TestClock clock;
+  private TestProbe<PlacementEngine.Command> placement;
+  private TestProbe<ResourceBackend.Command> backend;
+  private TaskInstanceEntity.Deps deps;
+  private EventSourcedBehaviorTestKit<Command, InstanceEvent, InstanceState> kit;
+
+  @BeforeEach
+  void setUp() {
+    instance = JOB.instance(nextInstanceId.getAndIncrement());
+    clock = new TestClock(START);
+    placement = testKit.createTestProbe();
+    backend = testKit.createTestProbe();
+    deps =
+        new TaskInstanceEntity.Deps(
+            clock, new Uuids(), new Random(42), SETTINGS, placement.ref(), backend.ref());
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            TaskInstanceEntity.create(instance, deps, Optional.empty()),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Schedule
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void scheduleCreatesAPendingTaskAndRegistersItWithPlacement() {
+    var result = schedule(SERVICE, "s-1");
+
+    ScheduledTask task = pending(taskId(1), SERVICE, 0, Optional.empty(), START, Optional.empty());
+    assertThat(result.reply().getValue()).isEqualTo(new Scheduled(taskId(1), false));
+    assertThat(result.events()).containsExactly(new TaskCreated(instance, task, "s-1"));
+    assertThat(result.state()).isEqualTo(new InstanceState.Active(task, List.of(), "s-1"));
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+  }
+
+  @Test
+  void scheduleIsIdempotentForTheSameScheduleId() {
+    var first = schedule(SERVICE, "s-1");
+
+    var again = schedule(SERVICE, "s-1");
+
+    assertThat(again.reply().getValue()).isEqualTo(new Scheduled(taskId(1), true));
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(again.state()).isEqualTo(first.state());
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    placement.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void scheduleWithAnotherIdWhileATaskIsActiveIsACollision() {
+    var first = schedule(SERVICE, "s-1");
+
+    var other = schedule(SERVICE, "s-2");
+
+    assertThat(other.reply().isError()).isTrue();
+    assertThat(other.reply().getError())
+        .isInstanceOf(Rejection.Conflict.class)
+        .hasMessage("Instance ID collision detected.");
+    assertThat(other.hasNoEvents()).isTrue();
+    assertThat(other.state()).isEqualTo(first.state());
+  }
+
+  @Test
+  void scheduleAfterTheTaskEndedStartsANewGenerationOrRepeatsTheOldAnswer() {
+    schedule(BATCH, "s-1");
+    assign(taskId(1));
+    var failed = status(taskId(1), FAILED, "Exited with status 1");
+    ScheduledTask ended = failed.state().latestTask().orElseThrow();
+
+    // The job re-driving the old round after a restart: nothing new happens.
+    var repeated = schedule(BATCH, "s-1");
+    assertThat(repeated.reply().getValue()).isEqualTo(new Scheduled(taskId(1), true));
+    assertThat(repeated.hasNoEvents()).isTrue();
+
+    // A new creation of the job: a fresh lineage, the old task kept in history.
+    clock.advance(Duration.ofMinutes(1));
+    var fresh = schedule(BATCH, "s-2");
+    ScheduledTask task =
+        pending(taskId(2), BATCH, 0, Optional.empty(), START.plusSeconds(60), Optional.empty());
+    assertThat(fresh.reply().getValue()).isEqualTo(new Scheduled(taskId(2), false));
+    assertThat(fresh.events()).containsExactly(new TaskCreated(instance, task, "s-2"));
+    assertThat(fresh.state()).isEqualTo(new InstanceState.Active(task, List.of(ended), "s-2"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Assign
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void assignMovesThePendingTaskToAssigned() {
+    var scheduled = schedule(SERVICE, "s-1");
+    ScheduledTask task = scheduled.state().latestTask().orElseThrow();
+    clock.advance(Duration.ofSeconds(1));
+
+    var result = assign(taskId(1));
+
+    Instant at = START.plusSeconds(1);
+    assertThat(result.reply().isSuccess()).isTrue();
+    assertThat(result.events()).containsExactly(new TaskAssigned(instance, taskId(1), AGENT, at));
+    assertThat(result.state())
+        .isEqualTo(new InstanceState.Active(task.assigned(AGENT, at), List.of(), "s-1"));
+    ScheduledTask current = result.state().latestTask().orElseThrow();
+    assertThat(current.status()).isEqualTo(ASSIGNED);
+    assertThat(current.assignment()).contains(AGENT);
+  }
+
+  @Test
+  void assignIsRefusedUnlessTheTaskIsPending() {
+    var refusedEmpty = assign(taskId(1));
+    assertRefused(refusedEmpty, "task " + taskId(1) + " of " + instance + " is not PENDING");
+    assertThat(refusedEmpty.state()).isEqualTo(new InstanceState.Empty());
+
+    schedule(SERVICE, "s-1");
+    var wrongTask = assign("some-other-task");
+    assertRefused(wrongTask, "task some-other-task of " + instance + " is not PENDING");
+
+    var assigned = assign(taskId(1));
+    var again = assign(taskId(1));
+    assertRefused(again, "task " + taskId(1) + " of " + instance + " is not PENDING");
+    assertThat(again.state()).isEqualTo(assigned.state());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // ApplyStatus
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void statusUpdatesMoveTheTaskThroughStartingToRunning() {
+    schedule(SERVICE, "s-1");
+    assign(taskId(1));
+
+    clock.advance(Duration.ofSeconds(1));
+    var starting = status(taskId(1), STARTING, "Initializing sandbox.");
+    assertThat(starting.reply()).isEqualTo(Done.getInstance());
+    assertThat(starting.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance,
+                taskId(1),
+                ASSIGNED,
+                STARTING,
+                START.plusSeconds(1),
+                Optional.of("Initializing sandbox."),
+                0));
+    assertThat(starting.state().latestTask().map(ScheduledTask::status)).contains(STARTING);
+
+    clock.advance(Duration.ofSeconds(1));
+    var running = status(taskId(1), RUNNING, "");
+    assertThat(running.reply()).isEqualTo(Done.getInstance());
+    assertThat(running.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance, taskId(1), STARTING, RUNNING, START.plusSeconds(2), Optional.empty(), 0));
+    ScheduledTask task = running.state().latestTask().orElseThrow();
+    assertThat(task.status()).isEqualTo(RUNNING);
+    assertThat(task.events())
+        .extracting(TaskEvent::status)
+        .containsExactly(PENDING, ASSIGNED, STARTING, RUNNING);
+    assertThat(running.state()).isInstanceOf(InstanceState.Active.class);
+
+    // The same status again changes nothing.
+    var repeated = status(taskId(1), RUNNING, "");
+    assertThat(repeated.reply()).isEqualTo(Done.getInstance());
+    assertThat(repeated.hasNoEvents()).isTrue();
+    assertThat(repeated.state()).isEqualTo(running.state());
+  }
+
+  @Test
+  void aFailedServiceIsRescheduledWithANewIdAndItsAncestor() {
+    toRunning(SERVICE);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    clock.advance(Duration.ofMinutes(10));
+    Instant at = START.plus(Duration.ofMinutes(10));
+
+    var result = status(taskId(1), FAILED, "Exited with status 1");
+
+    ScheduledTask next =
+        pending(taskId(2), SERVICE, 1, Optional.of(taskId(1)), at, Optional.of("Rescheduled"));
+    assertThat(result.reply()).isEqualTo(Done.getInstance());
+    assertThat(result.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance, taskId(1), RUNNING, FAILED, at, Optional.of("Exited with status 1"), 1),
+            new TaskCreated(instance, next, "s-1"));
+    InstanceState.Active state = (InstanceState.Active) result.state();
+    assertThat(state.current()).isEqualTo(next);
+    assertThat(state.lastScheduleId()).isEqualTo("s-1");
+    assertThat(state.history())
+        .singleElement()
+        .satisfies(
+            old -> {
+              assertThat(old.taskId()).isEqualTo(taskId(1));
+              assertThat(old.status()).isEqualTo(FAILED);
+              assertThat(old.failureCount()).isEqualTo(1);
+            });
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+  }
+
+  @Test
+  void aBatchTaskAllowedOneFailureStaysFailed() {
+    toRunning(BATCH);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+
+    var result = status(taskId(1), FAILED, "Exited with status 1");
+
+    assertThat(result.reply()).isEqualTo(Done.getInstance());
+    assertThat(result.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance,
+                taskId(1),
+                RUNNING,
+                FAILED,
+                START,
+                Optional.of("Exited with status 1"),
+                1));
+    assertThat(result.state()).isInstanceOf(InstanceState.Idle.class);
+    ScheduledTask task = result.state().latestTask().orElseThrow();
+    assertThat(task.status()).isEqualTo(FAILED);
+    assertThat(task.failureCount()).isEqualTo(1);
+    placement.expectNoMessage(Duration.ofMillis(100));
+    backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aRunningStatusForAnUnknownTaskGetsItKilledWithoutAnEvent() {
+    var before = schedule(SERVICE, "s-1");
+
+    var result =
+        kit.<Done>runCommand(
+            replyTo ->
+                new ApplyStatus(
+                    "zombie-task", RUNNING, Optional.empty(), Optional.of("agent-9"), replyTo));
+
+    assertThat(result.reply()).isEqualTo(Done.getInstance());
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.state()).isEqualTo(before.state());
+    backend.expectMessage(new ResourceBackend.Kill("zombie-task", Optional.of("agent-9")));
+  }
+
+  @Test
+  void aStatusIsAcknowledgedOnlyOnceItIsPersisted() {
+    ActorRef<Command> entity = spawnWithAssignedTask();
+    TestProbe<Done> acks = testKit.createTestProbe();
+    TestProbe<InstanceSummary> summaries = testKit.createTestProbe();
+
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    journal.failNextPersisted(persistenceId());
+    entity.tell(
+        new ApplyStatus(taskId(1), RUNNING, Optional.empty(), Optional.empty(), acks.ref()));
+
+    // The write failed: no acknowledgement (the backend will send the status again), and the
+    // entity restarts from its journal after its backoff, asking the backend about its task.
+    acks.expectNoMessage(Duration.ofMillis(200));
+    ResourceBackend.Reconcile reconcile =
+        new ResourceBackend.Reconcile(
+            List.of(new TaskRef(taskId(1), instance, Optional.of(AGENT.agentId()))));
+    backend.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          manualTime.timePasses(Duration.ofMillis(500));
+          return backend.expectMessage(Duration.ofMillis(100), reconcile);
+        });
+    entity.tell(new Describe(summaries.ref()));
+    assertThat(summaries.receiveMessage().latest().map(ScheduledTask::status)).contains(ASSIGNED);
+    acks.expectNoMessage(Duration.ofMillis(100));
+
+    // The re-sent status is persisted, then acknowledged.
+    entity.tell(
+        new ApplyStatus(taskId(1), RUNNING, Optional.empty(), Optional.empty(), acks.ref()));
+    acks.expectMessage(Done.getInstance());
+    entity.tell(new Describe(summaries.ref()));
+    assertThat(summaries.receiveMessage().latest().map(ScheduledTask::status)).contains(RUNNING);
+    testKit.stop(entity);
+  }
+
+  @Test
+  void timersAreArmedAgainWhenTheEntityRestartsAfterAFailedWrite() {
+    ActorRef<Command> entity = spawnWithAssignedTask();
+    TestProbe<Done> acks = testKit.createTestProbe();
+    TestProbe<InstanceSummary> summaries = testKit.createTestProbe();
+
+    PersistenceTestKit.create(testKit.system()).failNextPersisted(persistenceId());
+    entity.tell(
+        new ApplyStatus(taskId(1), RUNNING, Optional.empty(), Optional.empty(), acks.ref()));
+    backend.awaitAssert(
+        Duration.ofSeconds(5),
+        () -> {
+          manualTime.timePasses(Duration.ofMillis(500));
+          return backend.expectMessageClass(
+              ResourceBackend.Reconcile.class, Duration.ofMillis(100));
+        });
+    // Barrier: the recovery (and whatever it arms) is done once the entity answers.
+    entity.tell(new Describe(summaries.ref()));
+    assertThat(summaries.receiveMessage().latest().map(ScheduledTask::status)).contains(ASSIGNED);
+
+    // The task is still ASSIGNED after the restart, so it must still time out.
+    clock.advance(TRANSIENT_TIMEOUT);
+    manualTime.timePasses(TRANSIENT_TIMEOUT);
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    testKit.stop(entity);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Kill
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void killingAPendingTaskDeletesItAndWithdrawsItFromPlacement() {
+    schedule(SERVICE, "s-1");
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    clock.advance(Duration.ofSeconds(5));
+
+    var result = kill("bob", Optional.empty());
+
+    assertThat(result.reply()).isEqualTo(new KillResult(instance, Optional.of(taskId(1))));
+    assertThat(result.events())
+        .containsExactly(new TaskDeleted(instance, taskId(1), START.plusSeconds(5)));
+    assertThat(result.state())
+        .isEqualTo(new InstanceState.Idle(Optional.empty(), List.of(), "s-1"));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void killingARunningTaskSendsAKillAndRecordsWhoAskedAndWhy() {
+    toRunning(SERVICE);
+
+    var result = kill("bob", Optional.of("Decommissioned."));
+
+    assertThat(result.reply()).isEqualTo(new KillResult(instance, Optional.of(taskId(1))));
+    assertThat(result.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance,
+                taskId(1),
+                RUNNING,
+                KILLING,
+                START,
+                Optional.of("Killed by bob.\nDecommissioned."),
+                0));
+    assertThat(result.state()).isInstanceOf(InstanceState.Active.class);
+    assertThat(result.state().latestTask().map(ScheduledTask::status)).contains(KILLING);
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+  }
+
+  @Test
+  void aKillWithoutAMessageIsAuditedWithTheUserOnly() {
+    schedule(SERVICE, "s-1");
+    assign(taskId(1));
+
+    var result = kill("UNSECURE", Optional.empty());
+
+    assertThat(result.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance,
+                taskId(1),
+                ASSIGNED,
+                KILLING,
+                START,
+                Optional.of("Killed by UNSECURE"),
+                0));
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+  }
+
+  @Test
+  void aKilledServiceIsNotRescheduledOnceItWasKilledOnPurpose() {
+    toRunning(SERVICE);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    kill("bob", Optional.empty());
+    backend.expectMessageClass(ResourceBackend.Kill.class);
+
+    var result = status(taskId(1), KILLED, "Killed by the agent.");
+
+    assertThat(result.reply()).isEqualTo(Done.getInstance());
+    assertThat(result.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance,
+                taskId(1),
+                KILLING,
+                KILLED,
+                START,
+                Optional.of("Killed by the agent."),
+                0));
+    assertThat(result.state()).isInstanceOf(InstanceState.Idle.class);
+    assertThat(result.state().latestTask().map(ScheduledTask::status)).contains(KILLED);
+    placement.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void killingWithNothingActiveReportsNothingKilled() {
+    var empty = kill("bob", Optional.empty());
+    assertThat(empty.reply()).isEqualTo(new KillResult(instance, Optional.empty()));
+    assertThat(empty.hasNoEvents()).isTrue();
+    assertThat(empty.state()).isEqualTo(new InstanceState.Empty());
+
+    schedule(BATCH, "s-1");
+    assign(taskId(1));
+    var finished = status(taskId(1), ScheduleStatus.FINISHED, "");
+    var idle = kill("bob", Optional.empty());
+    assertThat(idle.reply()).isEqualTo(new KillResult(instance, Optional.empty()));
+    assertThat(idle.hasNoEvents()).isTrue();
+    assertThat(idle.state()).isEqualTo(finished.state());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Restart
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void restartingARunningTaskKillsItAndReschedulesItOnceItIsDown() {
+    // A service that failed once: the restart must keep its failure count.
+    // It ran for ten minutes before failing, so its lineage did not flap (no throttling).
+    toRunning(SERVICE);
+    clock.advance(Duration.ofMinutes(10));
+    status(taskId(1), FAILED, "Exited with status 1");
+    assign(taskId(2));
+    status(taskId(2), RUNNING, "");
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    clock.advance(Duration.ofMinutes(10));
+    Instant at = START.plus(Duration.ofMinutes(20));
+
+    var restart = kit.<RestartResult>runCommand(replyTo -> new Restart("bob", replyTo));
+
+    assertThat(restart.reply()).isEqualTo(new RestartResult(instance, true));
+    assertThat(restart.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance, taskId(2), RUNNING, RESTARTING, at, Optional.of("Restarted by bob"), 1));
+    assertThat(restart.state().latestTask().map(ScheduledTask::status)).contains(RESTARTING);
+    backend.expectMessage(new ResourceBackend.Kill(taskId(2), Optional.of(AGENT.agentId())));
+
+    clock.advance(Duration.ofSeconds(3));
+    Instant down = at.plusSeconds(3);
+    var killed = status(taskId(2), KILLED, "Killed by the agent.");
+
+    ScheduledTask next =
+        pending(taskId(3), SERVICE, 1, Optional.of(taskId(2)), down, Optional.of("Rescheduled"));
+    assertThat(killed.events())
+        .containsExactly(
+            new TaskStateChanged(
+                instance,
+                taskId(2),
+                RESTARTING,
+                KILLED,
+                down,
+                Optional.of("Killed by the agent."),
+                1),
+            new TaskCreated(instance, next, "s-1"));
+    assertThat(killed.state().latestTask()).contains(next);
+    assertThat(killed.state().olderTasks())
+        .extracting(ScheduledTask::taskId)
+        .containsExactly(taskId(2), taskId(1));
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(3), instance, SERVICE));
+  }
+
+  @Test
+  void restartIsNotStartedWithoutALiveTask() {
+    var empty = kit.<RestartResult>runCommand(replyTo -> new Restart("bob", replyTo));
+    assertThat(empty.reply()).isEqualTo(new RestartResult(instance, false));
+    assertThat(empty.hasNoEvents()).isTrue();
+
+    // PENDING → RESTARTING is illegal: the pending task simply stays.
+    var scheduled = schedule(SERVICE, "s-1");
+    var pendingRestart = kit.<RestartResult>runCommand(replyTo -> new Restart("bob", replyTo));
+    assertThat(pendingRestart.reply()).isEqualTo(new RestartResult(instance, false));
+    assertThat(pendingRestart.hasNoEvents()).isTrue();
+    assertThat(pendingRestart.state()).isEqualTo(scheduled.state());
+    backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Describe
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void describeTellsTheLatestTask() {
+    var empty = describe();
+    assertThat(empty.reply()).isEqualTo(new InstanceSummary(instance, Optional.empty()));
+    assertThat(empty.reply().active()).isFalse();
+    assertThat(empty.hasNoEvents()).isTrue();
+
+    var scheduled = schedule(SERVICE, "s-1");
+    var pending = describe();
+    assertThat(pending.reply())
+        .isEqualTo(new InstanceSummary(instance, scheduled.state().latestTask()));
+    assertThat(pending.reply().active()).isTrue();
+    assertThat(pending.hasNoEvents()).isTrue();
+
+    kill("bob", Optional.empty());
+    var deleted = describe();
+    assertThat(deleted.reply()).isEqualTo(new InstanceSummary(instance, Optional.empty()));
+    assertThat(deleted.reply().active()).isFalse();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recovery
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void recoveryRestoresTheSameState() {
+    toRunning(SERVICE);
+    status(taskId(1), FAILED, "Exited with status 1");
+    assign(taskId(2));
+    var before = status(taskId(2), RUNNING, "").state();
+
+    var restarted = kit.restart();
+
+    assertThat(restarted.state()).isEqualTo(before);
+    assertThat(kit.getState()).isEqualTo(before);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ScheduleStatus.class,
+      names = {"ASSIGNED", "STARTING", "RUNNING"})
+  void aRecoveredTaskOnAnAgentIsReconciledWithTheBackend(ScheduleStatus status) {
+    schedule(SERVICE, "s-1");
+    assign(taskId(1));
+    if (status != ASSIGNED) {
+      status(taskId(1), status, "");
+    }
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+
+    var restarted = kit.restart();
+
+    assertThat(restarted.state().latestTask().map(ScheduledTask::status)).contains(status);
+    backend.expectMessage(
+        new ResourceBackend.Reconcile(
+            List.of(new TaskRef(taskId(1), instance, Optional.of(AGENT.agentId())))));
+    backend.expectNoMessage(Duration.ofMillis(100));
+    placement.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aRecoveredPendingTaskRegistersWithPlacementAgain() {
+    schedule(SERVICE, "s-1");
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+
+    kit.restart();
+
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+    backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aRecoveredKillingTaskIsKilledAgain() {
+    toRunning(SERVICE);
+    kill("bob", Optional.empty());
+    backend.expectMessageClass(ResourceBackend.Kill.class);
+
+    var restarted = kit.restart();
+
+    assertThat(restarted.state().latestTask().map(ScheduledTask::status)).contains(KILLING);
+    backend.expectMessage(
+        new ResourceBackend.Reconcile(
+            List.of(new TaskRef(taskId(1), instance, Optional.of(AGENT.agentId())))));
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+  }
+
+  @Test
+  void aRecoveredIdleInstanceSendsNothing() {
+    schedule(SERVICE, "s-1");
+    kill("bob", Optional.empty());
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    placement.expectMessageClass(PlacementEngine.TaskGone.class);
+
+    kit.restart();
+
+    placement.expectNoMessage(Duration.ofMillis(100));
+    backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timers (manual time)
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void aTaskStuckInAssignedTimesOutAsLostAndIsRescheduled() {
+    schedule(SERVICE, "s-1");
+    var assigned = assign(taskId(1));
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+
+    // Just short of the timeout nothing happens.
+    advance(TRANSIENT_TIMEOUT.minusSeconds(1));
+    backend.expectNoMessage(Duration.ofMillis(100));
+    assertThat(kit.getState()).isEqualTo(assigned.state());
+
+    advance(Duration.ofSeconds(1));
+
+    Instant at = START.plus(TRANSIENT_TIMEOUT);
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    InstanceState state = kit.getState();
+    assertThat(state.latestTask())
+        .contains(
+            pending(taskId(2), SERVICE, 0, Optional.of(taskId(1)), at, Optional.of("Rescheduled")));
+    ScheduledTask lost = state.find(taskId(1)).orElseThrow();
+    assertThat(lost.status()).isEqualTo(LOST);
+    assertThat(lost.latestEvent())
+        .isEqualTo(new TaskEvent(at, LOST, Optional.of("Task timed out")));
+  }
+
+  @Test
+  void aStartingTaskHasNoTransientTimeout() {
+    schedule(SERVICE, "s-1");
+    assign(taskId(1));
+    var starting = status(taskId(1), STARTING, "");
+
+    advance(TRANSIENT_TIMEOUT.multipliedBy(3));
+
+    backend.expectNoMessage(Duration.ofMillis(100));
+    assertThat(kit.getState()).isEqualTo(starting.state());
+  }
+
+  @Test
+  void aKillIsRetriedWithBackoffWhileTheTaskStaysKilling() {
+    toRunning(SERVICE);
+    kill("bob", Optional.empty());
+    ResourceBackend.Kill killMessage =
+        new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId()));
+    backend.expectMessage(killMessage);
+
+    advance(FIRST_KILL_RETRY);
+    backend.expectMessage(killMessage);
+    kit.getState(); // barrier: the next retry is armed
+
+    // The interval doubles: nothing after another 2 s, a retry after 4 s.
+    advance(FIRST_KILL_RETRY);
+    backend.expectNoMessage(Duration.ofMillis(100));
+    advance(FIRST_KILL_RETRY);
+    backend.expectMessage(killMessage);
+    kit.getState();
+
+    // Once the task is down, the retries stop.
+    status(taskId(1), KILLED, "");
+    advance(FIRST_KILL_RETRY.multipliedBy(4).minusSeconds(1));
+    backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aKillingTaskThatNeverGoesDownTimesOutAsLostWithoutReschedule() {
+    toRunning(SERVICE);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    kill("bob", Optional.empty());
+    backend.expectMessageClass(ResourceBackend.Kill.class);
+
+    // Step through the retries (2 s, then 4 s) up to the transient timeout at 10 s.
+    advance(FIRST_KILL_RETRY);
+    backend.expectMessageClass(ResourceBackend.Kill.class);
+    kit.getState();
+    advance(FIRST_KILL_RETRY.multipliedBy(2));
+    backend.expectMessageClass(ResourceBackend.Kill.class);
+    kit.getState();
+    advance(TRANSIENT_TIMEOUT.minus(FIRST_KILL_RETRY.multipliedBy(3)));
+
+    InstanceState state = kit.getState();
+    assertThat(state).isInstanceOf(InstanceState.Idle.class);
+    ScheduledTask lost = state.latestTask().orElseThrow();
+    assertThat(lost.status()).isEqualTo(LOST);
+    assertThat(lost.latestEvent())
+        .isEqualTo(
+            new TaskEvent(START.plus(TRANSIENT_TIMEOUT), LOST, Optional.of("Task timed out")));
+    placement.expectNoMessage(Duration.ofMillis(100));
+    advance(TRANSIENT_TIMEOUT);
+    backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aPartitionedTaskWithoutAPolicyDelayIsLostAndRescheduledAtOnce() {
+    toRunning(SERVICE);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    status(taskId(1), ScheduleStatus.PARTITIONED, "Agent unreachable.");
+
+    advance(Duration.ZERO);
+
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    ScheduledTask lost = kit.getState().find(taskId(1)).orElseThrow();
+    assertThat(lost.status()).isEqualTo(LOST);
+    assertThat(lost.latestEvent().message()).contains("Task partitioned for too long.");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+  // ---------------------------------------------------------------------------------------------
+
+  private String taskId(long n) {
+    return TaskIds.of(instance, new UUID(0, n));
+  }
+
+  private String persistenceId() {
+    return PersistenceId.of(TaskInstanceEntity.ENTITY_KEY.name(), instance.toString()).id();
+  }
+
+  private ScheduledTask pending(
+      String taskId,
+      TaskConfig config,
+      int failureCount,
+      Optional<String> ancestor,
+      Instant at,
+      Optional<String> message) {
+    return ScheduledTask.created(
+        taskId, instance, config, failureCount, ancestor, PENDING, at, message);
+  }
+
+  /** Moves manual time and the entity's clock together. */
+  private void advance(Duration d) {
+    clock.advance(d);
+    manualTime.timePasses(d);
+  }
+
+  private CommandResultWithReply<Command, InstanceEvent, InstanceState, StatusReply<Scheduled>>
+      schedule(TaskConfig config, String scheduleId) {
+    return kit.runCommand(replyTo -> new Schedule(config, scheduleId, replyTo));
+  }
+
+  private CommandResultWithReply<Command, InstanceEvent, InstanceState, StatusReply<Done>> assign(
+      String taskId) {
+    return kit.runCommand(replyTo -> new Assign(taskId, AGENT, replyTo));
+  }
+
+  private CommandResultWithReply<Command, InstanceEvent, InstanceState, Done> status(
+      String taskId, ScheduleStatus status, String message) {
+    Optional<String> text = message.isEmpty() ? Optional.empty() : Optional.of(message);
+    return kit.runCommand(
+        replyTo -> new ApplyStatus(taskId, status, text, Optional.of(AGENT.agentId()), replyTo));
+  }
+
+  private CommandResultWithReply<Command, InstanceEvent, InstanceState, KillResult> kill(
+      String user, Optional<String> message) {
+    return kit.runCommand(replyTo -> new Kill(user, message, replyTo));
+  }
+
+  private CommandResultWithReply<Command, InstanceEvent, InstanceState, InstanceSummary>
+      describe() {
+    return kit.runCommand(Describe::new);
+  }
+
+  /**
+   * An entity spawned outside the behaviour testkit (whose commands wait for a state a failing
+   * entity cannot give until it has restarted), on an instance of its own, with its first task
+   * ASSIGNED.
+   */
+  private ActorRef<Command> spawnWithAssignedTask() {
+    instance = JOB.instance(nextInstanceId.getAndIncrement());
+    ActorRef<Command> entity =
+        testKit.spawn(TaskInstanceEntity.create(instance, deps, Optional.empty()));
+    TestProbe<StatusReply<Scheduled>> scheduled = testKit.createTestProbe();
+    TestProbe<StatusReply<Done>> assigned = testKit.createTestProbe();
+    entity.tell(new Schedule(SERVICE, "s-1", scheduled.ref()));
+    scheduled.expectMessage(StatusReply.success(new Scheduled(taskId(1), false)));
+    entity.tell(new Assign(taskId(1), AGENT, assigned.ref()));
+    assigned.expectMessage(StatusReply.ack());
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    return entity;
+  }
+
+  /** Schedules, assigns and starts the first task (id 1) of {@code config}. */
+  private void toRunning(TaskConfig config) {
+    schedule(config, "s-1");
+    assign(taskId(1));
+    status(taskId(1), RUNNING, "");
+  }
+
+  private static void assertRefused(
+      CommandResultWithReply<Command, InstanceEvent, InstanceState, StatusReply<Done>> result,
+      String message) {
+    assertThat(result.reply().isError()).isTrue();
+    assertThat(result.reply().getError())
+        .isInstanceOf(Rejection.Conflict.class)
+        .hasMessage(message);
+    assertThat(result.hasNoEvents()).isTrue();
+  }
+}
