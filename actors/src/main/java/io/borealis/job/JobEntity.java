@@ -270,12 +270,24 @@ public final class JobEntity
 
   private ReplyEffect<JobEvent, JobState> restart(Existing state, Restart cmd) {
     List<Integer> targets = cmd.instances().orElse(state.instanceIds());
+    if (!new java.util.HashSet<>(state.instanceIds()).containsAll(targets)) {
+      // Ids the job never had cannot be active; no need to wake an entity to learn that.
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error(new Rejection.Invalid("Not all requested shards are active.")));
+    }
     survey(targets, cmd);
     return Effect().noReply();
   }
 
   private ReplyEffect<JobEvent, JobState> kill(Existing state, Kill cmd) {
-    List<Integer> targets = cmd.instances().orElse(state.instanceIds());
+    // Only ids the job has: the others have nothing to kill.
+    Set<Integer> known = new java.util.HashSet<>(state.instanceIds());
+    List<Integer> targets =
+        cmd.instances()
+            .map(ids -> ids.stream().filter(known::contains).toList())
+            .orElse(state.instanceIds());
     FanOut.ask(
             targets,
             this::instance,
