@@ -10,7 +10,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -47,9 +46,7 @@ public final class BackendHost {
               context.spawn(
                   Behaviors.supervise(
                           factory.create(new ResourceBackend.Listeners(offers, statuses)))
-                      .onFailure(
-                          SupervisorStrategy.restartWithBackoff(
-                              Duration.ofMillis(500), Duration.ofSeconds(30), 0.2)),
+                      .onFailure(io.borealis.common.Supervision.SERVICE),
                   "backend-" + factory.name());
           return Behaviors.receive(ResourceBackend.Command.class)
               .onMessage(

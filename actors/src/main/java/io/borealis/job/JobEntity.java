@@ -4,6 +4,7 @@ import io.borealis.CborSerializable;
 import io.borealis.common.FanOut;
 import io.borealis.common.FanOut.Outcome;
 import io.borealis.common.Rejection;
+import io.borealis.common.Supervision;
 import io.borealis.common.Tags;
 import io.borealis.job.JobEvent.InstancesAdded;
 import io.borealis.job.JobEvent.InstancesScheduled;
@@ -31,7 +32,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -171,9 +171,7 @@ public final class JobEntity
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), key.toString()),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    super(PersistenceId.of(ENTITY_KEY.name(), key.toString()), Supervision.ENTITY);
     this.key = key;
     this.deps = deps;
     this.context = context;

@@ -4,6 +4,7 @@ import io.borealis.CborSerializable;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
 import io.borealis.common.Rejection;
+import io.borealis.common.Supervision;
 import io.borealis.common.Tags;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.PartitionPolicy;
@@ -26,7 +27,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -197,9 +197,7 @@ public final class TaskInstanceEntity
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       Optional<ActorRef<ClusterSharding.ShardCommand>> shard) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), key.toString()),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    super(PersistenceId.of(ENTITY_KEY.name(), key.toString()), Supervision.ENTITY);
     this.key = key;
     this.deps = deps;
     this.context = context;

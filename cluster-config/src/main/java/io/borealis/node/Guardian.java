@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -178,10 +177,7 @@ final class Guardian {
   }
 
   private static <T> Behavior<T> supervised(Behavior<T> behavior) {
-    return Behaviors.supervise(behavior)
-        .onFailure(
-            SupervisorStrategy.restartWithBackoff(
-                Duration.ofMillis(500), Duration.ofSeconds(30), 0.2));
+    return Behaviors.supervise(behavior).onFailure(io.borealis.common.Supervision.SERVICE);
   }
 
   private static ResourceBackend.Factory backend(Config config, Clock clock) {
