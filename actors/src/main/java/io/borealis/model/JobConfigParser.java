@@ -6,7 +6,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -379,8 +378,7 @@ public final class JobConfigParser {
 
   private Map<String, Constraint> constraints(Obj c, String role) {
     Map<String, Constraint> result = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = c.node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : c.node.properties()) {
       c.seen.add(e.getKey());
       String path = "constraints." + e.getKey();
       if (!e.getValue().isTextual()) {
@@ -916,8 +914,8 @@ public final class JobConfigParser {
         return Map.of();
       }
       Map<String, String> result = new LinkedHashMap<>();
-      n.fields()
-          .forEachRemaining(
+      n.properties()
+          .forEach(
               e -> {
                 if (e.getValue().isValueNode() && !e.getValue().isNull()) {
                   result.put(e.getKey(), e.getValue().asText());

@@ -137,7 +137,7 @@ public final class Api {
     }
     if (e instanceof EntityStreamSizeException s) {
       return Problems.of(
-          StatusCodes.PAYLOAD_TOO_LARGE,
+          StatusCodes.CONTENT_TOO_LARGE,
           "The request body is larger than the limit of " + s.limit() + " bytes.");
     }
     LOG.error("Unexpected failure while handling a request", e);
@@ -147,7 +147,7 @@ public final class Api {
 
   private static HttpResponse tooLarge(long limit) {
     return Problems.of(
-        StatusCodes.PAYLOAD_TOO_LARGE,
+        StatusCodes.CONTENT_TOO_LARGE,
         "The request body is larger than the limit of " + limit + " bytes.");
   }
 

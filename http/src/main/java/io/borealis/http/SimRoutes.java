@@ -105,8 +105,8 @@ final class SimRoutes {
       } else {
         attrs
             .get()
-            .fields()
-            .forEachRemaining(
+            .properties()
+            .forEach(
                 e -> {
                   Set<String> values = new LinkedHashSet<>();
                   if (e.getValue().isTextual()) {

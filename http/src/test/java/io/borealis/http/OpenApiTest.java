@@ -7,7 +7,6 @@ import io.borealis.model.ValidationSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -182,11 +181,8 @@ class OpenApiTest {
 
   private static List<Operation> operations() {
     List<Operation> result = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields();
-        paths.hasNext(); ) {
-      Map.Entry<String, JsonNode> path = paths.next();
-      for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext(); ) {
-        Map.Entry<String, JsonNode> op = ops.next();
+    for (Map.Entry<String, JsonNode> path : doc.path("paths").properties()) {
+      for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
         if (METHODS.contains(op.getKey())) {
           result.add(new Operation(path.getKey(), op.getKey(), op.getValue()));
         }
@@ -206,8 +202,8 @@ class OpenApiTest {
 
   private static void collectRefs(JsonNode node, List<String> refs) {
     if (node.isObject()) {
-      node.fields()
-          .forEachRemaining(
+      node.properties()
+          .forEach(
               e -> {
                 if (e.getKey().equals("$ref") && e.getValue().isTextual()) {
                   refs.add(e.getValue().asText());
