@@ -37,6 +37,10 @@ public final class JobConfigParser {
   private static final Pattern SIZE =
       Pattern.compile(
           "^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([KMGT]i?B|[KMGT])?\\s*$", Pattern.CASE_INSENSITIVE);
+
+  /** 1 EiB in MiB: anything larger is a typo, and must not overflow. */
+  private static final BigDecimal MAX_SIZE_MB = BigDecimal.valueOf(1L << 40);
+
   private static final Pattern PORT_NAME = Pattern.compile("^[A-Za-z0-9_\\-]+$");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}]*)}}");
   private static final Pattern PORT_PLACEHOLDER = Pattern.compile("^thermos\\.ports\\[([^\\]]+)]$");
@@ -355,6 +359,10 @@ public final class JobConfigParser {
     }
     if (mb.signum() <= 0) {
       error(path, "must be > 0");
+      return 0;
+    }
+    if (mb.compareTo(MAX_SIZE_MB) > 0) {
+      error(path, "is larger than any machine (at most " + MAX_SIZE_MB + " MB)");
       return 0;
     }
     // Round up: asking for 0.5 MB means asking for something.

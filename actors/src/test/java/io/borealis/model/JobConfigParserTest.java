@@ -752,6 +752,18 @@ class JobConfigParserTest {
           .containsExactlyInAnyOrder("task.resources.ram", "task.resources.disk");
     }
 
+    @Test
+    void reportsAnAbsurdSizeInsteadOfOverflowing() {
+      ObjectNode job = minimal();
+      with(job, "/task/resources/ram", "9999999999999999TB");
+      with(job, "/task/resources/disk", json("1e30"));
+
+      JobConfigParser.Result result = parse(job);
+      assertThat(fields(result))
+          .containsExactlyInAnyOrder("task.resources.ram", "task.resources.disk");
+      assertThat(result.errors().get(0).message()).startsWith("is larger than any machine");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"12XB", "lots", "MB", "1,5GB", "2 G B", ""})
     void reportsAnUnreadableSize(String size) {

@@ -273,6 +273,64 @@ class EndToEndTest {
     assertThat(items(jobs)).noneMatch(j -> j.get("name").asText().equals("bad"));
   }
 
+  @Test
+  void answersEveryMalformedRequestWithAProblemNeverA500() throws Exception {
+    assertThat(node.call("POST", "/api/v1/jobs/www-data/prod/target", job(1, true, 1)).status())
+        .isEqualTo(201);
+    List<String> bodies =
+        List.of(
+            "null",
+            "[]",
+            "\"x\"",
+            "1",
+            "{\"instances\": \"x\"}",
+            "{\"instances\": 1e400}",
+            "{\"count\": 1e20, \"template_instance\": -5}",
+            "{\"instances\": \"0-99999999999\"}",
+            "{\"instances\": [1, \"a\"]}",
+            "{\"instances\": []}",
+            "{\"message\": 5}",
+            "{\"status\": 5}",
+            "{\"auto_run\": \"yes\", \"fail_rate\": 2, \"seed\": 1.5}",
+            "{\"count\": 1, \"cpu\": \"x\", \"ports\": \"99999-1\", \"attributes\": {\"a\": {\"b\": 1}}}",
+            "{\"task\": {\"resources\": {\"cpu\": 1e308, \"ram\": \"9999999999999999TB\", \"disk\": \"1e5MB\"}}}",
+            "{\"a\":".repeat(300) + "1" + "}".repeat(300),
+            "{\"constraints\": {\"host\": \"limit:-1\", \"dedicated\": \"!a\"}, \"health_check\": {\"type\": \"ftp\"}}",
+            "{\"sla_policy\": {\"percentage\": \"x\"}, \"container\": {\"docker\": {\"parameters\": [1]}}, \"cron_schedule\": \"* * * *\"}");
+    List<String> routes =
+        List.of(
+            "POST /api/v1/jobs/www-data/prod/other",
+            "POST /api/v1/jobs/www-data/prod/target/kill",
+            "POST /api/v1/jobs/www-data/prod/target/restart",
+            "POST /api/v1/jobs/www-data/prod/target/instances",
+            "POST /api/v1/jobs/www-data/prod/target/diff",
+            "POST /api/v1/config/validate",
+            "POST /api/v1/sim/agents",
+            "POST /api/v1/sim/tasks/nope/status",
+            "PUT /api/v1/sim/behaviour");
+    for (String route : routes) {
+      String[] parts = route.split(" ");
+      for (String body : bodies) {
+        var reply = node.call(parts[0], parts[1], body);
+        assertThat(reply.status()).as("%s with %s", route, body).isBetween(400, 499);
+        assertThat(reply.raw().headers().firstValue("Content-Type"))
+            .hasValue("application/problem+json");
+      }
+    }
+    for (String read :
+        List.of(
+            "/api/v1/tasks?limit=-1",
+            "/api/v1/tasks?offset=99999999999",
+            "/api/v1/tasks?index=abc",
+            "/api/v1/tasks?index=5&wait=999m",
+            "/api/v1/jobs/%2F/%2F/%2F",
+            "/api/v1/tasks?instances=5-1",
+            "/api/v1/tasks?instances=0-2147483647",
+            "/api/v1/roles?x=1")) {
+      assertThat(node.call("GET", read, null).status()).as(read).isBetween(400, 499);
+    }
+  }
+
   static List<String> fields(JsonNode problem) {
     List<String> fields = new ArrayList<>();
     problem.path("errors").forEach(e -> fields.add(e.get("field").asText()));
