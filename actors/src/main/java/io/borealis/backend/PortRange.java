@@ -35,12 +35,4 @@ public record PortRange(int begin, int end) {
     }
     return ranges;
   }
-
-  public static String format(List<PortRange> ranges) {
-    List<String> parts = new ArrayList<>();
-    for (PortRange r : ranges) {
-      parts.add(r.begin == r.end ? "" + r.begin : r.begin + "-" + r.end);
-    }
-    return String.join(",", parts);
-  }
 }

@@ -15,13 +15,4 @@ public record Resources(double cpu, long ramMb, long diskMb, List<String> ports,
   public static Resources of(double cpu, long ramMb, long diskMb, String... ports) {
     return new Resources(cpu, ramMb, diskMb, List.of(ports), 0);
   }
-
-  /** True when every scalar of this request is at most the same scalar of {@code other}. */
-  public boolean scalarsFitIn(double otherCpu, long otherRamMb, long otherDiskMb, long otherGpu) {
-    // A tiny epsilon: CPU shares are decimals and sums of 0.1s do not add up exactly.
-    return cpu <= otherCpu + 1e-9
-        && ramMb <= otherRamMb
-        && diskMb <= otherDiskMb
-        && gpu <= otherGpu;
-  }
 }

@@ -82,9 +82,4 @@ final class Slot {
     }
     return bound;
   }
-
-  /** True once nothing more can be placed here (no CPU or RAM left). */
-  boolean exhausted() {
-    return cpu <= 1e-9 || ramMb <= 0;
-  }
 }

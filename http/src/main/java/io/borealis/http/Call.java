@@ -3,7 +3,6 @@ package io.borealis.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.borealis.model.FieldError;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,10 +60,6 @@ final class Call {
     return Optional.of(values.get(0));
   }
 
-  Set<String> queryNames() {
-    return query.keySet();
-  }
-
   /** Notes every query parameter the route does not know. */
   void allowQuery(Set<String> known) {
     for (String name : new java.util.TreeSet<>(query.keySet())) {
@@ -76,10 +71,6 @@ final class Call {
                 : "is not a known query parameter (known: " + new java.util.TreeSet<>(known) + ")");
       }
     }
-  }
-
-  boolean hasBody() {
-    return body.length > 0;
   }
 
   /**
@@ -115,10 +106,6 @@ final class Call {
     } catch (java.io.IOException e) {
       throw new BadRequest("(body)", "could not be read: " + e.getMessage());
     }
-  }
-
-  String bodyText() {
-    return new String(body, StandardCharsets.UTF_8);
   }
 
   /** The body is not JSON: a 415. */

@@ -2,7 +2,6 @@ package io.borealis.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.borealis.model.Constraint;
 import io.borealis.model.Container;
 import io.borealis.model.HealthCheck;
 import io.borealis.model.JobConfiguration;
@@ -164,10 +163,5 @@ final class ConfigJson {
     ObjectNode o = Json.object();
     new java.util.TreeMap<>(map).forEach(o::put);
     return o;
-  }
-
-  /** Constraint DSL strings, for display. */
-  static String dsl(Constraint c) {
-    return c.dsl();
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.borealis.common.Users;
-import io.borealis.model.FieldError;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobConfigParser;
 import io.borealis.model.JobConfiguration;
@@ -335,9 +334,5 @@ final class JobRoutes {
     Set<String> s = new java.util.HashSet<>(a);
     s.addAll(b);
     return s;
-  }
-
-  static List<FieldError> none() {
-    return List.of();
   }
 }
