@@ -42,10 +42,6 @@ public final class JobConfigParser {
   private static final BigDecimal MAX_SIZE_MB = BigDecimal.valueOf(1L << 40);
 
   private static final Pattern PORT_NAME = Pattern.compile("^[A-Za-z0-9_\\-]+$");
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([^}]*)}}");
-  private static final Pattern PORT_PLACEHOLDER = Pattern.compile("^thermos\\.ports\\[([^\\]]+)]$");
-  private static final Set<String> SCALAR_PLACEHOLDERS =
-      Set.of("mesos.instance", "mesos.hostname", "thermos.task_id", "role", "environment", "name");
 
   private final ValidationSettings settings;
   private final List<FieldError> errors = new ArrayList<>();
@@ -658,17 +654,8 @@ public final class JobConfigParser {
   // Templating: every {{...}} must be one Borealis fills in; ports named there are requested.
 
   private void checkTemplate(String path, String text) {
-    Matcher m = PLACEHOLDER.matcher(text);
-    while (m.find()) {
-      String ref = m.group(1).trim();
-      Matcher port = PORT_PLACEHOLDER.matcher(ref);
-      if (port.matches()) {
-        if (!PORT_NAME.matcher(port.group(1)).matches()) {
-          error(path, "port name '" + port.group(1) + "' in {{" + ref + "}} is not valid");
-        }
-      } else if (!SCALAR_PLACEHOLDERS.contains(ref)) {
-        error(path, "unknown placeholder {{" + ref + "}}");
-      }
+    for (Placeholders.Problem p : Placeholders.problems(text, PORT_NAME)) {
+      error(path, p.message());
     }
   }
 
@@ -683,13 +670,7 @@ public final class JobConfigParser {
     }
     healthCheck.flatMap(HealthCheck::command).ifPresent(texts::add);
     for (String text : texts) {
-      Matcher m = PLACEHOLDER.matcher(text);
-      while (m.find()) {
-        Matcher port = PORT_PLACEHOLDER.matcher(m.group(1).trim());
-        if (port.matches()) {
-          ports.add(port.group(1));
-        }
-      }
+      ports.addAll(Placeholders.ports(text));
     }
     if (healthCheck.isPresent()
         && healthCheck.get().type() == HealthCheck.Type.HTTP

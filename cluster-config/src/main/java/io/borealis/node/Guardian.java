@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import io.borealis.backend.BackendHost;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.local.LocalBackend;
+import io.borealis.backend.local.LocalSettings;
 import io.borealis.backend.sim.SimBackend;
 import io.borealis.backend.sim.SimFleetControl;
 import io.borealis.backend.sim.SimSettings;
@@ -182,10 +184,16 @@ final class Guardian {
 
   private static ResourceBackend.Factory backend(Config config, Clock clock) {
     String kind = config.getString("borealis.backend.kind");
-    if (kind.equals("sim")) {
-      return SimBackend.factory(SimSettings.from(config), clock);
-    }
-    throw new IllegalArgumentException(
-        "backend '" + kind + "' is not available in this build (available: sim)");
+    return switch (kind) {
+      case "local" -> LocalBackend.factory(LocalSettings.from(config), clock);
+      case "sim" -> SimBackend.factory(SimSettings.from(config), clock);
+      default ->
+          throw new IllegalArgumentException(
+              "backend '"
+                  + kind
+                  + "' is not available in this build (available: "
+                  + Node.BACKENDS
+                  + ")");
+    };
   }
 }

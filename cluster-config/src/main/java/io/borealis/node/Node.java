@@ -35,7 +35,7 @@ public final class Node {
   }
 
   /** The backends this build can run. */
-  public static final Set<String> BACKENDS = Set.of("sim");
+  public static final Set<String> BACKENDS = Set.of("local", "sim");
 
   /** How to start a node; empty options keep the configured defaults. */
   public record Options(

@@ -26,6 +26,7 @@ class EndToEndTest {
 
   static final String SETTINGS =
       """
+      borealis.backend.kind = sim
       borealis.backend.sim { agents = 4, auto-run = on, start-delay = 20ms }
       """;
 

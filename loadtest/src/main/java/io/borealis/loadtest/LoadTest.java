@@ -91,7 +91,13 @@ public final class LoadTest {
               Node.Options.of(dir)
                   .withPort(0)
                   .withSettings(
-                      Map.of("borealis.backend.sim.agents", 0, "pekko.loglevel", "WARNING"))
+                      Map.of(
+                          "borealis.backend.kind",
+                          "sim",
+                          "borealis.backend.sim.agents",
+                          0,
+                          "pekko.loglevel",
+                          "WARNING"))
                   .withSettings(new LinkedHashMap<>(settings)),
               Duration.ofMinutes(2));
       Client client = new Client("http://127.0.0.1:" + node.port());

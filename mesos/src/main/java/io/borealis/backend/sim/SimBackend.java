@@ -3,30 +3,24 @@ package io.borealis.backend.sim;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.FleetControl.AgentView;
 import io.borealis.backend.FleetControl.Behaviour;
-import io.borealis.backend.FleetControl.Totals;
 import io.borealis.backend.LaunchTask;
-import io.borealis.backend.Offer;
 import io.borealis.backend.OfferEvent;
-import io.borealis.backend.PortRange;
 import io.borealis.backend.ResourceBackend;
-import io.borealis.backend.StatusUpdate;
 import io.borealis.backend.TaskRef;
+import io.borealis.backend.agent.AgentResources;
+import io.borealis.backend.agent.StatusOutbox;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.Resources;
 import io.borealis.task.ScheduleStatus;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -84,110 +78,22 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   // ---------------------------------------------------------------------------------------------
   // State (confined to this actor)
 
-  private static final class Agent {
-    final String id;
-    final String host;
-    final Map<String, Set<String>> attributes;
-    final double cpu;
-    final long ramMb;
-    final long diskMb;
-    final List<PortRange> ports;
-    double usedCpu;
-    long usedRamMb;
-    long usedDiskMb;
-    final Set<Integer> usedPorts = new java.util.HashSet<>();
-    final Set<String> tasks = new LinkedHashSet<>();
-    String outstandingOffer;
-
-    Agent(String id, FleetControl.AgentSpec spec) {
-      this.id = id;
-      this.host = id;
-      Map<String, Set<String>> attrs = new LinkedHashMap<>(spec.attributes());
-      attrs.put("host", Set.of(id));
-      this.attributes = Map.copyOf(attrs);
-      this.cpu = spec.cpu();
-      this.ramMb = spec.ramMb();
-      this.diskMb = spec.diskMb();
-      this.ports = List.copyOf(spec.ports());
-    }
-
-    int totalPorts() {
-      return ports.stream().mapToInt(PortRange::size).sum();
-    }
-
-    boolean fits(Resources r, Map<String, Integer> wantedPorts) {
-      if (r.cpu() > cpu - usedCpu + 1e-9
-          || r.ramMb() > ramMb - usedRamMb
-          || r.diskMb() > diskMb - usedDiskMb) {
-        return false;
-      }
-      for (int port : wantedPorts.values()) {
-        if (usedPorts.contains(port)
-            || ports.stream().noneMatch(p -> port >= p.begin() && port <= p.end())) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** The free ports, as ranges. */
-    List<PortRange> freePorts() {
-      List<PortRange> free = new ArrayList<>();
-      for (PortRange range : ports) {
-        BitSet used = new BitSet(range.size());
-        for (int p : usedPorts) {
-          if (p >= range.begin() && p <= range.end()) {
-            used.set(p - range.begin());
-          }
-        }
-        int i = used.nextClearBit(0);
-        while (i < range.size()) {
-          int end = used.nextSetBit(i);
-          end = end < 0 ? range.size() : end;
-          free.add(new PortRange(range.begin() + i, range.begin() + end - 1));
-          i = used.nextClearBit(end);
-        }
-      }
-      return free;
-    }
-
-    AgentView view() {
-      return new AgentView(
-          id,
-          host,
-          attributes,
-          new Totals(cpu, ramMb, diskMb, totalPorts()),
-          new Totals(
-              cpu - usedCpu,
-              ramMb - usedRamMb,
-              diskMb - usedDiskMb,
-              totalPorts() - usedPorts.size()),
-          tasks.size());
-    }
-  }
-
   private record SimTask(
-      String taskId,
-      InstanceKey instance,
-      String agentId,
-      Resources resources,
-      Map<String, Integer> ports,
-      boolean failsOnStart) {}
+      String taskId, InstanceKey instance, String agentId, boolean failsOnStart) {}
 
   private final ResourceBackend.Listeners listeners;
   private final SimSettings settings;
   private final Clock clock;
   private final TimerScheduler<ResourceBackend.Command> timers;
 
-  private final LinkedHashMap<String, Agent> agents = new LinkedHashMap<>();
+  private final LinkedHashMap<String, AgentResources> agents = new LinkedHashMap<>();
   private final Map<String, SimTask> tasks = new HashMap<>();
   private final Map<String, ScheduleStatus> statuses = new HashMap<>();
-  private final LinkedHashMap<String, StatusUpdate> unacknowledged = new LinkedHashMap<>();
+  private final StatusOutbox outbox;
   private Behaviour behaviour;
   private Random random;
   private long nextAgent = 1;
   private long nextOffer = 1;
-  private long nextUpdate = 1;
 
   /** The factory the node uses for {@code --backend sim}. */
   public static ResourceBackend.Factory factory(SimSettings settings, Clock clock) {
@@ -225,6 +131,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
     this.clock = clock;
     this.behaviour = settings.behaviour();
     this.random = new Random(behaviour.seed());
+    this.outbox = new StatusOutbox(listeners.statuses(), clock, "u");
     listeners.offers().tell(new OfferEvent.OffersReset());
     addAgents(settings.agents());
     timers.startTimerWithFixedDelay(
@@ -244,8 +151,8 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
         .onMessage(
             OfferAgain.class,
             m -> {
-              Agent a = agents.get(m.agentId());
-              if (a != null && a.outstandingOffer == null) {
+              AgentResources a = agents.get(m.agentId());
+              if (a != null && a.outstandingOffer().isEmpty()) {
                 offer(a);
               }
               return this;
@@ -254,13 +161,13 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
         .onMessage(
             ListAgents.class,
             m -> {
-              m.replyTo().tell(agents.values().stream().map(Agent::view).toList());
+              m.replyTo().tell(agents.values().stream().map(AgentResources::view).toList());
               return this;
             })
         .onMessage(
             AddAgents.class,
             m -> {
-              m.replyTo().tell(addAgents(m.spec()).stream().map(Agent::view).toList());
+              m.replyTo().tell(addAgents(m.spec()).stream().map(AgentResources::view).toList());
               return this;
             })
         .onMessage(LoseAgent.class, this::onLoseAgent)
@@ -286,9 +193,9 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   // Scheduler-facing protocol
 
   private Behavior<ResourceBackend.Command> onLaunch(ResourceBackend.Launch launch) {
-    Agent agent = agents.get(launch.agentId());
-    if (agent != null && launch.offerId().equals(agent.outstandingOffer)) {
-      agent.outstandingOffer = null;
+    AgentResources agent = agents.get(launch.agentId());
+    if (agent != null && agent.outstandingOffer().equals(Optional.of(launch.offerId()))) {
+      agent.clearOffer();
     }
     for (LaunchTask t : launch.tasks()) {
       Resources r = t.config().resources();
@@ -307,24 +214,18 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
         send(
             t.taskId(),
             Optional.of(t.instance()),
-            agent.id,
+            agent.id(),
             ScheduleStatus.LOST,
-            "Launch failed: not enough resources left on " + agent.host);
+            "Launch failed: not enough resources left on " + agent.host());
       } else {
-        agent.usedCpu += r.cpu();
-        agent.usedRamMb += r.ramMb();
-        agent.usedDiskMb += r.diskMb();
-        agent.usedPorts.addAll(t.assignment().ports().values());
-        agent.tasks.add(t.taskId());
+        agent.take(t.taskId(), r, t.assignment().ports());
         // Drawn here, in launch order, not when the start timer fires: timers due together fire
         // in no set order, and the same seed must give each task the same fate.
         boolean fails =
             behaviour.autoRun()
                 && behaviour.failRate() > 0
                 && random.nextDouble() < behaviour.failRate();
-        tasks.put(
-            t.taskId(),
-            new SimTask(t.taskId(), t.instance(), agent.id, r, t.assignment().ports(), fails));
+        tasks.put(t.taskId(), new SimTask(t.taskId(), t.instance(), agent.id(), fails));
         statuses.put(t.taskId(), ScheduleStatus.ASSIGNED);
         if (behaviour.autoRun()) {
           step(t.taskId(), ScheduleStatus.STARTING);
@@ -338,10 +239,11 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   }
 
   private Behavior<ResourceBackend.Command> onDecline(ResourceBackend.Decline decline) {
-    for (Agent a : agents.values()) {
-      if (decline.offerId().equals(a.outstandingOffer)) {
-        a.outstandingOffer = null;
-        timers.startSingleTimer("offer-" + a.id, new OfferAgain(a.id), settings.declineRefuse());
+    for (AgentResources a : agents.values()) {
+      if (a.outstandingOffer().equals(Optional.of(decline.offerId()))) {
+        a.clearOffer();
+        timers.startSingleTimer(
+            "offer-" + a.id(), new OfferAgain(a.id()), settings.declineRefuse());
       }
     }
     return this;
@@ -369,7 +271,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   }
 
   private Behavior<ResourceBackend.Command> onAcknowledge(ResourceBackend.Acknowledge ack) {
-    unacknowledged.remove(ack.updateId());
+    outbox.acknowledge(ack.updateId());
     return this;
   }
 
@@ -407,7 +309,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   }
 
   private Behavior<ResourceBackend.Command> onRevive(ResourceBackend.ReviveOffers revive) {
-    for (Agent a : agents.values()) {
+    for (AgentResources a : agents.values()) {
       reoffer(a);
     }
     return this;
@@ -432,12 +334,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   }
 
   private Behavior<ResourceBackend.Command> onResend(ResendUnacknowledged msg) {
-    Instant cutoff = clock.instant().minus(settings.resendInterval());
-    for (StatusUpdate u : List.copyOf(unacknowledged.values())) {
-      if (!u.timestamp().isAfter(cutoff)) {
-        listeners.statuses().tell(u);
-      }
-    }
+    outbox.resend(settings.resendInterval());
     return this;
   }
 
@@ -445,23 +342,23 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   // Control surface
 
   private Behavior<ResourceBackend.Command> onLoseAgent(LoseAgent lose) {
-    Agent agent = agents.remove(lose.agentId());
+    AgentResources agent = agents.remove(lose.agentId());
     if (agent == null) {
       lose.replyTo().tell(false);
       return this;
     }
-    if (agent.outstandingOffer != null) {
-      listeners.offers().tell(new OfferEvent.OfferRescinded(agent.outstandingOffer));
-    }
-    for (String taskId : List.copyOf(agent.tasks)) {
+    agent
+        .outstandingOffer()
+        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
+    for (String taskId : agent.tasks()) {
       SimTask t = tasks.remove(taskId);
       statuses.remove(taskId);
       send(
           taskId,
           Optional.of(t.instance()),
-          agent.id,
+          agent.id(),
           ScheduleStatus.LOST,
-          "Agent " + agent.host + " was lost");
+          "Agent " + agent.host() + " was lost");
     }
     lose.replyTo().tell(true);
     return this;
@@ -481,11 +378,14 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private List<Agent> addAgents(FleetControl.AgentSpec spec) {
-    List<Agent> added = new ArrayList<>();
+  private List<AgentResources> addAgents(FleetControl.AgentSpec spec) {
+    List<AgentResources> added = new ArrayList<>();
     for (int i = 0; i < spec.count(); i++) {
-      Agent a = new Agent("agent-" + nextAgent++, spec);
-      agents.put(a.id, a);
+      String id = "agent-" + nextAgent++;
+      AgentResources a =
+          new AgentResources(
+              id, id, spec.attributes(), spec.cpu(), spec.ramMb(), spec.diskMb(), spec.ports());
+      agents.put(a.id(), a);
       added.add(a);
       offer(a);
     }
@@ -509,13 +409,9 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       tasks.remove(task.taskId());
       statuses.remove(task.taskId());
       timers.cancel("step-" + task.taskId());
-      Agent agent = agents.get(task.agentId());
+      AgentResources agent = agents.get(task.agentId());
       if (agent != null) {
-        agent.usedCpu -= task.resources().cpu();
-        agent.usedRamMb -= task.resources().ramMb();
-        agent.usedDiskMb -= task.resources().diskMb();
-        agent.usedPorts.removeAll(task.ports().values());
-        agent.tasks.remove(task.taskId());
+        agent.release(task.taskId());
         reoffer(agent);
       }
     }
@@ -527,49 +423,21 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       String agentId,
       ScheduleStatus status,
       String message) {
-    StatusUpdate update =
-        new StatusUpdate(
-            "u" + nextUpdate++,
-            taskId,
-            instance,
-            agentId.isEmpty() ? Optional.empty() : Optional.of(agentId),
-            status,
-            Optional.ofNullable(message),
-            clock.instant());
-    unacknowledged.put(update.updateId(), update);
-    listeners.statuses().tell(update);
+    outbox.send(taskId, instance, agentId, status, message);
   }
 
   /** Replaces the agent's outstanding offer with one for everything now free. */
-  private void reoffer(Agent agent) {
-    if (agent.outstandingOffer != null) {
-      listeners.offers().tell(new OfferEvent.OfferRescinded(agent.outstandingOffer));
-      agent.outstandingOffer = null;
-    }
+  private void reoffer(AgentResources agent) {
+    agent
+        .outstandingOffer()
+        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
+    agent.clearOffer();
     offer(agent);
   }
 
-  private void offer(Agent agent) {
-    double cpu = agent.cpu - agent.usedCpu;
-    long ram = agent.ramMb - agent.usedRamMb;
-    if (cpu <= 1e-9 || ram <= 0) {
-      return;
-    }
-    String offerId = "offer-" + nextOffer++;
-    agent.outstandingOffer = offerId;
-    listeners
-        .offers()
-        .tell(
-            new OfferEvent.OfferReceived(
-                new Offer(
-                    offerId,
-                    agent.id,
-                    agent.host,
-                    agent.attributes,
-                    cpu,
-                    ram,
-                    agent.diskMb - agent.usedDiskMb,
-                    0,
-                    agent.freePorts())));
+  private void offer(AgentResources agent) {
+    agent
+        .offer("offer-" + nextOffer++)
+        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferReceived(o)));
   }
 }
