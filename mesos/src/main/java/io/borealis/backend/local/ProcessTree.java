@@ -105,6 +105,11 @@ final class ProcessTree {
     return found;
   }
 
+  /** Whether {@code pid} runs (a zombie does not: it only waits to be reaped). */
+  static boolean isRunning(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !isZombie(pid);
+  }
+
   static boolean anyAlive(Set<Long> sessions) {
     return !members(sessions).isEmpty();
   }

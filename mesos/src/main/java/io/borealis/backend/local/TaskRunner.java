@@ -510,6 +510,8 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       save(Optional.empty());
       return;
     }
+    // Saved first: once the end is reported, a restarted agent must not adopt the task again.
+    save(Optional.of(now()));
     ProcessPlan.Result result = plan.result().orElseThrow();
     if (healthFailure.isPresent()) {
       report(ScheduleStatus.FAILED, healthFailure.get());
@@ -521,8 +523,6 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     } else {
       report(ScheduleStatus.FINISHED, "Every process exited 0");
     }
-    // The agent stops this runner once it has the final report.
-    save(Optional.of(now()));
   }
 
   private String failureReason(ProcessPlan.Failure f) {
