@@ -1,5 +1,8 @@
 package io.borealis.node;
 
+import io.borealis.cli.Cli;
+import io.borealis.cli.Env;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -9,28 +12,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code borealis} command. */
-@Command(
-    name = "borealis",
-    mixinStandardHelpOptions = true,
-    version = "Borealis 0.1.0",
-    description = "A cluster scheduler in the tradition of Apache Aurora.",
-    subcommands = {Main.Server.class})
-public final class Main implements Callable<Integer> {
+/**
+ * The {@code borealis} entry point: the client's command tree ({@link Cli}) with the node's {@code
+ * server} command added, so one launcher and one jar run both.
+ */
+public final class Main {
 
-  @Override
-  public Integer call() {
-    CommandLine.usage(this, System.out);
-    return 2;
-  }
+  private Main() {}
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new Main());
-    cli.setExitCodeExceptionMapper(e -> 2);
-    int code = cli.execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    System.exit(commandLine(System.out, System.err, Env.system()).execute(args));
+  }
+
+  /** Every command: {@code job}, {@code task} and {@code server}. */
+  static CommandLine commandLine(PrintStream out, PrintStream err, Env env) {
+    CommandLine cli = Cli.commandLine(out, err, env);
+    cli.addSubcommand(new Server());
+    return cli;
   }
 
   /** {@code borealis server}: runs a scheduler node until it is stopped. */

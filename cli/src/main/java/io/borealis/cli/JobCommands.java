@@ -1,0 +1,245 @@
+package io.borealis.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code borealis job ...}: Aurora's job commands, each one or two API calls. The commands that
+ * change a job are here; those that only look are in {@link JobQueries}.
+ */
+@Command(
+    name = "job",
+    description = "Create, inspect, change and kill jobs.",
+    subcommands = {
+      JobCommands.Create.class,
+      JobQueries.Status.class,
+      JobQueries.ListJobs.class,
+      JobQueries.Inspect.class,
+      JobQueries.Diff.class,
+      JobCommands.Kill.class,
+      JobCommands.KillAll.class,
+      JobCommands.Restart.class,
+      JobCommands.Add.class
+    })
+final class JobCommands implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CliException.USAGE;
+  }
+
+  /** What the job commands share: the run's context, the common options, the job's paths. */
+  abstract static class JobCommand implements Callable<Integer> {
+    final Context ctx;
+    @Mixin Common common;
+
+    JobCommand(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    SchedulerClient client(JobKeyArg key) {
+      return ctx.client(key.cluster(), common);
+    }
+
+    static String jobPath(JobKeyArg key) {
+      return "/api/v1/jobs/" + key.jobPath();
+    }
+
+    /** A write's answer: its JSON for scripts, its message for people. */
+    int printMessage(JsonNode reply) {
+      if (common.json()) {
+        Common.printJson(ctx.out, reply);
+      } else {
+        ctx.out.println(reply.path("message").asText(""));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "create", description = "Create a job from a job file (YAML or JSON).")
+  static final class Create extends JobCommand {
+    @Parameters(
+        index = "0",
+        paramLabel = "CLUSTER/ROLE/ENV/NAME",
+        description = "The job to create, e.g. local/www-data/prod/hello.")
+    JobKeyArg key;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "FILE",
+        description = "The job file: YAML, or JSON when it ends in .json.")
+    Path file;
+
+    @Option(
+        names = "--wait",
+        description = "Wait until every instance is RUNNING (or FINISHED); exit 1 if one fails.")
+    boolean wait;
+
+    @Option(
+        names = "--wait-timeout",
+        paramLabel = "DURATION",
+        defaultValue = "5m",
+        description = "How long --wait waits (default: ${DEFAULT-VALUE}).")
+    Duration waitTimeout;
+
+    Create(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      key.requireNoInstances();
+      SchedulerClient client = client(key);
+      ObjectNode job = JobFiles.load(file, key);
+      JsonNode reply = client.post(jobPath(key), job).body();
+      ObjectNode created = reply.isObject() ? (ObjectNode) reply : Json.object();
+      String url = client.cluster().webBase() + "/scheduler/" + key.jobPath();
+      if (!common.json()) {
+        ctx.out.println(created.path("message").asText("Job created."));
+        ctx.out.println("Job url: " + url);
+      }
+      if (wait) {
+        int instances = created.path("instances").asInt(job.path("instances").asInt(1));
+        ArrayNode tasks =
+            new InstanceWaiter(
+                    client, key, ctx.env, common.json() ? Optional.empty() : Optional.of(ctx.out))
+                .await(instances, waitTimeout);
+        if (common.json()) {
+          created.set("tasks", tasks);
+        } else {
+          ctx.out.println(
+              instances == 1 ? "The instance is up." : "All " + instances + " instances are up.");
+        }
+      }
+      if (common.json()) {
+        created.put("job_url", url);
+        Common.printJson(ctx.out, created);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "kill", description = "Kill some instances of a job (they stay down).")
+  static final class Kill extends JobCommand {
+    @Parameters(
+        paramLabel = "CLUSTER/ROLE/ENV/NAME/INSTANCES",
+        description = "The job and the instances to kill, e.g. .../0-2.")
+    JobKeyArg key;
+
+    @Option(names = "--message", description = "Why; recorded with each task's KILLING event.")
+    String message;
+
+    Kill(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      InstanceSet instances =
+          key.instances()
+              .orElseThrow(
+                  () ->
+                      CliException.usage(
+                          "job kill needs instances ("
+                              + key
+                              + "/0-2); to kill every instance, use job killall"));
+      ObjectNode body = Json.object().put("instances", instances.toString());
+      if (message != null) {
+        body.put("message", message);
+      }
+      return printMessage(client(key).post(jobPath(key) + "/kill", body).body());
+    }
+  }
+
+  @Command(name = "killall", description = "Kill every instance of a job.")
+  static final class KillAll extends JobCommand {
+    @Parameters(paramLabel = "CLUSTER/ROLE/ENV/NAME", description = "The job.")
+    JobKeyArg key;
+
+    @Option(names = "--message", description = "Why; recorded with each task's KILLING event.")
+    String message;
+
+    KillAll(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      key.requireNoInstances();
+      ObjectNode body = Json.object();
+      if (message != null) {
+        body.put("message", message);
+      }
+      return printMessage(client(key).post(jobPath(key) + "/kill", body).body());
+    }
+  }
+
+  @Command(
+      name = "restart",
+      description = "Restart the active instances of a job (all, or the ones given): new tasks.")
+  static final class Restart extends JobCommand {
+    @Parameters(
+        paramLabel = "CLUSTER/ROLE/ENV/NAME[/INSTANCES]",
+        description = "The job, and which instances if not all.")
+    JobKeyArg key;
+
+    Restart(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      ObjectNode body = Json.object();
+      key.instances().ifPresent(i -> body.put("instances", i.toString()));
+      return printMessage(client(key).post(jobPath(key) + "/restart", body).body());
+    }
+  }
+
+  @Command(
+      name = "add",
+      description = "Add instances to a job, copying the configuration of an active instance.")
+  static final class Add extends JobCommand {
+    @Parameters(
+        index = "0",
+        paramLabel = "CLUSTER/ROLE/ENV/NAME/INSTANCE",
+        description = "The job and the instance to copy.")
+    JobKeyArg key;
+
+    @Parameters(index = "1", paramLabel = "COUNT", description = "How many instances to add.")
+    int count;
+
+    Add(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      int template = key.requireSingleInstance();
+      if (count < 1) {
+        throw CliException.usage("COUNT must be at least 1, not " + count);
+      }
+      ObjectNode body = Json.object().put("template_instance", template).put("count", count);
+      return printMessage(client(key).post(jobPath(key) + "/instances", body).body());
+    }
+  }
+}

@@ -1,0 +1,248 @@
+package io.borealis.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** The {@code job} commands that change nothing: status, list, inspect, diff. */
+final class JobQueries {
+
+  private JobQueries() {}
+
+  @Command(
+      name = "status",
+      description = "The current task of each instance, finished ones included.")
+  static final class Status extends JobCommands.JobCommand {
+    @Parameters(
+        paramLabel = "CLUSTER/ROLE/ENV/NAME[/INSTANCES]",
+        description = "The job, and which instances if not all (e.g. .../0-3,7).")
+    JobKeyArg key;
+
+    Status(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      String path = jobPath(key) + "/tasks?limit_per_instance=1";
+      if (key.instances().isPresent()) {
+        path = SchedulerClient.withParam(path, "instances", key.instances().get().toString());
+      }
+      List<JsonNode> tasks = new ArrayList<>();
+      client(key).items(path).forEach(tasks::add);
+      tasks.sort(Comparator.comparingInt(t -> t.path("instance_id").asInt()));
+      if (common.json()) {
+        ObjectNode page = Json.object();
+        page.putArray("items").addAll(tasks);
+        page.put("total", tasks.size());
+        Common.printJson(ctx.out, page);
+        return 0;
+      }
+      if (tasks.isEmpty()) {
+        ctx.out.println("No tasks.");
+        return 0;
+      }
+      Table table = new Table("INSTANCE", "STATUS", "HOST", "PORTS", "TASK", "FAILURES", "MESSAGE");
+      for (JsonNode t : tasks) {
+        table.row(
+            t.path("instance_id").asInt(),
+            t.path("status").asText(),
+            text(t.path("host")),
+            ports(t.path("assigned_ports")),
+            t.path("task_id").asText(),
+            t.path("failure_count").asInt(),
+            text(t.path("reason")));
+      }
+      ctx.out.print(table.render());
+      return 0;
+    }
+
+    static String ports(JsonNode ports) {
+      List<String> parts = new ArrayList<>();
+      for (var e : ports.properties()) {
+        parts.add(e.getKey() + "=" + e.getValue().asText());
+      }
+      return String.join(",", parts);
+    }
+  }
+
+  @Command(name = "list", description = "The jobs of a cluster, a role or an environment.")
+  static final class ListJobs extends JobCommands.JobCommand {
+    @Parameters(
+        arity = "0..1",
+        paramLabel = "CLUSTER[/ROLE[/ENV]]",
+        description = "Which jobs (default: every job of cluster 'local').")
+    String scope = "local";
+
+    ListJobs(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      String[] parts = scope.split("/", -1);
+      if (parts.length > 3) {
+        throw CliException.usage("'" + scope + "' is not of the form CLUSTER[/ROLE[/ENV]]");
+      }
+      String[] labels = {"cluster", "role", "environment"};
+      for (int i = 0; i < parts.length; i++) {
+        try {
+          JobKeyArg.checkPart(labels[i], parts[i], scope);
+        } catch (IllegalArgumentException e) {
+          throw CliException.usage(e.getMessage());
+        }
+      }
+      String path = "/api/v1/jobs";
+      if (parts.length > 1) {
+        path = SchedulerClient.withParam(path, "role", parts[1]);
+      }
+      if (parts.length > 2) {
+        path = SchedulerClient.withParam(path, "env", parts[2]);
+      }
+      SchedulerClient client = ctx.client(parts[0], common);
+      List<JsonNode> jobs = new ArrayList<>();
+      client.items(path).forEach(jobs::add);
+      jobs.sort(Comparator.comparing(j -> j.path("job_key").asText()));
+      if (common.json()) {
+        ObjectNode page = Json.object();
+        page.putArray("items").addAll(jobs);
+        page.put("total", jobs.size());
+        Common.printJson(ctx.out, page);
+        return 0;
+      }
+      if (jobs.isEmpty()) {
+        ctx.out.println("No jobs.");
+        return 0;
+      }
+      Table table = new Table("JOB", "INSTANCES", "PENDING", "ACTIVE", "FINISHED", "FAILED");
+      for (JsonNode j : jobs) {
+        JsonNode stats = j.path("stats");
+        table.row(
+            parts[0] + "/" + j.path("job_key").asText(),
+            j.path("instances").asInt(),
+            stats.path("pending").asInt(),
+            stats.path("active").asInt(),
+            stats.path("finished").asInt(),
+            stats.path("failed").asInt());
+      }
+      ctx.out.print(table.render());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "inspect",
+      description = "Validate a job file on the scheduler and show it with every default filled.")
+  static final class Inspect extends JobCommands.JobCommand {
+    @Parameters(
+        index = "0",
+        paramLabel = "CLUSTER/ROLE/ENV/NAME",
+        description = "The job the file is for.")
+    JobKeyArg key;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "FILE",
+        description = "The job file: YAML, or JSON when it ends in .json.")
+    Path file;
+
+    Inspect(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      key.requireNoInstances();
+      SchedulerClient client = client(key);
+      JsonNode populated = client.post("/api/v1/config/validate", JobFiles.load(file, key)).body();
+      if (common.json()) {
+        Common.printJson(ctx.out, populated);
+      } else {
+        ctx.out.print(Json.yaml(populated));
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "diff",
+      description = "What updating the job to this file would change, instance by instance.")
+  static final class Diff extends JobCommands.JobCommand {
+    private static final List<String> KINDS = List.of("add", "remove", "update", "unchanged");
+
+    @Parameters(
+        index = "0",
+        paramLabel = "CLUSTER/ROLE/ENV/NAME",
+        description = "The job the file is for.")
+    JobKeyArg key;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "FILE",
+        description = "The job file: YAML, or JSON when it ends in .json.")
+    Path file;
+
+    Diff(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      key.requireNoInstances();
+      SchedulerClient client = client(key);
+      JsonNode diff = client.post(jobPath(key) + "/diff", JobFiles.load(file, key)).body();
+      if (common.json()) {
+        Common.printJson(ctx.out, diff);
+        return 0;
+      }
+      Table table = new Table("CHANGE", "INSTANCES");
+      for (String kind : KINDS) {
+        for (JsonNode group : diff.path(kind)) {
+          table.row(kind, group.path("instances").asText());
+        }
+      }
+      if (table.isEmpty()) {
+        ctx.out.println("No instances before or after.");
+        return 0;
+      }
+      ctx.out.print(table.render());
+      if (!diff.path("update").isEmpty()) {
+        printFieldChanges(client, diff.path("update"));
+      }
+      return 0;
+    }
+
+    // The diff route gives the proposed configuration of the instances to update; the job's
+    // active groups give what they run now.
+    private void printFieldChanges(SchedulerClient client, JsonNode updates) {
+      JsonNode current = client.get(jobPath(key)).body().path("active_groups");
+      for (JsonNode update : updates) {
+        SortedSet<Integer> updated = InstanceSet.parse(update.path("instances").asText()).ids();
+        for (JsonNode group : current) {
+          SortedSet<Integer> both =
+              new TreeSet<>(InstanceSet.parse(group.path("instances").asText()).ids());
+          both.retainAll(updated);
+          if (both.isEmpty()) {
+            continue;
+          }
+          ctx.out.println();
+          ctx.out.println("Instances " + InstanceSet.format(both) + ":");
+          for (String line : ConfigDiff.lines(group.path("config"), update.path("config"))) {
+            ctx.out.println("  " + line);
+          }
+        }
+      }
+    }
+  }
+
+  private static String text(JsonNode node) {
+    return node.isNull() || node.isMissingNode() ? "" : node.asText();
+  }
+}

@@ -1,0 +1,55 @@
+package io.borealis.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An error answer of the scheduler: its RFC 9457 problem body ({@code title}, {@code detail} and
+ * one {@code errors[]} entry per bad field), or what could be made of a body that is not one (a
+ * proxy's error page, say).
+ */
+record Problem(int status, String title, String detail, List<FieldError> errors) {
+
+  record FieldError(String field, String message) {}
+
+  Problem {
+    errors = List.copyOf(errors);
+  }
+
+  static Problem decode(int status, byte[] body) {
+    JsonNode json = Json.parseOrNull(body);
+    if (json == null || !json.isObject()) {
+      String text = new String(body, StandardCharsets.UTF_8).strip();
+      int end = text.indexOf('\n');
+      text = end < 0 ? text : text.substring(0, end);
+      return new Problem(status, "HTTP " + status, abbreviate(text, 200), List.of());
+    }
+    List<FieldError> errors = new ArrayList<>();
+    for (JsonNode e : json.path("errors")) {
+      errors.add(new FieldError(e.path("field").asText(""), e.path("message").asText("")));
+    }
+    String title = json.path("title").asText("");
+    return new Problem(
+        status, title.isBlank() ? "HTTP " + status : title, json.path("detail").asText(""), errors);
+  }
+
+  /** One line: {@code Conflict: Job www-data/prod/hello already exists}. */
+  String summary() {
+    return detail.isBlank() ? title : title + ": " + detail;
+  }
+
+  /** One line per bad field: {@code task.resources.ram: must be > 0}. */
+  List<String> fieldLines() {
+    List<String> lines = new ArrayList<>();
+    for (FieldError e : errors) {
+      lines.add("  " + (e.field().isBlank() ? "" : e.field() + ": ") + e.message());
+    }
+    return lines;
+  }
+
+  private static String abbreviate(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max - 3) + "...";
+  }
+}

@@ -1,0 +1,166 @@
+package io.borealis.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code borealis task ...}: commands on one instance's task. */
+@Command(
+    name = "task",
+    description = "Look at the tasks of a job's instances.",
+    subcommands = {TaskCommands.Logs.class})
+final class TaskCommands implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return CliException.USAGE;
+  }
+
+  /**
+   * The output of an instance's newest task, read from its sandbox: each process writes {@code
+   * .logs/PROCESS/stdout} and {@code .logs/PROCESS/stderr} there.
+   */
+  @Command(
+      name = "logs",
+      description = {
+        "Print the stdout (or stderr) of an instance's newest task, as it is.",
+        "A task with several processes prints each under a '==> NAME <==' header."
+      })
+  static final class Logs implements Callable<Integer> {
+    private final Context ctx;
+
+    @Mixin Common common;
+
+    @Parameters(
+        paramLabel = "CLUSTER/ROLE/ENV/NAME/INSTANCE",
+        description = "The job and the instance, e.g. local/www-data/prod/hello/0.")
+    JobKeyArg key;
+
+    @Option(names = "--stderr", description = "Print stderr instead of stdout.")
+    boolean stderr;
+
+    @Option(
+        names = {"-f", "--follow"},
+        description = "Keep printing as the log grows, until the task ends (needs one process).")
+    boolean follow;
+
+    @Option(names = "--process", paramLabel = "NAME", description = "The process to read.")
+    String process;
+
+    Logs(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+      int instance = key.requireSingleInstance();
+      SchedulerClient client = ctx.client(key.cluster(), common);
+      String taskId = newestTask(client, instance);
+      if (process != null) {
+        copy(client, taskId, process);
+        return 0;
+      }
+      List<String> processes = processes(client, taskId);
+      if (processes.isEmpty()) {
+        throw CliException.refused("task " + taskId + " has no process logs yet");
+      }
+      if (processes.size() == 1) {
+        copy(client, taskId, processes.get(0));
+        return 0;
+      }
+      if (follow) {
+        throw CliException.usage(
+            "task "
+                + taskId
+                + " runs "
+                + processes.size()
+                + " processes ("
+                + String.join(", ", processes)
+                + "): name one with --process to follow it");
+      }
+      for (int i = 0; i < processes.size(); i++) {
+        ctx.out.print((i == 0 ? "" : "\n") + "==> " + processes.get(i) + " <==\n");
+        copy(client, taskId, processes.get(i));
+      }
+      return 0;
+    }
+
+    private String newestTask(SchedulerClient client, int instance) {
+      JsonNode items =
+          client
+              .get(
+                  "/api/v1/jobs/"
+                      + key.jobPath()
+                      + "/tasks?limit_per_instance=1&instances="
+                      + instance)
+              .body()
+              .path("items");
+      if (items.isEmpty()) {
+        throw CliException.refused(
+            "instance " + instance + " of job " + key.withoutInstances() + " has no task");
+      }
+      return items.get(0).path("task_id").asText();
+    }
+
+    /** The processes that have logs: the folders under {@code .logs}, in name order. */
+    private List<String> processes(SchedulerClient client, String taskId) {
+      JsonNode listing = client.get(sandbox(taskId, ".logs")).body();
+      List<String> names = new ArrayList<>();
+      for (JsonNode e : listing.path("entries")) {
+        if (e.path("type").asText().equals("dir")) {
+          names.add(e.path("name").asText());
+        }
+      }
+      names.sort(null);
+      return names;
+    }
+
+    private void copy(SchedulerClient client, String taskId, String name) {
+      String path =
+          sandbox(
+              taskId,
+              ".logs/" + SchedulerClient.segment(name) + "/" + (stderr ? "stderr" : "stdout"));
+      if (follow) {
+        path += "?follow=true";
+      }
+      byte[] buffer = new byte[8192];
+      try (InputStream in = client.stream(path)) {
+        // Byte for byte, flushed as it comes: a followed log shows each line as it is written.
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+          ctx.out.write(buffer, 0, n);
+          ctx.out.flush();
+        }
+      } catch (IOException e) {
+        throw CliException.unreachable(
+            "lost the connection to cluster '"
+                + key.cluster()
+                + "' while reading the log of task "
+                + taskId
+                + ": "
+                + e.getMessage());
+      }
+    }
+
+    private static String sandbox(String taskId, String path) {
+      return "/api/v1/tasks/" + SchedulerClient.segment(taskId) + "/sandbox/" + path;
+    }
+  }
+}
