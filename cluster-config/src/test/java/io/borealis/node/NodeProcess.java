@@ -90,6 +90,10 @@ final class NodeProcess implements AutoCloseable {
     throw new IllegalStateException("the node did not become healthy; see " + log.toAbsolutePath());
   }
 
+  int port() {
+    return port;
+  }
+
   /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();
