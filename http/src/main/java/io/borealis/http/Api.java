@@ -35,6 +35,7 @@ public final class Api {
 
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
   static final String INDEX_HEADER = "X-Borealis-Index";
+  private static final String BLOCKING_IO_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
 
   private final ApiContext ctx;
   private final Materializer materializer;
@@ -48,6 +49,8 @@ public final class Api {
     new SystemRoutes(ctx).register(router);
     new JobRoutes(ctx).register(router);
     new TaskRoutes(ctx).register(router);
+    new SandboxRoutes(ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER))
+        .register(router);
     new SimRoutes(ctx).register(router);
   }
 

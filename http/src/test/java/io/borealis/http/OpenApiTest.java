@@ -49,6 +49,7 @@ class OpenApiTest {
             null,
             null,
             Optional.empty(),
+            Optional.empty(),
             ValidationSettings.DEFAULT,
             HttpSettings.from(system.settings().config()),
             null,
