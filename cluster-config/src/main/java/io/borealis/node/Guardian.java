@@ -149,6 +149,8 @@ final class Guardian {
                   new JobService(system, http.askTimeout()),
                   view,
                   fleet,
+                  // TODO(local-backend): Path.of(dataDir, "sandboxes") once the local backend runs.
+                  Optional.empty(),
                   validation,
                   http,
                   timer,

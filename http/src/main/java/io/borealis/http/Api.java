@@ -3,8 +3,10 @@ package io.borealis.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.borealis.common.Rejection;
 import io.borealis.common.Stages;
+import io.borealis.model.FieldError;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -16,6 +18,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.stream.Materializer;
@@ -32,6 +35,7 @@ public final class Api {
 
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
   static final String INDEX_HEADER = "X-Borealis-Index";
+  private static final String BLOCKING_IO_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
 
   private final ApiContext ctx;
   private final Materializer materializer;
@@ -45,6 +49,8 @@ public final class Api {
     new SystemRoutes(ctx).register(router);
     new JobRoutes(ctx).register(router);
     new TaskRoutes(ctx).register(router);
+    new SandboxRoutes(ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER))
+        .register(router);
     new SimRoutes(ctx).register(router);
   }
 
@@ -57,6 +63,15 @@ public final class Api {
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
     try {
       String method = request.method().value();
+      if (hasDotDotSegment(request)) {
+        request.discardEntityBytes(materializer);
+        return done(
+            Problems.badRequest(
+                List.of(
+                    new FieldError(
+                        "path",
+                        "must not contain '..' segments (they are refused, not resolved)"))));
+      }
       Router.Match match = router.match(method, request.getUri().path());
       if (match instanceof Router.Match.NotFound) {
         request.discardEntityBytes(materializer);
@@ -103,6 +118,34 @@ public final class Api {
     } catch (RuntimeException e) {
       return done(convertError(e));
     }
+  }
+
+  /**
+   * Whether the path as the client sent it has a {@code ..} segment, plain or percent-encoded.
+   * Pekko resolves such segments before the request reaches us, so {@code
+   * /tasks/T/sandbox/../../etc/passwd} would quietly become another path; with {@code
+   * pekko.http.server.raw-request-uri-header = on} (the node's http.conf) we see the original and
+   * refuse it instead. Without the header nothing is checked here, and nothing is lost: a resolved
+   * path is only ever matched as it stands.
+   */
+  static boolean hasDotDotSegment(HttpRequest request) {
+    Optional<String> raw = request.getHeader(RawRequestURI.class).map(RawRequestURI::uri);
+    if (raw.isEmpty()) {
+      return false;
+    }
+    String path = raw.get();
+    int end = path.indexOf('?');
+    path = end < 0 ? path : path.substring(0, end);
+    for (String segment : path.split("/")) {
+      try {
+        if (Router.decode(segment).equals("..")) {
+          return true;
+        }
+      } catch (IllegalArgumentException e) {
+        // Not valid percent-encoding, so not a dot segment; Pekko judges the rest.
+      }
+    }
+    return false;
   }
 
   /** Maps a failure to its problem response. */

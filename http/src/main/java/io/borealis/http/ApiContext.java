@@ -4,15 +4,21 @@ import io.borealis.backend.FleetControl;
 import io.borealis.job.JobService;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.ReadView;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 
-/** What the routes work with: the write side, the read side and the node's settings. */
+/**
+ * What the routes work with: the write side, the read side and the node's settings. {@code
+ * sandboxes} is the folder holding one sandbox per task ({@code <sandboxes>/<task_id>/}) on this
+ * node's machine, empty when the node's backend keeps none (the simulated one).
+ */
 public record ApiContext(
     JobService jobs,
     ReadView view,
     Optional<FleetControl> fleet,
+    Optional<Path> sandboxes,
     ValidationSettings validation,
     HttpSettings settings,
     ScheduledExecutorService timer,

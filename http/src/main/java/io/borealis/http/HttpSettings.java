@@ -10,7 +10,8 @@ public record HttpSettings(
     Duration askTimeout,
     long maxRequestBytes,
     Duration maxWait,
-    int maxPageSize) {
+    int maxPageSize,
+    long maxSandboxRead) {
 
   public static HttpSettings from(Config config) {
     Config c = config.getConfig("borealis.http");
@@ -20,6 +21,7 @@ public record HttpSettings(
         c.getDuration("ask-timeout"),
         c.getBytes("max-request-size"),
         c.getDuration("max-wait"),
-        c.getInt("max-page-size"));
+        c.getInt("max-page-size"),
+        c.getBytes("max-sandbox-read"));
   }
 }

@@ -52,6 +52,38 @@ final class Params {
     }
   }
 
+  /** A whole number >= 0 that may exceed an int (a position in a file). */
+  static Optional<Long> nonNegativeLong(Call call, String name) {
+    Optional<String> v = call.query(name);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      long n = Long.parseLong(v.get());
+      if (n < 0) {
+        call.problem(name, "must be >= 0");
+        return Optional.empty();
+      }
+      return Optional.of(n);
+    } catch (NumberFormatException e) {
+      call.problem(name, "must be a whole number between 0 and " + Long.MAX_VALUE);
+      return Optional.empty();
+    }
+  }
+
+  /** {@code true} or {@code false}; anything else is a problem. */
+  static boolean bool(Call call, String name, boolean dflt) {
+    Optional<String> v = call.query(name);
+    if (v.isEmpty()) {
+      return dflt;
+    }
+    if (v.get().equals("true") || v.get().equals("false")) {
+      return Boolean.parseBoolean(v.get());
+    }
+    call.problem(name, "must be true or false");
+    return dflt;
+  }
+
   static Set<ScheduleStatus> statuses(Call call, String name) {
     Optional<String> v = call.query(name);
     if (v.isEmpty()) {

@@ -13,6 +13,11 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 /**
  * The API's routes as a table of (method, path template, handler). One table serves requests and is
  * checked against the OpenAPI document, so the two cannot drift apart.
+ *
+ * <p>A template segment {@code {name}} binds one path segment. A last segment {@code {name+}} binds
+ * one or more: the rest of the path, its segments decoded one by one and joined with {@code /}. A
+ * segment may itself decode to a {@code /} (from {@code %2F}), so a handler that treats such a
+ * value as a file path must check every piece of it, not just the segments the client sent.
  */
 final class Router {
 
@@ -23,8 +28,25 @@ final class Router {
 
   /** One route: {@code template} is a path like {@code /api/v1/jobs/{role}/{env}/{name}}. */
   record Route(String method, String template, boolean readsBody, Handler handler) {
+    Route {
+      List<String> segments = split(template);
+      for (int i = 0; i < segments.size() - 1; i++) {
+        if (isRest(segments.get(i))) {
+          throw new IllegalArgumentException(
+              "only the last segment of " + template + " may bind the rest of the path");
+        }
+      }
+    }
+
     List<String> segments() {
       return split(template);
+    }
+
+    /**
+     * The template as the OpenAPI document spells it: {@code {path+}} is written {@code {path}}.
+     */
+    String documentedTemplate() {
+      return template.replace("+}", "}");
     }
   }
 
@@ -61,7 +83,7 @@ final class Router {
   Match match(String method, String rawPath) {
     List<String> path = new ArrayList<>();
     for (String s : split(rawPath)) {
-      path.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
+      path.add(decode(s));
     }
     List<String> allowed = new ArrayList<>();
     for (Route r : routes) {
@@ -77,13 +99,16 @@ final class Router {
   }
 
   private static Optional<Map<String, String>> bind(List<String> template, List<String> path) {
-    if (template.size() != path.size()) {
+    boolean rest = !template.isEmpty() && isRest(template.get(template.size() - 1));
+    if (rest ? path.size() < template.size() : template.size() != path.size()) {
       return Optional.empty();
     }
     Map<String, String> params = new HashMap<>();
     for (int i = 0; i < template.size(); i++) {
       String t = template.get(i);
-      if (t.startsWith("{") && t.endsWith("}")) {
+      if (isRest(t)) {
+        params.put(t.substring(1, t.length() - 2), String.join("/", path.subList(i, path.size())));
+      } else if (t.startsWith("{") && t.endsWith("}")) {
         if (path.get(i).isEmpty()) {
           return Optional.empty();
         }
@@ -93,6 +118,16 @@ final class Router {
       }
     }
     return Optional.of(params);
+  }
+
+  /** One percent-encoded path segment, decoded. */
+  static String decode(String segment) {
+    // URLDecoder decodes forms, where '+' means a space; in a path it is a plus.
+    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private static boolean isRest(String segment) {
+    return segment.startsWith("{") && segment.endsWith("+}");
   }
 
   private static List<String> split(String path) {
