@@ -369,11 +369,17 @@ final class ProcessPlan {
       }
     }
     if (finals) {
-      // A final process whose predecessor failed can never run.
-      for (ProcessConfig c : configs.values()) {
-        ProcessState s = states.get(c.name());
-        if (c.finalProcess() && s.status() == ProcessStatus.WAITING && blocked(c.name())) {
-          states.put(c.name(), s.to(ProcessStatus.KILLED));
+      // A final process whose predecessor failed can never run, nor can the ones after it. Repeat
+      // until nothing changes: a process may be declared before the predecessor that blocks it.
+      boolean changed = true;
+      while (changed) {
+        changed = false;
+        for (ProcessConfig c : configs.values()) {
+          ProcessState s = states.get(c.name());
+          if (c.finalProcess() && s.status() == ProcessStatus.WAITING && blocked(c.name())) {
+            states.put(c.name(), s.to(ProcessStatus.KILLED));
+            changed = true;
+          }
         }
       }
     }

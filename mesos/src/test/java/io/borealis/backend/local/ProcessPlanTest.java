@@ -481,6 +481,28 @@ class ProcessPlanTest {
     assertThat(plan.failure()).contains(new Failure("f1", 1));
   }
 
+  @Test
+  void neverRunsTheFinalProcessesThatFollowAFailedOneAcrossOrderLists() {
+    // f3 comes after f2 only through the second list, and is declared before it.
+    ProcessPlan plan =
+        plan(
+            List.of(List.of("f1", "f2"), List.of("f2", "f3")),
+            regular("a"),
+            finalProcess("f1"),
+            finalProcess("f3"),
+            finalProcess("f2"));
+    plan.begin(T0);
+    assertThat(plan.exited("a", 0, at(1))).containsExactly(start("f1"));
+
+    assertThat(plan.exited("f1", 1, at(2))).isEmpty();
+
+    assertThat(statuses(plan))
+        .containsExactly(
+            entry("a", SUCCESS), entry("f1", FAILED), entry("f3", KILLED), entry("f2", KILLED));
+    assertThat(plan.phase()).isEqualTo(DONE);
+    assertThat(plan.result()).contains(Result.FAILED);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Killing
 
