@@ -324,17 +324,23 @@ final class ProcessPlan {
   }
 
   private boolean regularWorkDone() {
+    boolean anyRegular = false;
     boolean anyRequired = false;
     for (ProcessConfig c : configs.values()) {
-      if (!c.finalProcess() && !c.daemon() && !c.ephemeral()) {
+      if (c.finalProcess()) {
+        continue;
+      }
+      anyRegular = true;
+      if (!c.daemon() && !c.ephemeral()) {
         anyRequired = true;
         if (states.get(c.name()).status() != ProcessStatus.SUCCESS) {
           return false;
         }
       }
     }
-    // A task of daemons and ephemerals only runs until it is killed or fails.
-    return anyRequired;
+    // A task of daemons and ephemerals only runs until it is killed or fails; one without any
+    // regular process has nothing to wait for and goes straight to its final processes.
+    return anyRequired || !anyRegular;
   }
 
   private boolean regularStopped() {

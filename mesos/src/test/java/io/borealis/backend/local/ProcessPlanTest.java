@@ -503,6 +503,18 @@ class ProcessPlanTest {
     assertThat(plan.result()).contains(Result.FAILED);
   }
 
+  @Test
+  void runsTheFinalProcessesOfATaskWithoutRegularOnesAtOnce() {
+    ProcessPlan plan = plan(List.of(List.of("f1", "f2")), finalProcess("f1"), finalProcess("f2"));
+
+    assertThat(plan.begin(T0)).containsExactly(start("f1"));
+    assertThat(plan.phase()).isEqualTo(FINALIZING);
+
+    assertThat(plan.exited("f1", 0, at(1))).containsExactly(start("f2"));
+    assertThat(plan.exited("f2", 0, at(2))).isEmpty();
+    assertThat(plan.result()).contains(Result.FINISHED);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Killing
 
