@@ -324,17 +324,23 @@ final class ProcessPlan {
   }
 
   private boolean regularWorkDone() {
+    boolean anyRegular = false;
     boolean anyRequired = false;
     for (ProcessConfig c : configs.values()) {
-      if (!c.finalProcess() && !c.daemon() && !c.ephemeral()) {
+      if (c.finalProcess()) {
+        continue;
+      }
+      anyRegular = true;
+      if (!c.daemon() && !c.ephemeral()) {
         anyRequired = true;
         if (states.get(c.name()).status() != ProcessStatus.SUCCESS) {
           return false;
         }
       }
     }
-    // A task of daemons and ephemerals only runs until it is killed or fails.
-    return anyRequired;
+    // A task of daemons and ephemerals only runs until it is killed or fails; one without any
+    // regular process has nothing to wait for and goes straight to its final processes.
+    return anyRequired || !anyRegular;
   }
 
   private boolean regularStopped() {
@@ -369,11 +375,17 @@ final class ProcessPlan {
       }
     }
     if (finals) {
-      // A final process whose predecessor failed can never run.
-      for (ProcessConfig c : configs.values()) {
-        ProcessState s = states.get(c.name());
-        if (c.finalProcess() && s.status() == ProcessStatus.WAITING && blocked(c.name())) {
-          states.put(c.name(), s.to(ProcessStatus.KILLED));
+      // A final process whose predecessor failed can never run, nor can the ones after it. Repeat
+      // until nothing changes: a process may be declared before the predecessor that blocks it.
+      boolean changed = true;
+      while (changed) {
+        changed = false;
+        for (ProcessConfig c : configs.values()) {
+          ProcessState s = states.get(c.name());
+          if (c.finalProcess() && s.status() == ProcessStatus.WAITING && blocked(c.name())) {
+            states.put(c.name(), s.to(ProcessStatus.KILLED));
+            changed = true;
+          }
         }
       }
     }
