@@ -18,7 +18,8 @@ final class JobQueries {
 
   @Command(
       name = "status",
-      description = "The current task of each instance, finished ones included.")
+      description =
+          "The current task of each instance, finished ones included, and the one before it.")
   static final class Status extends JobCommands.JobCommand {
     @Parameters(
         paramLabel = "CLUSTER/ROLE/ENV/NAME[/INSTANCES]",
@@ -31,26 +32,34 @@ final class JobQueries {
 
     @Override
     public Integer call() {
-      String path = jobPath(key) + "/tasks?limit_per_instance=1";
+      // Two per instance: when an instance was restarted, its previous task says why.
+      String path = jobPath(key) + "/tasks?limit_per_instance=2";
       if (key.instances().isPresent()) {
         path = SchedulerClient.withParam(path, "instances", key.instances().get().toString());
       }
-      List<JsonNode> tasks = new ArrayList<>();
-      client(key).items(path).forEach(tasks::add);
-      tasks.sort(Comparator.comparingInt(t -> t.path("instance_id").asInt()));
+      List<JsonNode> current = new ArrayList<>();
+      List<JsonNode> previous = new ArrayList<>();
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      for (JsonNode t : client(key).items(path)) {
+        (seen.add(t.path("instance_id").asInt()) ? current : previous).add(t);
+      }
+      Comparator<JsonNode> byInstance = Comparator.comparingInt(t -> t.path("instance_id").asInt());
+      current.sort(byInstance);
+      previous.sort(byInstance);
       if (common.json()) {
         ObjectNode page = Json.object();
-        page.putArray("items").addAll(tasks);
-        page.put("total", tasks.size());
+        page.putArray("items").addAll(current);
+        page.put("total", current.size());
+        page.putArray("previous").addAll(previous);
         Common.printJson(ctx.out, page);
         return 0;
       }
-      if (tasks.isEmpty()) {
+      if (current.isEmpty()) {
         ctx.out.println("No tasks.");
         return 0;
       }
       Table table = new Table("INSTANCE", "STATUS", "HOST", "PORTS", "TASK", "FAILURES", "MESSAGE");
-      for (JsonNode t : tasks) {
+      for (JsonNode t : current) {
         table.row(
             t.path("instance_id").asInt(),
             t.path("status").asText(),
@@ -61,6 +70,20 @@ final class JobQueries {
             text(t.path("reason")));
       }
       ctx.out.print(table.render());
+      if (!previous.isEmpty()) {
+        Table ended = new Table("INSTANCE", "STATUS", "ENDED", "TASK", "MESSAGE");
+        for (JsonNode t : previous) {
+          ended.row(
+              t.path("instance_id").asInt(),
+              t.path("status").asText(),
+              text(t.path("updated_at")),
+              t.path("task_id").asText(),
+              text(t.path("reason")));
+        }
+        ctx.out.println();
+        ctx.out.println("Previous tasks:");
+        ctx.out.print(ended.render());
+      }
       return 0;
     }
 

@@ -246,9 +246,12 @@ class CliRunTest {
   @Test
   void statusShowsATableOrTheJson() {
     fake.json(
-        "GET " + JOB + "/tasks?limit_per_instance=1&offset=0",
+        "GET " + JOB + "/tasks?limit_per_instance=2&offset=0",
         200,
-        page(task(1, "KILLED", "Killed by the scheduler"), task(0, "RUNNING", null)));
+        page(
+            task(1, "KILLED", "Killed by the scheduler"),
+            task(0, "RUNNING", null),
+            task(0, "FAILED", "Failed health check")));
 
     Result table = run("job", "status", "fake/www-data/prod/hello");
     assertThat(table.code()).isZero();
@@ -258,10 +261,14 @@ class CliRunTest {
             INSTANCE  STATUS   HOST     PORTS                   TASK  FAILURES  MESSAGE
             0         RUNNING  agent-1  admin=31001,http=31000  t-0   0         -
             1         KILLED   agent-1  admin=31001,http=31000  t-1   0         Killed by the scheduler
+
+            Previous tasks:
+            INSTANCE  STATUS  ENDED  TASK  MESSAGE
+            0         FAILED  -      t-0   Failed health check
             """);
 
     Result json = run("job", "status", "fake/www-data/prod/hello", "-o", "json");
-    assertThat(json.out()).contains("\"total\" : 2", "\"task_id\" : \"t-0\"");
+    assertThat(json.out()).contains("\"total\" : 2", "\"task_id\" : \"t-0\"", "\"previous\" : [ {");
   }
 
   @Test

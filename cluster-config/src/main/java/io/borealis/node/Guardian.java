@@ -149,8 +149,7 @@ final class Guardian {
                   new JobService(system, http.askTimeout()),
                   view,
                   fleet,
-                  // TODO(local-backend): Path.of(dataDir, "sandboxes") once the local backend runs.
-                  Optional.empty(),
+                  sandboxes(config),
                   validation,
                   http,
                   timer,
@@ -182,6 +181,13 @@ final class Guardian {
 
   private static <T> Behavior<T> supervised(Behavior<T> behavior) {
     return Behaviors.supervise(behavior).onFailure(io.borealis.common.Supervision.SERVICE);
+  }
+
+  /** Where task sandboxes live on this node, for backends that keep them here. */
+  private static Optional<java.nio.file.Path> sandboxes(Config config) {
+    return config.getString("borealis.backend.kind").equals("local")
+        ? Optional.of(LocalSettings.from(config).sandboxes())
+        : Optional.empty();
   }
 
   private static ResourceBackend.Factory backend(Config config, Clock clock) {

@@ -185,6 +185,16 @@ class LocalEndToEndTest {
     assertThat(logs.out())
         .contains("I am instance 0 of www-data/prod/hello on e2e-host, port " + port);
 
+    // The sandbox serves the task's files, and nothing outside it.
+    String taskId = tasks("www-data/prod/hello").get(0).get("task_id").asText();
+    for (String escape :
+        List.of("../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e/%2e%2e/etc/passwd")) {
+      NodeProcess.Reply refused =
+          node.call("GET", "/api/v1/tasks/" + taskId + "/sandbox/" + escape, null);
+      assertThat(refused.status()).as(escape).isEqualTo(400);
+      assertThat(refused.body().toString()).contains("path").doesNotContain("root:");
+    }
+
     Result killed = run("job", "killall", "local/www-data/prod/hello");
     assertThat(killed.code()).as(killed.toString()).isZero();
     await(
@@ -234,9 +244,7 @@ class LocalEndToEndTest {
             r -> r.out().contains("Failed health check"),
             "job",
             "status",
-            "local/www-data/prod/unhealthy",
-            "-o",
-            "json");
+            "local/www-data/prod/unhealthy");
     assertThat(status.out()).contains("GET /health answered 503");
     // A service is started again: the instance has a newer task than the failed one.
     Instant deadline = Instant.now().plusSeconds(20);

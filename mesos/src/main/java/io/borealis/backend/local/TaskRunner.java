@@ -188,6 +188,14 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
 
   private void begin() {
     report(ScheduleStatus.STARTING, "Preparing the sandbox and starting the processes");
+    if (launch.config().container().isPresent() || configs.isEmpty()) {
+      report(
+          ScheduleStatus.FAILED,
+          configs.isEmpty()
+              ? "The task has no processes, and the local agent runs nothing else"
+              : "The local agent runs processes only, not containers");
+      return;
+    }
     try {
       sandbox.prepare(launch, List.copyOf(configs.keySet()));
     } catch (IOException e) {
