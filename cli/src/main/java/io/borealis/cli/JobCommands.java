@@ -127,8 +127,15 @@ final class JobCommands implements Callable<Integer> {
         if (common.json()) {
           created.set("tasks", tasks);
         } else {
+          boolean allFinished = true;
+          for (var t : tasks) {
+            allFinished &= t.path("status").asText().equals("FINISHED");
+          }
+          String state = allFinished ? "finished" : "up";
           ctx.out.println(
-              instances == 1 ? "The instance is up." : "All " + instances + " instances are up.");
+              instances == 1
+                  ? "The instance is " + state + "."
+                  : "All " + instances + " instances are " + state + ".");
         }
       }
       if (common.json()) {
