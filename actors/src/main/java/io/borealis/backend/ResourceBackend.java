@@ -60,5 +60,21 @@ public final class ResourceBackend {
     String name();
 
     Behavior<Command> create(Listeners listeners);
+
+    /** A factory named {@code name} that makes its behavior with {@code create}. */
+    static Factory of(
+        String name, java.util.function.Function<Listeners, Behavior<Command>> create) {
+      return new Factory() {
+        @Override
+        public String name() {
+          return name;
+        }
+
+        @Override
+        public Behavior<Command> create(Listeners listeners) {
+          return create.apply(listeners);
+        }
+      };
+    }
   }
 }

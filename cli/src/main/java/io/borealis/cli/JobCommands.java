@@ -76,12 +76,12 @@ final class JobCommands implements Callable<Integer> {
     }
   }
 
-  @Command(name = "create", description = "Create a job from a job file (YAML or JSON).")
-  static final class Create extends JobCommand {
+  /** A command on a job and a job file. */
+  abstract static class JobFileCommand extends JobCommand {
     @Parameters(
         index = "0",
         paramLabel = "CLUSTER/ROLE/ENV/NAME",
-        description = "The job to create, e.g. local/www-data/prod/hello.")
+        description = "The job, e.g. local/www-data/prod/hello.")
     JobKeyArg key;
 
     @Parameters(
@@ -90,6 +90,13 @@ final class JobCommands implements Callable<Integer> {
         description = "The job file: YAML, or JSON when it ends in .json.")
     Path file;
 
+    JobFileCommand(Context ctx) {
+      super(ctx);
+    }
+  }
+
+  @Command(name = "create", description = "Create a job from a job file (YAML or JSON).")
+  static final class Create extends JobFileCommand {
     @Option(
         names = "--wait",
         description = "Wait until every instance is RUNNING (or FINISHED); exit 1 if one fails.")

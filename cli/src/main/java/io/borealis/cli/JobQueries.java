@@ -2,7 +2,6 @@ package io.borealis.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -163,19 +162,7 @@ final class JobQueries {
   @Command(
       name = "inspect",
       description = "Validate a job file on the scheduler and show it with every default filled.")
-  static final class Inspect extends JobCommands.JobCommand {
-    @Parameters(
-        index = "0",
-        paramLabel = "CLUSTER/ROLE/ENV/NAME",
-        description = "The job the file is for.")
-    JobKeyArg key;
-
-    @Parameters(
-        index = "1",
-        paramLabel = "FILE",
-        description = "The job file: YAML, or JSON when it ends in .json.")
-    Path file;
-
+  static final class Inspect extends JobCommands.JobFileCommand {
     Inspect(Context ctx) {
       super(ctx);
     }
@@ -197,20 +184,8 @@ final class JobQueries {
   @Command(
       name = "diff",
       description = "What updating the job to this file would change, instance by instance.")
-  static final class Diff extends JobCommands.JobCommand {
+  static final class Diff extends JobCommands.JobFileCommand {
     private static final List<String> KINDS = List.of("add", "remove", "update", "unchanged");
-
-    @Parameters(
-        index = "0",
-        paramLabel = "CLUSTER/ROLE/ENV/NAME",
-        description = "The job the file is for.")
-    JobKeyArg key;
-
-    @Parameters(
-        index = "1",
-        paramLabel = "FILE",
-        description = "The job file: YAML, or JSON when it ends in .json.")
-    Path file;
 
     Diff(Context ctx) {
       super(ctx);

@@ -83,17 +83,8 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
 
   /** The factory the node uses for {@code --backend local}. */
   public static ResourceBackend.Factory factory(LocalSettings settings, Clock clock) {
-    return new ResourceBackend.Factory() {
-      @Override
-      public String name() {
-        return "local";
-      }
-
-      @Override
-      public Behavior<ResourceBackend.Command> create(ResourceBackend.Listeners listeners) {
-        return LocalBackend.create(listeners, settings, clock);
-      }
-    };
+    return ResourceBackend.Factory.of(
+        "local", listeners -> LocalBackend.create(listeners, settings, clock));
   }
 
   public static Behavior<ResourceBackend.Command> create(

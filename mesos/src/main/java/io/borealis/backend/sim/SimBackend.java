@@ -97,17 +97,8 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
 
   /** The factory the node uses for {@code --backend sim}. */
   public static ResourceBackend.Factory factory(SimSettings settings, Clock clock) {
-    return new ResourceBackend.Factory() {
-      @Override
-      public String name() {
-        return "sim";
-      }
-
-      @Override
-      public Behavior<ResourceBackend.Command> create(ResourceBackend.Listeners listeners) {
-        return SimBackend.create(listeners, settings, clock);
-      }
-    };
+    return ResourceBackend.Factory.of(
+        "sim", listeners -> SimBackend.create(listeners, settings, clock));
   }
 
   public static Behavior<ResourceBackend.Command> create(
