@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "loadtest",
     mixinStandardHelpOptions = true,
-    subcommands = {LoadTest.PlaceAndRun.class})
+    subcommands = {LoadTest.PlaceAndRun.class, LocalRun.class})
 public final class LoadTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -192,10 +192,6 @@ public final class LoadTest {
       return client.get("/api/v1/tasks?status=" + status + "&limit=0").get("total").asInt();
     }
 
-    private static double seconds(long nanos) {
-      return Math.round(nanos / 1e7) / 100.0;
-    }
-
     private static ObjectNode job(int instances) {
       ObjectNode job = JSON.createObjectNode();
       job.put("instances", instances);
@@ -210,6 +206,10 @@ public final class LoadTest {
           .add("http");
       return job;
     }
+  }
+
+  static double seconds(long nanos) {
+    return Math.round(nanos / 1e7) / 100.0;
   }
 
   /** A minimal JSON-over-HTTP client. */
