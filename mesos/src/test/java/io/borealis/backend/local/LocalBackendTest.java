@@ -468,7 +468,12 @@ class LocalBackendTest {
                     "[{\"name\": \"main\", \"cmdline\": \"while [ ! -f go ]; do sleep 0.1; done; exit 4\"}]")));
     until(taskId, ScheduleStatus.RUNNING);
     testKit.stop(first);
-    agent();
+    var second = agent();
+    // Once the new agent answers for the task, it has adopted it: only then may the process end.
+    second.tell(
+        new ResourceBackend.Reconcile(
+            List.of(new TaskRef(taskId, new InstanceKey(JOB, 0), Optional.empty()))));
+    assertThat(until(taskId, ScheduleStatus.RUNNING)).hasSize(1);
 
     Files.writeString(sandbox(taskId).dir().resolve("go"), "");
 
