@@ -123,11 +123,19 @@ final class LocalRun implements Callable<Integer> {
     }
   }
 
-  /** Processes of this run still alive (by the name they were started under). */
+  /** Processes of this run still alive: their raw command line (argv) carries the marker. */
   private static int processes(String marker) {
     return (int)
         ProcessHandle.allProcesses()
-            .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+            .filter(
+                h -> {
+                  try {
+                    Path cmdline = Path.of("/proc", Long.toString(h.pid()), "cmdline");
+                    return Files.readString(cmdline).contains(marker);
+                  } catch (java.io.IOException | RuntimeException gone) {
+                    return false;
+                  }
+                })
             .count();
   }
 }
