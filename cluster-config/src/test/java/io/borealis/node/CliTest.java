@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.borealis.cli.Env;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.borealis.node.ClientRunner.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -29,11 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CliTest {
 
-  record Result(int code, String out, String err) {}
-
   Node node;
   Path dir;
-  Env env;
+  ClientRunner client;
 
   @BeforeAll
   void startNode(@TempDir Path temp) throws Exception {
@@ -54,16 +48,7 @@ class CliTest {
                         "borealis.backend.sim.start-delay",
                         "20ms")),
             Duration.ofMinutes(2));
-    Path etc = Files.createDirectories(temp.resolve("etc"));
-    Files.writeString(
-        etc.resolve("clusters.json"),
-        "[{\"name\": \"test\", \"scheduler_uri\": \"http://127.0.0.1:" + node.port() + "\"}]");
-    env =
-        new Env(
-            Map.of("BOREALIS_CONFIG_ROOT", etc.toString()),
-            Files.createDirectories(temp.resolve("home")),
-            false,
-            Duration.ofMillis(50));
+    client = new ClientRunner(temp, "test", node.port());
   }
 
   @AfterAll
@@ -74,28 +59,11 @@ class CliTest {
   }
 
   Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        Main.commandLine(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                env)
-            .execute(args);
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return client.run(args);
   }
 
-  /** Runs a command until its result satisfies {@code done}: reads trail writes a little. */
   Result await(Predicate<Result> done, String... args) throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(10);
-    Result r = run(args);
-    while (!done.test(r) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(100);
-      r = run(args);
-    }
-    assertThat(done).as("%s gave %s", String.join(" ", args), r).accepts(r);
-    return r;
+    return client.await(Duration.ofSeconds(10), done, args);
   }
 
   Path jobFile(String name, int instances, double cpu) throws Exception {

@@ -3,15 +3,12 @@ package io.borealis.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.borealis.cli.Env;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.borealis.node.ClientRunner.Result;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,13 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalEndToEndTest {
 
-  record Result(int code, String out, String err) {}
-
   static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
 
   NodeProcess node;
   Path data;
-  Env env;
+  ClientRunner client;
 
   @BeforeAll
   void startNode(@TempDir Path temp) throws Exception {
@@ -69,17 +64,8 @@ class LocalEndToEndTest {
                 """
                     .formatted(String.join(",", ports)))
             .start();
-    Path etc = Files.createDirectories(temp.resolve("etc"));
     // The README's commands name the cluster "local"; here it is this test's node.
-    Files.writeString(
-        etc.resolve("clusters.json"),
-        "[{\"name\": \"local\", \"scheduler_uri\": \"http://127.0.0.1:" + node.port() + "\"}]");
-    env =
-        new Env(
-            Map.of("BOREALIS_CONFIG_ROOT", etc.toString()),
-            Files.createDirectories(temp.resolve("home")),
-            false,
-            Duration.ofMillis(100));
+    client = new ClientRunner(temp, "local", node.port());
   }
 
   @AfterAll
@@ -90,28 +76,11 @@ class LocalEndToEndTest {
   }
 
   Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        Main.commandLine(
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                env)
-            .execute(args);
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return client.run(args);
   }
 
-  /** Runs a command until its result satisfies {@code done}. */
   Result await(Duration within, Predicate<Result> done, String... args) throws Exception {
-    Instant deadline = Instant.now().plus(within);
-    Result r = run(args);
-    while (!done.test(r) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(200);
-      r = run(args);
-    }
-    assertThat(done).as("%s gave %s", String.join(" ", args), r).accepts(r);
-    return r;
+    return client.await(within, done, args);
   }
 
   /** The job's tasks as the API shows them, newest first per instance. */
