@@ -70,7 +70,12 @@ final class Guardian {
 
           Clock clock = Clock.systemUTC();
           ReadView view = new ReadView();
-          ResourceBackend.Factory backendFactory = backend(config, clock);
+          // Read once: it asks the OS for the host's resources.
+          Optional<LocalSettings> local =
+              config.getString("borealis.backend.kind").equals("local")
+                  ? Optional.of(LocalSettings.from(config))
+                  : Optional.empty();
+          ResourceBackend.Factory backendFactory = backend(config, clock, local);
           ClusterSingleton singletons = ClusterSingleton.get(system);
           AtomicReference<ActorRef<ResourceBackend.Command>> backendRef = new AtomicReference<>();
           AtomicReference<ActorRef<PlacementEngine.Command>> placementRef = new AtomicReference<>();
@@ -149,7 +154,8 @@ final class Guardian {
                   new JobService(system, http.askTimeout()),
                   view,
                   fleet,
-                  sandboxes(config),
+                  // Sandboxes are served from this node when its backend keeps them here.
+                  local.map(LocalSettings::sandboxes),
                   validation,
                   http,
                   timer,
@@ -183,17 +189,11 @@ final class Guardian {
     return Behaviors.supervise(behavior).onFailure(io.borealis.common.Supervision.SERVICE);
   }
 
-  /** Where task sandboxes live on this node, for backends that keep them here. */
-  private static Optional<java.nio.file.Path> sandboxes(Config config) {
-    return config.getString("borealis.backend.kind").equals("local")
-        ? Optional.of(LocalSettings.from(config).sandboxes())
-        : Optional.empty();
-  }
-
-  private static ResourceBackend.Factory backend(Config config, Clock clock) {
+  private static ResourceBackend.Factory backend(
+      Config config, Clock clock, Optional<LocalSettings> local) {
     String kind = config.getString("borealis.backend.kind");
     return switch (kind) {
-      case "local" -> LocalBackend.factory(LocalSettings.from(config), clock);
+      case "local" -> LocalBackend.factory(local.orElseThrow(), clock);
       case "sim" -> SimBackend.factory(SimSettings.from(config), clock);
       default ->
           throw new IllegalArgumentException(

@@ -179,6 +179,11 @@ final class ProcessPlan {
     return names;
   }
 
+  /** Whether the task was killed (by the scheduler, a failed health check, or finalization). */
+  boolean killed() {
+    return killed;
+  }
+
   Optional<Failure> failure() {
     return failure;
   }

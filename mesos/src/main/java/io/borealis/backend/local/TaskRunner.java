@@ -244,7 +244,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
             "Adopted task {} ({} of its processes still run).",
             launch.taskId(),
             running.size() - ended.size());
-    if (plan.snapshot().killed() && plan.phase() != ProcessPlan.Phase.DONE) {
+    if (plan.killed() && plan.phase() != ProcessPlan.Phase.DONE) {
       terminate(sessionsOf(plan.running()), false);
     }
     if (plan.phase() == ProcessPlan.Phase.REGULAR
@@ -281,7 +281,7 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       } else if (action instanceof ProcessPlan.StartAfter s) {
         timers.startSingleTimer("restart-" + s.name(), new RestartDue(s.name()), s.delay());
       } else if (action instanceof ProcessPlan.Terminate t) {
-        terminate(sessionsOf(t.names()), plan.snapshot().killed());
+        terminate(sessionsOf(t.names()), plan.killed());
       }
     }
   }

@@ -265,33 +265,28 @@ class LocalBackendTest {
   void aFailedTaskNamesTheProcessItsExitCodeAndItsLastStderrLine() {
     var agent = agent();
     String taskId =
-        launch(
+        launchProcesses(
             agent,
-            configUnchecked(
-                processes(
-                    "[{\"name\": \"ok\", \"cmdline\": \"sleep 30\"},"
-                        + " {\"name\": \"migrate\", \"cmdline\": \"echo first >&2; echo 'error:"
-                        + " no database' >&2; exit 3\"}]")));
+            "[{\"name\": \"ok\", \"cmdline\": \"sleep 30\"},"
+                + " {\"name\": \"migrate\", \"cmdline\": \"echo first >&2; echo 'error:"
+                + " no database' >&2; exit 3\"}]");
 
     List<StatusUpdate> updates = until(taskId, ScheduleStatus.FAILED);
 
     assertThat(updates.get(updates.size() - 1).message())
         .contains("Process 'migrate' exited with code 3: error: no database");
     // The other process was stopped before the failure was reported.
-    assertThat(ProcessTree.anyAlive(Set.copyOf(sandbox(taskId).state().orElseThrow().sessions())))
-        .isFalse();
+    assertThat(anyProcessLeft(taskId)).isFalse();
   }
 
   @Test
   void aFailingProcessIsRestartedUntilItsMaxFailures() throws Exception {
     var agent = agent();
     String taskId =
-        launch(
+        launchProcesses(
             agent,
-            configUnchecked(
-                processes(
-                    "[{\"name\": \"flaky\", \"max_failures\": 3,"
-                        + " \"cmdline\": \"echo run >> runs.txt; exit 1\"}]")));
+            "[{\"name\": \"flaky\", \"max_failures\": 3,"
+                + " \"cmdline\": \"echo run >> runs.txt; exit 1\"}]");
 
     until(taskId, ScheduleStatus.FAILED);
 
@@ -393,20 +388,17 @@ class LocalBackendTest {
     assertThat(statusesOf(updates)).containsExactly(ScheduleStatus.STARTING, ScheduleStatus.FAILED);
     assertThat(updates.get(1).message().orElseThrow())
         .startsWith("Failed health check 2 times in a row: the check command exited 1");
-    assertThat(ProcessTree.anyAlive(Set.copyOf(sandbox(taskId).state().orElseThrow().sessions())))
-        .isFalse();
+    assertThat(anyProcessLeft(taskId)).isFalse();
   }
 
   @Test
   void aKillLeavesNoProcessOfTheTaskAliveNotEvenOneThatIgnoresSigterm() throws Exception {
     var agent = agent();
     String taskId =
-        launch(
+        launchProcesses(
             agent,
-            configUnchecked(
-                processes(
-                    "[{\"name\": \"main\", \"cmdline\": \"(trap '' TERM; echo $BASHPID > stubborn.pid;"
-                        + " while true; do sleep 0.2; done) & echo $$ > main.pid; sleep 60\"}]")));
+            "[{\"name\": \"main\", \"cmdline\": \"(trap '' TERM; echo $BASHPID > stubborn.pid;"
+                + " while true; do sleep 0.2; done) & echo $$ > main.pid; sleep 60\"}]");
     until(taskId, ScheduleStatus.RUNNING);
     Path dir = sandbox(taskId).dir();
     List<Long> pids = waitForPids(dir.resolve("stubborn.pid"), dir.resolve("main.pid"));
@@ -418,19 +410,15 @@ class LocalBackendTest {
 
     assertThat(updates.get(updates.size() - 1).message()).contains("Killed by the scheduler");
     assertThat(pids).noneMatch(ProcessTree::isRunning);
-    assertThat(ProcessTree.anyAlive(Set.copyOf(sandbox(taskId).state().orElseThrow().sessions())))
-        .isFalse();
+    assertThat(anyProcessLeft(taskId)).isFalse();
   }
 
   @Test
   void tasksWhoseProcessesOutliveTheAgentAreAdoptedWithTheirTaskId() throws Exception {
     var first = agent();
     String taskId =
-        launch(
-            first,
-            configUnchecked(
-                processes(
-                    "[{\"name\": \"main\", \"cmdline\": \"echo $$ > main.pid; sleep 60\"}]")));
+        launchProcesses(
+            first, "[{\"name\": \"main\", \"cmdline\": \"echo $$ > main.pid; sleep 60\"}]");
     until(taskId, ScheduleStatus.RUNNING);
     long pid = waitForPids(sandbox(taskId).dir().resolve("main.pid")).get(0);
     pidsToReap.add(pid);
@@ -461,11 +449,9 @@ class LocalBackendTest {
   void anAdoptedProcessThatEndsIsReportedWithTheExitCodeItLeftBehind() throws Exception {
     var first = agent();
     String taskId =
-        launch(
+        launchProcesses(
             first,
-            configUnchecked(
-                processes(
-                    "[{\"name\": \"main\", \"cmdline\": \"while [ ! -f go ]; do sleep 0.1; done; exit 4\"}]")));
+            "[{\"name\": \"main\", \"cmdline\": \"while [ ! -f go ]; do sleep 0.1; done; exit 4\"}]");
     until(taskId, ScheduleStatus.RUNNING);
     testKit.stop(first);
     var second = agent();
@@ -485,13 +471,11 @@ class LocalBackendTest {
   @Test
   void tasksWhoseProcessesDiedWhileTheAgentWasDownAreLost() throws Exception {
     var first = agent();
-    String taskId =
-        launch(
-            first, configUnchecked(processes("[{\"name\": \"main\", \"cmdline\": \"sleep 60\"}]")));
+    String taskId = launchProcesses(first, "[{\"name\": \"main\", \"cmdline\": \"sleep 60\"}]");
     until(taskId, ScheduleStatus.RUNNING);
     testKit.stop(first);
     ProcessTree.signal(Set.copyOf(sandbox(taskId).state().orElseThrow().sessions()), true);
-    while (ProcessTree.anyAlive(Set.copyOf(sandbox(taskId).state().orElseThrow().sessions()))) {
+    while (anyProcessLeft(taskId)) {
       Thread.sleep(20);
     }
 
@@ -524,8 +508,7 @@ class LocalBackendTest {
   @Test
   void statusesAreSentAgainUntilAcknowledged() throws Exception {
     var agent = agent(settings(Duration.ofDays(1), Duration.ofMillis(300)));
-    String taskId =
-        launch(agent, configUnchecked(processes("[{\"name\": \"main\", \"cmdline\": \"true\"}]")));
+    String taskId = launchProcesses(agent, "[{\"name\": \"main\", \"cmdline\": \"true\"}]");
     List<StatusUpdate> first = until(taskId, ScheduleStatus.FINISHED);
     Set<String> ids = first.stream().map(StatusUpdate::updateId).collect(Collectors.toSet());
 
@@ -547,12 +530,9 @@ class LocalBackendTest {
   @Test
   void sandboxesOfEndedTasksAreRemovedAfterTheRetentionPeriod() throws Exception {
     var agent = agent(settings(Duration.ofHours(1), Duration.ofMinutes(5)));
-    String ended =
-        launch(agent, configUnchecked(processes("[{\"name\": \"main\", \"cmdline\": \"true\"}]")));
+    String ended = launchProcesses(agent, "[{\"name\": \"main\", \"cmdline\": \"true\"}]");
     until(ended, ScheduleStatus.FINISHED);
-    String running =
-        launch(
-            agent, configUnchecked(processes("[{\"name\": \"main\", \"cmdline\": \"sleep 60\"}]")));
+    String running = launchProcesses(agent, "[{\"name\": \"main\", \"cmdline\": \"sleep 60\"}]");
     until(running, ScheduleStatus.RUNNING);
     Thread.sleep(500);
     assertThat(sandbox(ended).dir()).exists();
@@ -570,6 +550,16 @@ class LocalBackendTest {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** Launches a task with these processes (a JSON list) and small resources. */
+  private String launchProcesses(ActorRef<ResourceBackend.Command> agent, String processesJson) {
+    return launch(agent, configUnchecked(processes(processesJson)));
+  }
+
+  /** Whether any process of the task's sessions, as its sandbox recorded them, still runs. */
+  private boolean anyProcessLeft(String taskId) {
+    return ProcessTree.anyAlive(Set.copyOf(sandbox(taskId).state().orElseThrow().sessions()));
+  }
 
   private static TaskConfig configUnchecked(String json) {
     try {
