@@ -1,6 +1,7 @@
 package io.borealis.job;
 
 import io.borealis.CborSerializable;
+import io.borealis.common.EventFeed;
 import io.borealis.common.FanOut;
 import io.borealis.common.FanOut.Outcome;
 import io.borealis.common.Rejection;
@@ -133,7 +134,8 @@ public final class JobEntity
       Duration askTimeout,
       int maxTasksPerJob,
       int snapshotEvery,
-      Duration idlePassivation) {}
+      Duration idlePassivation,
+      EventFeed feed) {}
 
   private static final Duration SCHEDULE_RETRY = Duration.ofSeconds(5);
 
@@ -381,8 +383,7 @@ public final class JobEntity
     TaskConfig config = template.get().config();
     InstancesAdded event =
         new InstancesAdded(key, config, ids, scheduleId, deps.clock().instant(), cmd.user());
-    return Effect()
-        .persist(event)
+    return persistAndPublish(event)
         .thenRun(
             s ->
                 driveScheduling(
@@ -468,8 +469,7 @@ public final class JobEntity
       reply.run();
       return Effect().noReply();
     }
-    return Effect()
-        .persist(new InstancesScheduled(key, msg.scheduleId(), confirmed))
+    return persistAndPublish(new InstancesScheduled(key, msg.scheduleId(), confirmed))
         .thenRun(
             s -> {
               reply.run();
@@ -499,6 +499,17 @@ public final class JobEntity
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
+  /** Persists, then tells the node's read side before anything else runs. */
+  private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<JobEvent, JobState>
+      persistAndPublish(JobEvent event) {
+    return Effect()
+        .persist(event)
+        .thenRun(
+            s ->
+                deps.feed()
+                    .persisted(persistenceId().id(), lastSequenceNumber(context), List.of(event)));
+  }
+
   private ReplyEffect<JobEvent, JobState> persistCreation(int generation, Create cmd) {
     JobConfiguration config = cmd.config();
     List<Integer> ids = IntStream.range(0, config.instances()).boxed().toList();
@@ -506,8 +517,7 @@ public final class JobEntity
     JobCreated event =
         new JobCreated(key, config, ids, scheduleId, deps.clock().instant(), cmd.user());
     String message = ids.size() + " new tasks pending for job " + key;
-    return Effect()
-        .persist(event)
+    return persistAndPublish(event)
         .thenRun(
             s ->
                 driveScheduling(

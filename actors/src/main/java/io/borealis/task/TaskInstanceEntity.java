@@ -3,6 +3,7 @@ package io.borealis.task;
 import io.borealis.CborSerializable;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
+import io.borealis.common.EventFeed;
 import io.borealis.common.Rejection;
 import io.borealis.common.Supervision;
 import io.borealis.common.Tags;
@@ -146,7 +147,8 @@ public final class TaskInstanceEntity
       RandomGenerator random,
       TaskSettings settings,
       ActorRef<PlacementEngine.Command> placement,
-      ActorRef<ResourceBackend.Command> backend) {}
+      ActorRef<ResourceBackend.Command> backend,
+      EventFeed feed) {}
 
   private final InstanceKey key;
   private final Deps deps;
@@ -457,6 +459,10 @@ public final class TaskInstanceEntity
         .persist(plan.events())
         .thenRun(
             state -> {
+              if (!plan.events().isEmpty()) {
+                deps.feed()
+                    .persisted(persistenceId().id(), lastSequenceNumber(context), plan.events());
+              }
               for (Action action : plan.actions()) {
                 perform(action);
               }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.common.EventFeed;
 import io.borealis.common.Rejection;
 import io.borealis.job.JobEntity.AddInstances;
 import io.borealis.job.JobEntity.Added;
@@ -98,6 +99,9 @@ class JobEntityTest {
   /** Each test gets its own job, hence its own persistence ids. */
   private static final AtomicInteger nextJob = new AtomicInteger();
 
+  /** What the job told the read side: "persistenceId#sequenceNr". */
+  private final List<String> jobFed = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private JobKey key;
   private TaskConfig task;
   private TestProbe<PlacementEngine.Command> placement;
@@ -124,7 +128,8 @@ class JobEntityTest {
               new Random(i),
               TaskSettings.DEFAULT,
               placement.ref(),
-              backend.ref());
+              backend.ref(),
+              EventFeed.NONE);
       instances.put(
           instance, testKit.spawn(TaskInstanceEntity.create(instance, deps, Optional.empty())));
     }
@@ -156,6 +161,8 @@ class JobEntityTest {
       assertThat(latest.config()).isEqualTo(task);
     }
     assertThat(describe(3).latest()).isEmpty();
+    // Both events reached the read side, each with its sequence number, before the reply.
+    assertThat(jobFed).containsExactly("job|" + key + "#1", "job|" + key + "#2");
   }
 
   @Test
@@ -497,7 +504,13 @@ class JobEntityTest {
       JobKey jobKey, Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instanceRefs) {
     JobEntity.Deps deps =
         new JobEntity.Deps(
-            CLOCK, instanceRefs, ASK_TIMEOUT, MAX_TASKS_PER_JOB, 1000, Duration.ofMinutes(2));
+            CLOCK,
+            instanceRefs,
+            ASK_TIMEOUT,
+            MAX_TASKS_PER_JOB,
+            1000,
+            Duration.ofMinutes(2),
+            (pid, seqNr, events) -> jobFed.add(pid + "#" + seqNr));
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
         JobEntity.create(jobKey, deps, Optional.empty()),

@@ -154,6 +154,10 @@ class TaskInstanceEntityTest {
     }
   }
 
+  /** What the entity told the read side, in order. */
+  private record Fed(String persistenceId, long lastSequenceNr, List<Object> events) {}
+
+  private final List<Fed> fed = new java.util.concurrent.CopyOnWriteArrayList<>();
   private InstanceKey instance;
   private TestClock clock;
   private TestProbe<PlacementEngine.Command> placement;
@@ -169,7 +173,13 @@ class TaskInstanceEntityTest {
     backend = testKit.createTestProbe();
     deps =
         new TaskInstanceEntity.Deps(
-            clock, new Uuids(), new Random(42), SETTINGS, placement.ref(), backend.ref());
+            clock,
+            new Uuids(),
+            new Random(42),
+            SETTINGS,
+            placement.ref(),
+            backend.ref(),
+            (pid, seqNr, events) -> fed.add(new Fed(pid, seqNr, List.copyOf(events))));
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
@@ -190,6 +200,27 @@ class TaskInstanceEntityTest {
     assertThat(result.events()).containsExactly(new TaskCreated(instance, task, "s-1"));
     assertThat(result.state()).isEqualTo(new InstanceState.Active(task, List.of(), "s-1"));
     placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+  }
+
+  @Test
+  void everyPersistedEventIsFedToTheReadSideWithItsSequenceNumberBeforeTheReply() {
+    var created = schedule(SERVICE, "s-1");
+    var assigned = assign(taskId(1));
+
+    assertThat(fed)
+        .containsExactly(
+            new Fed("instance|" + instance, 1, List.copyOf(created.events())),
+            new Fed("instance|" + instance, 2, List.copyOf(assigned.events())));
+  }
+
+  @Test
+  void aCommandThatPersistsNothingFeedsNothing() {
+    schedule(SERVICE, "s-1");
+    fed.clear();
+
+    schedule(SERVICE, "s-1");
+
+    assertThat(fed).isEmpty();
   }
 
   @Test

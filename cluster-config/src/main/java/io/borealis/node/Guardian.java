@@ -119,7 +119,8 @@ final class Guardian {
                   new Random(),
                   taskSettings,
                   placementRef.get(),
-                  backendRef.get()),
+                  backendRef.get(),
+                  view),
               remember);
           JobEntity.init(
               system,
@@ -129,7 +130,8 @@ final class Guardian {
                   askTimeout,
                   validation.maxTasksPerJob(),
                   taskSettings.snapshotEvery(),
-                  taskSettings.idlePassivation()),
+                  taskSettings.idlePassivation(),
+                  view),
               remember);
 
           HttpSettings http = HttpSettings.from(config);
@@ -161,6 +163,15 @@ final class Guardian {
                   timer,
                   () -> cluster.selfMember().status() == MemberStatus.up());
           Api handler = new Api(api, Materializer.createMaterializer(system));
+          // Open event streams end first, so unbinding does not wait for them.
+          org.apache.pekko.actor.CoordinatedShutdown.get(system)
+              .addTask(
+                  org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+                  "close-event-streams",
+                  () -> {
+                    view.changes().close();
+                    return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+                  });
 
           ReadSide.start(system, view)
               .thenCompose(

@@ -52,6 +52,7 @@ public final class Api {
     new SandboxRoutes(ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER))
         .register(router);
     new SimRoutes(ctx).register(router);
+    new EventRoutes(ctx, materializer).register(router);
   }
 
   /** Every route, for the OpenAPI check. */
@@ -59,8 +60,29 @@ public final class Api {
     return router.routes();
   }
 
-  /** Handles one request; never fails (failures are problem responses). */
+  /**
+   * Handles one request; never fails (failures are problem responses). Every response carries the
+   * view's index: a read's is the index its body reflects; a write's is the index just before its
+   * change, so a read with {@code ?index=} that value (on any node whose view has caught up with
+   * it) answers as soon as the change is visible. Writes are answered only after the node's view
+   * holds them, so on this node that is at once.
+   */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
+    boolean write = !request.method().isSafe();
+    return route(request)
+        .thenApply(
+            response -> {
+              if (response.getHeader(INDEX_HEADER).isPresent()) {
+                return response;
+              }
+              long index = ctx.view().index();
+              return response.addHeader(
+                  RawHeader.create(
+                      INDEX_HEADER, Long.toString(write ? Math.max(0, index - 1) : index)));
+            });
+  }
+
+  private CompletionStage<HttpResponse> route(HttpRequest request) {
     try {
       String method = request.method().value();
       if (hasDotDotSegment(request)) {

@@ -32,6 +32,11 @@ final class Call {
     return path.get(name);
   }
 
+  /** A request header's value, if the client sent it. */
+  Optional<String> header(String name) {
+    return request.getHeader(name).map(h -> h.value());
+  }
+
   /** Notes a problem with the request; {@link #checked()} reports them all at once. */
   void problem(String field, String message) {
     problems.add(new FieldError(field, message));

@@ -11,7 +11,8 @@ public record HttpSettings(
     long maxRequestBytes,
     Duration maxWait,
     int maxPageSize,
-    long maxSandboxRead) {
+    long maxSandboxRead,
+    Duration eventHeartbeat) {
 
   public static HttpSettings from(Config config) {
     Config c = config.getConfig("borealis.http");
@@ -22,6 +23,7 @@ public record HttpSettings(
         c.getBytes("max-request-size"),
         c.getDuration("max-wait"),
         c.getInt("max-page-size"),
-        c.getBytes("max-sandbox-read"));
+        c.getBytes("max-sandbox-read"),
+        c.getDuration("event-heartbeat"));
   }
 }

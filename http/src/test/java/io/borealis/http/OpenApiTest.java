@@ -47,7 +47,7 @@ class OpenApiTest {
     ApiContext ctx =
         new ApiContext(
             null,
-            null,
+            new io.borealis.persistence.ReadView(),
             Optional.empty(),
             Optional.empty(),
             ValidationSettings.DEFAULT,

@@ -1,6 +1,7 @@
 package io.borealis.persistence;
 
 import io.borealis.backend.TaskLocator;
+import io.borealis.common.EventFeed;
 import io.borealis.job.JobEvent;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.InstanceRanges;
@@ -10,6 +11,7 @@ import io.borealis.model.TaskConfig;
 import io.borealis.task.InstanceEvent;
 import io.borealis.task.ScheduleStatus;
 import io.borealis.task.ScheduledTask;
+import io.borealis.task.TaskEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -41,7 +43,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Thread-safe: events are applied under a write lock in batches, queries run under the read lock
  * and return immutable snapshots.
  */
-public final class ReadView implements TaskLocator {
+public final class ReadView implements TaskLocator, EventFeed {
 
   /** Counts of a job's tasks, as Aurora's JobStats. */
   public record Stats(int pending, int active, int finished, int failed) {}
@@ -134,6 +136,7 @@ public final class ReadView implements TaskLocator {
   }
 
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ChangeLog changes;
   private final TreeMap<JobKey, JobRecord> jobs =
       new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
   private final Map<String, ScheduledTask> tasks = new HashMap<>();
@@ -145,6 +148,20 @@ public final class ReadView implements TaskLocator {
 
   private record Waiter(long index, CompletableFuture<Long> future) {}
 
+  /** A view whose event stream keeps the last 10,000 changes. */
+  public ReadView() {
+    this(
+        new ChangeLog(
+            10_000,
+            10_000,
+            Long.toString(System.currentTimeMillis(), 36)
+                + Integer.toString(new java.util.Random().nextInt(1 << 20), 36)));
+  }
+
+  public ReadView(ChangeLog changes) {
+    this.changes = changes;
+  }
+
   /** One event as the journal delivered it. */
   public record Envelope(String persistenceId, long sequenceNr, Object event) {}
 
@@ -152,7 +169,8 @@ public final class ReadView implements TaskLocator {
   // Feeding
 
   /**
-   * Applies a batch of events; events already applied (same id and sequence number) are skipped.
+   * Applies a batch of events from the journal; events already applied (same id and sequence
+   * number, for instance fed by {@link #persisted} first) are skipped.
    */
   public void applyAll(List<Envelope> batch) {
     lock.writeLock().lock();
@@ -162,18 +180,48 @@ public final class ReadView implements TaskLocator {
         if (last != null && e.sequenceNr() <= last) {
           continue;
         }
-        sequenceNrs.put(e.persistenceId(), e.sequenceNr());
-        if (e.event() instanceof InstanceEvent ie) {
-          apply(ie);
-        } else if (e.event() instanceof JobEvent je) {
-          apply(je);
-        }
-        index++;
+        applyOne(e.persistenceId(), e.sequenceNr(), e.event());
       }
     } finally {
       lock.writeLock().unlock();
     }
     release();
+  }
+
+  /**
+   * An entity of this node has just persisted {@code events} and has not answered yet: apply them
+   * now, so the answer's reader sees them. Only when they follow on from what the view has of that
+   * entity; otherwise (the view is still catching up on older events of it) the journal stream
+   * brings them in order.
+   */
+  @Override
+  public void persisted(String persistenceId, long lastSequenceNr, List<?> events) {
+    long first = lastSequenceNr - events.size() + 1;
+    lock.writeLock().lock();
+    try {
+      long last = sequenceNrs.getOrDefault(persistenceId, 0L);
+      if (last != first - 1) {
+        return;
+      }
+      long seqNr = first;
+      for (Object event : events) {
+        applyOne(persistenceId, seqNr++, event);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    release();
+  }
+
+  /** Under the write lock. */
+  private void applyOne(String persistenceId, long sequenceNr, Object event) {
+    sequenceNrs.put(persistenceId, sequenceNr);
+    index++;
+    if (event instanceof InstanceEvent ie) {
+      apply(ie);
+    } else if (event instanceof JobEvent je) {
+      apply(je);
+    }
   }
 
   /** The view has replayed everything the journal held when the node started. */
@@ -191,8 +239,12 @@ public final class ReadView implements TaskLocator {
       job.config = c.config();
       job.createdAt = c.timestamp();
       c.instanceIds().forEach(id -> job.instances.computeIfAbsent(id, i -> new ArrayDeque<>()));
+      changed(job.key, new Change.JobChanged("created", c.instanceIds(), c.timestamp(), c.user()));
     } else if (event instanceof JobEvent.InstancesAdded a) {
       a.instanceIds().forEach(id -> job.instances.computeIfAbsent(id, i -> new ArrayDeque<>()));
+      changed(
+          job.key,
+          new Change.JobChanged("instances_added", a.instanceIds(), a.timestamp(), a.user()));
     }
   }
 
@@ -201,23 +253,42 @@ public final class ReadView implements TaskLocator {
     Deque<String> lineage =
         job.instances.computeIfAbsent(event.instance().instanceId(), i -> new ArrayDeque<>());
     if (event instanceof InstanceEvent.TaskCreated c) {
-      tasks.put(c.task().taskId(), c.task());
-      lineage.addFirst(c.task().taskId());
-      job.count(c.task().status(), 1);
+      ScheduledTask t = c.task();
+      tasks.put(t.taskId(), t);
+      lineage.addFirst(t.taskId());
+      job.count(t.status(), 1);
+      TaskEvent first = t.events().get(t.events().size() - 1);
+      changed(job.key, taskChanged(t, Optional.empty(), first.timestamp(), first.message()));
     } else if (event instanceof InstanceEvent.TaskAssigned a) {
-      update(job, a.taskId(), t -> t.assigned(a.assignment(), a.timestamp()));
+      update(
+          job,
+          a.taskId(),
+          t -> t.assigned(a.assignment(), a.timestamp()),
+          a.timestamp(),
+          Optional.empty());
     } else if (event instanceof InstanceEvent.TaskStateChanged s) {
       update(
-          job, s.taskId(), t -> t.withStatus(s.to(), s.timestamp(), s.message(), s.failureCount()));
+          job,
+          s.taskId(),
+          t -> t.withStatus(s.to(), s.timestamp(), s.message(), s.failureCount()),
+          s.timestamp(),
+          s.message());
     } else if (event instanceof InstanceEvent.TaskDeleted d) {
       remove(job, lineage, d.taskId());
+      changed(
+          job.key,
+          new Change.TaskDeleted(d.taskId(), event.instance().instanceId(), d.timestamp()));
     } else if (event instanceof InstanceEvent.TasksPruned p) {
       p.taskIds().forEach(id -> remove(job, lineage, id));
     }
   }
 
   private void update(
-      JobRecord job, String taskId, java.util.function.UnaryOperator<ScheduledTask> change) {
+      JobRecord job,
+      String taskId,
+      java.util.function.UnaryOperator<ScheduledTask> change,
+      Instant at,
+      Optional<String> message) {
     ScheduledTask before = tasks.get(taskId);
     if (before == null) {
       return;
@@ -226,6 +297,29 @@ public final class ReadView implements TaskLocator {
     tasks.put(taskId, after);
     job.count(before.status(), -1);
     job.count(after.status(), 1);
+    changed(job.key, taskChanged(after, Optional.of(before.status()), at, message));
+  }
+
+  private static Change.TaskChanged taskChanged(
+      ScheduledTask t, Optional<ScheduleStatus> previous, Instant at, Optional<String> message) {
+    return new Change.TaskChanged(
+        t.taskId(),
+        t.instance().instanceId(),
+        t.status(),
+        previous,
+        at,
+        message,
+        t.assignment().map(io.borealis.task.Assignment::host));
+  }
+
+  /** Under the write lock: the change the current event made, at the current index. */
+  private void changed(JobKey job, Change.Payload payload) {
+    changes.append(new Change(index, job, payload));
+  }
+
+  /** The recent changes and their subscribers: the event stream's source. */
+  public ChangeLog changes() {
+    return changes;
   }
 
   private void remove(JobRecord job, Deque<String> lineage, String taskId) {
