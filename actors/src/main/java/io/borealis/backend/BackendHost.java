@@ -4,6 +4,7 @@ import io.borealis.model.InstanceKey;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.task.TaskInstanceEntity;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.Done;
@@ -29,6 +30,22 @@ public final class BackendHost {
   private record Applied(StatusUpdate update, boolean persisted)
       implements ResourceBackend.Command {}
 
+  /**
+   * Statuses being persisted by their instances, and those waiting for room, by update id (a
+   * backend re-sends what it has not had acknowledged; a re-sent one replaces its waiting copy).
+   * Bounding the statuses in flight bounds the journal's queue, however many statuses a burst of
+   * launches produces.
+   */
+  private static final class Flow {
+    final int maxInFlight;
+    final LinkedHashMap<String, StatusUpdate> waiting = new LinkedHashMap<>();
+    int inFlight;
+
+    Flow(int maxInFlight) {
+      this.maxInFlight = maxInFlight;
+    }
+  }
+
   private BackendHost() {}
 
   public static Behavior<ResourceBackend.Command> create(
@@ -37,6 +54,17 @@ public final class BackendHost {
       Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
       TaskLocator locator,
       Duration askTimeout) {
+    return create(factory, placement, instances, locator, askTimeout, 2000);
+  }
+
+  public static Behavior<ResourceBackend.Command> create(
+      ResourceBackend.Factory factory,
+      ActorRef<PlacementEngine.Command> placement,
+      Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+      TaskLocator locator,
+      Duration askTimeout,
+      int maxStatusesInFlight) {
+    Flow flow = new Flow(Math.max(1, maxStatusesInFlight));
     return Behaviors.setup(
         context -> {
           ActorRef<OfferEvent> offers = context.messageAdapter(OfferEvent.class, WrappedOffer::new);
@@ -58,12 +86,25 @@ public final class BackendHost {
               .onMessage(
                   WrappedStatus.class,
                   m -> {
-                    route(context, m.update(), backend, instances, locator, askTimeout);
+                    if (flow.inFlight < flow.maxInFlight) {
+                      flow.inFlight +=
+                          route(context, m.update(), backend, instances, locator, askTimeout);
+                    } else {
+                      flow.waiting.put(m.update().updateId(), m.update());
+                    }
                     return Behaviors.same();
                   })
               .onMessage(
                   Applied.class,
                   m -> {
+                    flow.inFlight--;
+                    while (flow.inFlight < flow.maxInFlight && !flow.waiting.isEmpty()) {
+                      var next = flow.waiting.entrySet().iterator();
+                      StatusUpdate update = next.next().getValue();
+                      next.remove();
+                      flow.inFlight +=
+                          route(context, update, backend, instances, locator, askTimeout);
+                    }
                     if (m.persisted()) {
                       backend.tell(
                           new ResourceBackend.Acknowledge(
@@ -81,7 +122,8 @@ public final class BackendHost {
         });
   }
 
-  private static void route(
+  /** Routes one status; 1 when an instance was asked (an {@link Applied} will follow), else 0. */
+  private static int route(
       ActorContext<ResourceBackend.Command> context,
       StatusUpdate update,
       ActorRef<ResourceBackend.Command> backend,
@@ -97,7 +139,7 @@ public final class BackendHost {
         backend.tell(new ResourceBackend.Kill(update.taskId(), update.agentId()));
       }
       backend.tell(new ResourceBackend.Acknowledge(update.taskId(), update.updateId()));
-      return;
+      return 0;
     }
     // Unacknowledged on timeout: the backend sends the update again.
     context.ask(
@@ -108,5 +150,6 @@ public final class BackendHost {
             new TaskInstanceEntity.ApplyStatus(
                 update.taskId(), update.status(), update.message(), update.agentId(), replyTo),
         (done, error) -> new Applied(update, error == null));
+    return 1;
   }
 }

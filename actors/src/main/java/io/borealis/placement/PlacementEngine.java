@@ -184,8 +184,16 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       // still be tried before the agents first offered after it.
       order.sort(Comparator.comparingInt(o -> agentRank.get(o.agentId())));
     }
-    List<Matcher.Candidate> candidates = new ArrayList<>(pending.size());
+    // Only as many as may be persisting at once: the rest wait for the next round.
+    int room = settings.maxAssignmentsInFlight() - assigning.size();
+    if (room <= 0) {
+      return this;
+    }
+    List<Matcher.Candidate> candidates = new ArrayList<>(Math.min(room, pending.size()));
     for (PendingTask t : pending.values()) {
+      if (candidates.size() >= room) {
+        break;
+      }
       candidates.add(
           new Matcher.Candidate(
               t.taskId(),
@@ -233,6 +241,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       } else {
         backend.tell(new ResourceBackend.Launch(l.offer.offerId(), l.offer.agentId(), l.confirmed));
       }
+      // Room for more assignments: place what waits on the offers still held.
+      scheduleRound();
     }
     return this;
   }

@@ -9,7 +9,8 @@ public record PlacementSettings(
     long executorOverheadRamMb,
     OfferOrder offerOrder,
     Duration roundInterval,
-    Duration assignTimeout) {
+    Duration assignTimeout,
+    int maxAssignmentsInFlight) {
 
   /** The order offers are tried in, before first fit. */
   public enum OfferOrder {
@@ -26,9 +27,11 @@ public record PlacementSettings(
         c.getMemorySize("executor-overhead.ram").toBytes() / (1024 * 1024),
         OfferOrder.valueOf(c.getString("offer-order").toUpperCase()),
         c.getDuration("round-interval"),
-        c.getDuration("assign-timeout"));
+        c.getDuration("assign-timeout"),
+        Math.max(1, c.getInt("max-assignments-in-flight")));
   }
 
   public static final PlacementSettings DEFAULT =
-      new PlacementSettings(0, 0, OfferOrder.RANDOM, Duration.ofSeconds(1), Duration.ofSeconds(30));
+      new PlacementSettings(
+          0, 0, OfferOrder.RANDOM, Duration.ofSeconds(1), Duration.ofSeconds(30), 2000);
 }

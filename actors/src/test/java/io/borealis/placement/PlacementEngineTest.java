@@ -48,7 +48,12 @@ class PlacementEngineTest {
 
   private static final PlacementSettings STABLE =
       new PlacementSettings(
-          0, 0, PlacementSettings.OfferOrder.STABLE, Duration.ofHours(1), Duration.ofSeconds(30));
+          0,
+          0,
+          PlacementSettings.OfferOrder.STABLE,
+          Duration.ofHours(1),
+          Duration.ofSeconds(30),
+          2000);
 
   private static final Duration QUIET = Duration.ofMillis(200);
 
@@ -192,7 +197,8 @@ class PlacementEngineTest {
                 0,
                 PlacementSettings.OfferOrder.STABLE,
                 Duration.ofHours(1),
-                Duration.ofMillis(300)));
+                Duration.ofMillis(300),
+                2000));
     f.offer(offer("o1", "agent-1", 4));
     f.pending("t1", 0, WEB);
     f.expectAssign(0);
@@ -251,6 +257,32 @@ class PlacementEngineTest {
   }
 
   @Test
+  void noMoreAssignmentsArePersistingAtOnceThanTheLimitAllows() {
+    Fixture f =
+        new Fixture(
+            new PlacementSettings(
+                0,
+                0,
+                PlacementSettings.OfferOrder.STABLE,
+                Duration.ofHours(1),
+                Duration.ofSeconds(30),
+                1));
+    f.pending("t0", 0, WORKER);
+    f.pending("t1", 1, WORKER);
+    f.offer(offer("o1", "agent-1", 8));
+    f.offer(offer("o2", "agent-2", 8));
+
+    TaskInstanceEntity.Assign first = f.expectAssign(0);
+    f.probe(1).expectNoMessage(QUIET);
+    assertThat(f.settled()).isEqualTo(new PlacementEngine.Stats(1, 1, 1, 0));
+
+    // Once the first is persisted there is room again: the next one is placed at once.
+    first.replyTo().tell(StatusReply.ack());
+    TaskInstanceEntity.Assign second = f.expectAssign(1);
+    assertThat(second.assignment().agentId()).isEqualTo("agent-2");
+  }
+
+  @Test
   void aTaskWaitsForAnOfferItFits() {
     Fixture f = new Fixture();
     f.offer(offer("o1", "agent-1", 4));
@@ -274,7 +306,8 @@ class PlacementEngineTest {
                 128,
                 PlacementSettings.OfferOrder.STABLE,
                 Duration.ofHours(1),
-                Duration.ofSeconds(30)));
+                Duration.ofSeconds(30),
+                2000));
     // 1 CPU asked + 0.25 overhead does not fit 1 CPU.
     f.offer(offer("o1", "agent-1", 1));
     f.pending("t0", 0, WORKER);

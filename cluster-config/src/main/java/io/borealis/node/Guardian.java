@@ -105,7 +105,9 @@ final class Guardian {
                                       placementRef.get(),
                                       TaskInstanceEntity.refs(system),
                                       view,
-                                      askTimeout))),
+                                      askTimeout,
+                                      config.getInt(
+                                          "borealis.backend-host.max-statuses-in-flight")))),
                       "resource-backend")));
 
           TaskSettings taskSettings = TaskSettings.from(config);

@@ -197,8 +197,12 @@ public final class Api {
       return Problems.of(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage());
     }
     if (e instanceof AskTimeoutException || e instanceof TimeoutException) {
+      // Handed on, then not confirmed: unlike a refusal at the door (503 with Retry-After), the
+      // change may still happen, so no automatic retry is invited.
       return Problems.of(
-          StatusCodes.SERVICE_UNAVAILABLE, "The scheduler did not answer in time; try again.");
+          StatusCodes.SERVICE_UNAVAILABLE,
+          "The scheduler did not confirm the request in time; it may still take effect. Read the"
+              + " job's state before you retry.");
     }
     if (e instanceof EntityStreamSizeException s) {
       return Problems.of(

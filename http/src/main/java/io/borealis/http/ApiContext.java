@@ -22,4 +22,28 @@ public record ApiContext(
     ValidationSettings validation,
     HttpSettings settings,
     ScheduledExecutorService timer,
-    BooleanSupplier ready) {}
+    BooleanSupplier ready,
+    Admission admission) {
+
+  /** A context whose writes are admitted up to the settings' limit of instance changes. */
+  public ApiContext(
+      JobService jobs,
+      ReadView view,
+      Optional<FleetControl> fleet,
+      Optional<Path> sandboxes,
+      ValidationSettings validation,
+      HttpSettings settings,
+      ScheduledExecutorService timer,
+      BooleanSupplier ready) {
+    this(
+        jobs,
+        view,
+        fleet,
+        sandboxes,
+        validation,
+        settings,
+        timer,
+        ready,
+        new Admission(settings.maxInstanceChangesInFlight()));
+  }
+}

@@ -12,7 +12,8 @@ public record HttpSettings(
     Duration maxWait,
     int maxPageSize,
     long maxSandboxRead,
-    Duration eventHeartbeat) {
+    Duration eventHeartbeat,
+    int maxInstanceChangesInFlight) {
 
   public static HttpSettings from(Config config) {
     Config c = config.getConfig("borealis.http");
@@ -24,6 +25,7 @@ public record HttpSettings(
         c.getDuration("max-wait"),
         c.getInt("max-page-size"),
         c.getBytes("max-sandbox-read"),
-        c.getDuration("event-heartbeat"));
+        c.getDuration("event-heartbeat"),
+        c.getInt("max-instance-changes-in-flight"));
   }
 }

@@ -60,17 +60,21 @@ final class JobRoutes {
           "cron_schedule", "Cron jobs may only be created/updated by calling scheduleCronJob.");
       call.checked();
     }
-    return ctx.jobs()
-        .create(config, Users.UNSECURE)
-        .thenApply(
-            created -> {
-              ObjectNode body = Json.object();
-              body.put("job_key", created.key().toString());
-              body.put("instances", created.instances());
-              body.put("message", created.message());
-              return Api.json(StatusCodes.CREATED, body)
-                  .addHeader(Location.create("/api/v1/jobs/" + key));
-            });
+    return ctx.admission()
+        .admit(
+            config.instances(),
+            () ->
+                ctx.jobs()
+                    .create(config, Users.UNSECURE)
+                    .thenApply(
+                        created -> {
+                          ObjectNode body = Json.object();
+                          body.put("job_key", created.key().toString());
+                          body.put("instances", created.instances());
+                          body.put("message", created.message());
+                          return Api.json(StatusCodes.CREATED, body)
+                              .addHeader(Location.create("/api/v1/jobs/" + key));
+                        }));
   }
 
   private CompletionStage<HttpResponse> kill(Call call) {
@@ -80,16 +84,20 @@ final class JobRoutes {
     Optional<List<Integer>> instances = instances(body, "instances");
     Optional<String> message = body.string("message");
     body.done();
-    return ctx.jobs()
-        .kill(key, instances, Users.UNSECURE, message)
-        .thenApply(
-            killed -> {
-              ObjectNode o = Json.object();
-              o.put("job_key", key.toString());
-              o.put("instances", InstanceRanges.format(killed.instances()));
-              o.put("message", killed.message());
-              return Api.json(StatusCodes.OK, o);
-            });
+    return ctx.admission()
+        .admit(
+            weight(key, instances),
+            () ->
+                ctx.jobs()
+                    .kill(key, instances, Users.UNSECURE, message)
+                    .thenApply(
+                        killed -> {
+                          ObjectNode o = Json.object();
+                          o.put("job_key", key.toString());
+                          o.put("instances", InstanceRanges.format(killed.instances()));
+                          o.put("message", killed.message());
+                          return Api.json(StatusCodes.OK, o);
+                        }));
   }
 
   private CompletionStage<HttpResponse> restart(Call call) {
@@ -98,16 +106,20 @@ final class JobRoutes {
     Body body = new Body(call, true);
     Optional<List<Integer>> instances = instances(body, "instances");
     body.done();
-    return ctx.jobs()
-        .restart(key, instances, Users.UNSECURE)
-        .thenApply(
-            restarted -> {
-              ObjectNode o = Json.object();
-              o.put("job_key", key.toString());
-              o.put("instances", InstanceRanges.format(restarted.instances()));
-              o.put("message", restarted.message());
-              return Api.json(StatusCodes.OK, o);
-            });
+    return ctx.admission()
+        .admit(
+            weight(key, instances),
+            () ->
+                ctx.jobs()
+                    .restart(key, instances, Users.UNSECURE)
+                    .thenApply(
+                        restarted -> {
+                          ObjectNode o = Json.object();
+                          o.put("job_key", key.toString());
+                          o.put("instances", InstanceRanges.format(restarted.instances()));
+                          o.put("message", restarted.message());
+                          return Api.json(StatusCodes.OK, o);
+                        }));
   }
 
   private CompletionStage<HttpResponse> addInstances(Call call) {
@@ -128,16 +140,28 @@ final class JobRoutes {
       body.error("count", "must be between 1 and " + max);
     }
     body.done();
-    return ctx.jobs()
-        .addInstances(key, template.get().intValue(), count.get().intValue(), Users.UNSECURE)
-        .thenApply(
-            added -> {
-              ObjectNode o = Json.object();
-              o.put("job_key", key.toString());
-              o.put("instances", InstanceRanges.format(added.instances()));
-              o.put("message", added.message());
-              return Api.json(StatusCodes.CREATED, o);
-            });
+    int howMany = count.get().intValue();
+    return ctx.admission()
+        .admit(
+            howMany,
+            () ->
+                ctx.jobs()
+                    .addInstances(key, template.get().intValue(), howMany, Users.UNSECURE)
+                    .thenApply(
+                        added -> {
+                          ObjectNode o = Json.object();
+                          o.put("job_key", key.toString());
+                          o.put("instances", InstanceRanges.format(added.instances()));
+                          o.put("message", added.message());
+                          return Api.json(StatusCodes.CREATED, o);
+                        }));
+  }
+
+  /** How many instance changes a kill or restart hands on: the instances named, else the job's. */
+  private int weight(JobKey key, Optional<List<Integer>> instances) {
+    return instances
+        .map(List::size)
+        .orElseGet(() -> ctx.view().job(key).map(d -> d.summary().instances()).orElse(1));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+package io.borealis.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.borealis.model.InstanceKey;
+import io.borealis.model.JobKey;
+import io.borealis.placement.PlacementEngine;
+import io.borealis.task.ScheduleStatus;
+import io.borealis.task.TaskInstanceEntity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The backend's host: how status updates reach their instances and are acknowledged. */
+class BackendHostTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final InstanceKey INSTANCE = JobKey.parse("www-data/prod/hello").instance(0);
+
+  @AfterAll
+  static void shutdownTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  private static StatusUpdate status(String updateId, String taskId) {
+    return new StatusUpdate(
+        updateId,
+        taskId,
+        Optional.of(INSTANCE),
+        Optional.of("agent-1"),
+        ScheduleStatus.RUNNING,
+        Optional.empty(),
+        Instant.parse("2026-01-01T00:00:00Z"));
+  }
+
+  @Test
+  void noMoreStatusesArePersistingAtOnceThanTheLimitAndEachIsAcknowledgedAfterItIs()
+      throws Exception {
+    TestProbe<ResourceBackend.Command> backend = testKit.createTestProbe();
+    TestProbe<TaskInstanceEntity.Command> instance = testKit.createTestProbe();
+    TestProbe<PlacementEngine.Command> placement = testKit.createTestProbe();
+    CompletableFuture<ActorRef<StatusUpdate>> statuses = new CompletableFuture<>();
+    ResourceBackend.Factory factory =
+        ResourceBackend.Factory.of(
+            "probe",
+            listeners -> {
+              statuses.complete(listeners.statuses());
+              return Behaviors.monitor(
+                  ResourceBackend.Command.class, backend.ref(), Behaviors.ignore());
+            });
+    testKit.spawn(
+        BackendHost.create(
+            factory,
+            placement.ref(),
+            key -> instance.ref(),
+            taskId -> Optional.of(INSTANCE),
+            Duration.ofSeconds(30),
+            1));
+    ActorRef<StatusUpdate> in = statuses.get(5, TimeUnit.SECONDS);
+
+    in.tell(status("u1", "t1"));
+    in.tell(status("u2", "t2"));
+    var first = instance.expectMessageClass(TaskInstanceEntity.ApplyStatus.class);
+    assertThat(first.taskId()).isEqualTo("t1");
+    instance.expectNoMessage(Duration.ofMillis(200));
+
+    first.replyTo().tell(Done.getInstance());
+    backend.expectMessage(new ResourceBackend.Acknowledge("t1", "u1"));
+    var second = instance.expectMessageClass(TaskInstanceEntity.ApplyStatus.class);
+    assertThat(second.taskId()).isEqualTo("t2");
+    second.replyTo().tell(Done.getInstance());
+    backend.expectMessage(new ResourceBackend.Acknowledge("t2", "u2"));
+  }
+}
