@@ -203,17 +203,12 @@ final class ApiLoad implements Callable<Integer> {
       result.put("target_rate_per_s", rate);
       result.put("duration_s", duration.toSeconds());
       result.put("warmup_s", warmup.toSeconds());
-      result.put(
-          "mix_pct",
-          Map.of(
-              "create",
-              createPct,
-              "kill",
-              killPct,
-              "status",
-              100 - createPct - killPct,
-              "big_job_share_of_reads",
-              bigReadPct));
+      Map<String, Object> mix = new LinkedHashMap<>();
+      mix.put("create", createPct);
+      mix.put("kill", killPct);
+      mix.put("status", 100 - createPct - killPct);
+      mix.put("big_job_share_of_status", bigReadPct);
+      result.put("mix_pct", mix);
       result.put("instances_per_created_job", instances);
       result.put("big_job_instances", bigInstances);
       result.put("big_job_running_s", LoadTest.seconds(bigReady));

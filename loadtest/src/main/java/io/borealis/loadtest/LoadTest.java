@@ -41,6 +41,9 @@ public final class LoadTest {
             .withPort(0)
             .withSettings(
                 Map.of(
+                    // The node shares this JVM with the harness: stopping it must not end it.
+                    "pekko.coordinated-shutdown.exit-jvm",
+                    false,
                     "borealis.backend.kind",
                     "sim",
                     "borealis.backend.sim.agents",

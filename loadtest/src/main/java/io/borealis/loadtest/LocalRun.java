@@ -43,6 +43,9 @@ final class LocalRun implements Callable<Integer> {
                 .withPort(0)
                 .withSettings(
                     Map.of(
+                        // The node shares this JVM with the harness: stopping it must not end it.
+                        "pekko.coordinated-shutdown.exit-jvm",
+                        false,
                         "borealis.backend.kind",
                         "local",
                         // Placement counts these, nothing enforces them: room for every task.
