@@ -30,7 +30,7 @@ final class LocalRun implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Default: a fresh temporary directory.")
   Path dataDir;
 
-  @Option(names = "--report", defaultValue = "loadtest/target/reports/local-run.json")
+  @Option(names = "--report", description = "Default: loadtest/results/DATE-local-run.json")
   Path report;
 
   @Override
@@ -43,6 +43,9 @@ final class LocalRun implements Callable<Integer> {
                 .withPort(0)
                 .withSettings(
                     Map.of(
+                        // The node shares this JVM with the harness: stopping it must not end it.
+                        "pekko.coordinated-shutdown.exit-jvm",
+                        false,
                         "borealis.backend.kind",
                         "local",
                         // Placement counts these, nothing enforces them: room for every task.
@@ -53,7 +56,7 @@ final class LocalRun implements Callable<Integer> {
                         "pekko.loglevel",
                         "WARNING")),
             Duration.ofMinutes(2));
-    LoadTest.Client client = new LoadTest.Client("http://127.0.0.1:" + node.port());
+    Client client = new Client("http://127.0.0.1:" + node.port());
     try {
       int total = jobs * instances;
       long start = System.nanoTime();
@@ -76,6 +79,7 @@ final class LocalRun implements Callable<Integer> {
       int left = processes(marker);
 
       Map<String, Object> result = new LinkedHashMap<>();
+      result.put("scenario", "local-run");
       result.put("tasks", total);
       result.put("create_all_jobs_s", LoadTest.seconds(created - start));
       result.put("all_running_s", LoadTest.seconds(running - start));
@@ -83,11 +87,9 @@ final class LocalRun implements Callable<Integer> {
       result.put("processes_while_running", processes);
       result.put("kill_all_s", LoadTest.seconds(killed - killStart));
       result.put("processes_left_after_kill", left);
-      result.put("cores", Runtime.getRuntime().availableProcessors());
-      String out = LoadTest.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result);
-      System.out.println(out);
-      Files.createDirectories(report.toAbsolutePath().getParent());
-      Files.writeString(report, out);
+      result.put("overload", client.overload());
+      result.put("machine", LoadTest.machine());
+      LoadTest.write(result, report != null ? report : LoadTest.defaultReport("local-run"));
       return left == 0 ? 0 : 1;
     } finally {
       node.stop().toCompletableFuture().get();
@@ -108,7 +110,7 @@ final class LocalRun implements Callable<Integer> {
     return job;
   }
 
-  private static long waitFor(LoadTest.Client client, String status, int total, long start)
+  private static long waitFor(Client client, String status, int total, long start)
       throws Exception {
     while (true) {
       int n = client.get("/api/v1/tasks?status=" + status + "&limit=0").get("total").asInt();
