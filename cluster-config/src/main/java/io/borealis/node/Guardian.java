@@ -1,7 +1,6 @@
 package io.borealis.node;
 
 import com.typesafe.config.Config;
-import io.borealis.backend.BackendHost;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.local.LocalBackend;
@@ -9,6 +8,7 @@ import io.borealis.backend.local.LocalSettings;
 import io.borealis.backend.sim.SimBackend;
 import io.borealis.backend.sim.SimFleetControl;
 import io.borealis.backend.sim.SimSettings;
+import io.borealis.host.BackendHost;
 import io.borealis.http.Api;
 import io.borealis.http.ApiContext;
 import io.borealis.http.HttpSettings;
@@ -90,7 +90,8 @@ final class Guardian {
                               c ->
                                   PlacementEngine.create(
                                       backendRef.get(),
-                                      TaskInstanceEntity.refs(system),
+                                      TaskInstanceEntity.assignees(
+                                          TaskInstanceEntity.refs(system), system.scheduler()),
                                       PlacementSettings.from(config),
                                       new Random()))),
                       "placement")));
