@@ -1,6 +1,6 @@
 package io.borealis.backend;
 
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package io.borealis.backend;
 
 import io.borealis.CborSerializable;
 import io.borealis.model.InstanceKey;
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.time.Instant;
 import java.util.Optional;
 

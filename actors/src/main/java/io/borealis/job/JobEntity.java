@@ -23,6 +23,7 @@ import io.borealis.task.TaskInstanceEntity.InstanceSummary;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -104,19 +105,49 @@ public final class JobEntity
   /** The new instances. */
   public record Added(List<Integer> instances, String message) implements CborSerializable {}
 
-  /** The survey of instances a create, add or restart needed is in. */
-  private record Surveyed(List<Outcome<Integer, InstanceSummary>> outcomes, Command request)
+  // Internal messages. Each answer of a fan-out comes back as data: the request's replyTo and the
+  // answers the reply is built from, so the handler of the state the job is in decides.
+
+  /** The survey a create of an existing job needed is in. */
+  private record CreateSurveyed(Create request, List<Outcome<Integer, InstanceSummary>> outcomes)
       implements Command, NoSerializationVerificationNeeded {}
 
-  /** A scheduling round's answers are in. */
+  /** The survey an add needed is in (the template and the highest active id come from it). */
+  private record AddSurveyed(AddInstances request, List<Outcome<Integer, InstanceSummary>> outcomes)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** The survey a restart needed is in (only active instances are restarted). */
+  private record RestartSurveyed(Restart request, List<Outcome<Integer, InstanceSummary>> outcomes)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** The instances answered a kill. */
+  private record KillAnswered(
+      ActorRef<StatusReply<Killed>> replyTo,
+      List<Outcome<Integer, TaskInstanceEntity.KillResult>> outcomes)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** The instances answered a restart. */
+  private record RestartAnswered(
+      ActorRef<StatusReply<Restarted>> replyTo,
+      List<Outcome<Integer, TaskInstanceEntity.RestartResult>> outcomes)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** A scheduling round's answers are in; {@code waiter} is the caller waiting for it, if any. */
   private record ScheduleAnswered(
       String scheduleId,
       List<Outcome<Integer, TaskInstanceEntity.Scheduled>> outcomes,
-      Optional<Runnable> reply)
+      Optional<Waiter<?>> waiter)
       implements Command, NoSerializationVerificationNeeded {}
 
-  /** A kill or restart's answers are in; the reply is ready to send. */
-  private record FannedOut(Runnable reply) implements Command, NoSerializationVerificationNeeded {}
+  /**
+   * A caller waiting for the first scheduling round of a persisted creation or addition, with the
+   * (already known) success to tell it.
+   */
+  private record Waiter<T>(ActorRef<StatusReply<T>> replyTo, T reply) {
+    void answer() {
+      replyTo.tell(StatusReply.success(reply));
+    }
+  }
 
   /** Timer: ask unconfirmed instances again. */
   private record RetryScheduling() implements Command {}
@@ -214,7 +245,7 @@ public final class JobEntity
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Command handlers
+  // Command handlers: one block per state
 
   @Override
   public CommandHandlerWithReply<Command, JobEvent, JobState> commandHandler() {
@@ -224,34 +255,48 @@ public final class JobEntity
         .onCommand(Create.class, this::createNew)
         .onCommand(Kill.class, c -> Effect().reply(c.replyTo(), notFound()))
         .onCommand(Restart.class, c -> Effect().reply(c.replyTo(), notFound()))
-        .onCommand(AddInstances.class, c -> Effect().reply(c.replyTo(), notFound()));
+        .onCommand(AddInstances.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(IdleCheck.class, this::idleWhileEmpty)
+        // Nothing else can reach a job that never existed (answers follow requests it refused).
+        .onAnyCommand(c -> Effect().noReply());
     builder
         .forStateType(Existing.class)
         .onCommand(Create.class, this::createAgain)
         .onCommand(Kill.class, this::kill)
         .onCommand(Restart.class, this::restart)
         .onCommand(AddInstances.class, this::addInstances)
-        .onCommand(Surveyed.class, this::onSurveyed)
+        .onCommand(CreateSurveyed.class, this::onCreateSurveyed)
+        .onCommand(AddSurveyed.class, this::onAddSurveyed)
+        .onCommand(RestartSurveyed.class, this::onRestartSurveyed)
+        .onCommand(KillAnswered.class, this::onKillAnswered)
+        .onCommand(RestartAnswered.class, this::onRestartAnswered)
         .onCommand(ScheduleAnswered.class, this::onScheduleAnswered)
-        .onCommand(RetryScheduling.class, this::retryScheduling);
-    builder
-        .forAnyState()
-        .onCommand(FannedOut.class, this::onFannedOut)
-        .onCommand(IdleCheck.class, this::onIdleCheck)
-        .onAnyCommand((s, c) -> Effect().noReply());
+        .onCommand(RetryScheduling.class, this::retryScheduling)
+        .onCommand(IdleCheck.class, this::idleWhileExisting);
     return builder.build();
   }
+
+  // Empty
 
   private ReplyEffect<JobEvent, JobState> createNew(JobState.Empty state, Create cmd) {
     return persistCreation(1, cmd);
   }
+
+  private ReplyEffect<JobEvent, JobState> idleWhileEmpty(JobState.Empty state, IdleCheck msg) {
+    if (!busy) {
+      passivate();
+    }
+    return Effect().noReply();
+  }
+
+  // Existing: requests
 
   private ReplyEffect<JobEvent, JobState> createAgain(Existing state, Create cmd) {
     if (busy) {
       return Effect().stash();
     }
     busy = true;
-    survey(state.instanceIds(), cmd);
+    survey(state.instanceIds(), outcomes -> new CreateSurveyed(cmd, outcomes));
     return Effect().noReply();
   }
 
@@ -264,99 +309,68 @@ public final class JobEntity
       return Effect().stash();
     }
     busy = true;
-    survey(state.instanceIds(), cmd);
+    survey(state.instanceIds(), outcomes -> new AddSurveyed(cmd, outcomes));
     return Effect().noReply();
   }
 
   private ReplyEffect<JobEvent, JobState> restart(Existing state, Restart cmd) {
     List<Integer> targets = cmd.instances().orElse(state.instanceIds());
-    if (!new java.util.HashSet<>(state.instanceIds()).containsAll(targets)) {
+    if (!new HashSet<>(state.instanceIds()).containsAll(targets)) {
       // Ids the job never had cannot be active; no need to wake an entity to learn that.
       return Effect()
           .reply(
               cmd.replyTo(),
               StatusReply.error(new Rejection.Invalid("Not all requested shards are active.")));
     }
-    survey(targets, cmd);
+    survey(targets, outcomes -> new RestartSurveyed(cmd, outcomes));
     return Effect().noReply();
   }
 
   private ReplyEffect<JobEvent, JobState> kill(Existing state, Kill cmd) {
     // Only ids the job has: the others have nothing to kill.
-    Set<Integer> known = new java.util.HashSet<>(state.instanceIds());
+    Set<Integer> known = new HashSet<>(state.instanceIds());
     List<Integer> targets =
         cmd.instances()
             .map(ids -> ids.stream().filter(known::contains).toList())
             .orElse(state.instanceIds());
-    FanOut.ask(
+    context.pipeToSelf(
+        FanOut.ask(
             targets,
             this::instance,
             (ActorRef<TaskInstanceEntity.KillResult> r) ->
                 new TaskInstanceEntity.Kill(cmd.user(), cmd.message(), r),
             deps.askTimeout(),
             context.getSystem().scheduler(),
-            context.getExecutionContext())
-        .whenComplete(
-            (outcomes, error) -> {
-              List<Integer> killed = new ArrayList<>();
-              List<Integer> unanswered = new ArrayList<>();
-              for (var o : outcomes) {
-                if (!o.ok()) {
-                  unanswered.add(o.target());
-                } else if (o.value().taskId().isPresent()) {
-                  killed.add(o.target());
-                }
-              }
-              StatusReply<Killed> reply =
-                  unanswered.isEmpty()
-                      ? StatusReply.success(new Killed(killed, killMessage(killed)))
-                      : StatusReply.error(unavailable(unanswered));
-              context.getSelf().tell(new FannedOut(() -> cmd.replyTo().tell(reply)));
-            });
+            context.getExecutionContext()),
+        (outcomes, error) -> new KillAnswered(cmd.replyTo(), outcomes));
     return Effect().noReply();
   }
 
-  private ReplyEffect<JobEvent, JobState> onSurveyed(Existing state, Surveyed msg) {
-    List<InstanceSummary> active = new ArrayList<>();
-    List<Integer> unanswered = new ArrayList<>();
-    for (var o : msg.outcomes()) {
-      if (!o.ok()) {
-        unanswered.add(o.target());
-      } else if (o.value().active()) {
-        active.add(o.value());
-      }
-    }
-    if (msg.request() instanceof Create || msg.request() instanceof AddInstances) {
-      busy = false;
-    }
-    if (!unanswered.isEmpty()) {
+  // Existing: answers
+
+  private ReplyEffect<JobEvent, JobState> onCreateSurveyed(Existing state, CreateSurveyed msg) {
+    busy = false;
+    Survey survey = Survey.of(msg.outcomes());
+    Create cmd = msg.request();
+    if (!survey.unanswered().isEmpty()) {
       // Never decide on a partial picture: an instance that did not answer may run a task.
-      Rejection r = unavailable(unanswered);
-      if (msg.request() instanceof Create c) {
-        return rejectAndUnstash(c.replyTo(), r);
-      } else if (msg.request() instanceof AddInstances a) {
-        return rejectAndUnstash(a.replyTo(), r);
-      }
-      return Effect().reply(((Restart) msg.request()).replyTo(), StatusReply.error(r));
+      return rejectAndUnstash(cmd.replyTo(), unavailable(survey.unanswered()));
     }
-    if (msg.request() instanceof Create cmd) {
-      if (!active.isEmpty()) {
-        return Effect()
-            .reply(
-                cmd.replyTo(),
-                StatusReply.error(new Rejection.Conflict("Job " + key + " already exists")))
-            .thenUnstashAll();
-      }
-      return persistCreation(state.generation() + 1, cmd);
+    if (!survey.active().isEmpty()) {
+      return rejectAndUnstash(
+          cmd.replyTo(), new Rejection.Conflict("Job " + key + " already exists"));
     }
-    if (msg.request() instanceof AddInstances cmd) {
-      return add(state, cmd, active);
-    }
-    return restartActive((Restart) msg.request(), active);
+    return persistCreation(state.generation() + 1, cmd);
   }
 
-  private ReplyEffect<JobEvent, JobState> add(
-      Existing state, AddInstances cmd, List<InstanceSummary> active) {
+  private ReplyEffect<JobEvent, JobState> onAddSurveyed(Existing state, AddSurveyed msg) {
+    busy = false;
+    Survey survey = Survey.of(msg.outcomes());
+    AddInstances cmd = msg.request();
+    if (!survey.unanswered().isEmpty()) {
+      return rejectAndUnstash(cmd.replyTo(), unavailable(survey.unanswered()));
+    }
+    List<InstanceSummary> active = survey.active();
     Optional<ScheduledTask> template =
         active.stream()
             .filter(s -> s.instance().instanceId() == cmd.templateInstance())
@@ -383,29 +397,30 @@ public final class JobEntity
     TaskConfig config = template.get().config();
     InstancesAdded event =
         new InstancesAdded(key, config, ids, scheduleId, deps.clock().instant(), cmd.user());
+    Added added =
+        new Added(
+            ids,
+            ids.size()
+                + " new tasks pending for job "
+                + key
+                + " (instances "
+                + InstanceRanges.format(ids)
+                + ")");
+    ScheduleBatch batch = new ScheduleBatch(scheduleId, config, ids);
+    Waiter<Added> waiter = new Waiter<>(cmd.replyTo(), added);
     return persistAndPublish(event)
-        .thenRun(
-            s ->
-                driveScheduling(
-                    new ScheduleBatch(scheduleId, config, ids),
-                    Optional.of(
-                        () ->
-                            cmd.replyTo()
-                                .tell(
-                                    StatusReply.success(
-                                        new Added(
-                                            ids,
-                                            ids.size()
-                                                + " new tasks pending for job "
-                                                + key
-                                                + " (instances "
-                                                + InstanceRanges.format(ids)
-                                                + ")"))))))
+        .thenRun(s -> driveScheduling(batch, Optional.of(waiter)))
         .thenNoReply()
         .thenUnstashAll();
   }
 
-  private ReplyEffect<JobEvent, JobState> restartActive(Restart cmd, List<InstanceSummary> active) {
+  private ReplyEffect<JobEvent, JobState> onRestartSurveyed(Existing state, RestartSurveyed msg) {
+    Survey survey = Survey.of(msg.outcomes());
+    Restart cmd = msg.request();
+    if (!survey.unanswered().isEmpty()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error(unavailable(survey.unanswered())));
+    }
+    List<InstanceSummary> active = survey.active();
     if (cmd.instances().isPresent() && active.size() < cmd.instances().get().size()) {
       return Effect()
           .reply(
@@ -413,34 +428,48 @@ public final class JobEntity
               StatusReply.error(new Rejection.Invalid("Not all requested shards are active.")));
     }
     List<Integer> targets = active.stream().map(s -> s.instance().instanceId()).toList();
-    FanOut.ask(
+    context.pipeToSelf(
+        FanOut.ask(
             targets,
             this::instance,
             (ActorRef<TaskInstanceEntity.RestartResult> r) ->
                 new TaskInstanceEntity.Restart(cmd.user(), r),
             deps.askTimeout(),
             context.getSystem().scheduler(),
-            context.getExecutionContext())
-        .whenComplete(
-            (outcomes, error) -> {
-              List<Integer> restarted =
-                  outcomes.stream()
-                      .filter(o -> o.ok() && o.value().restarted())
-                      .map(Outcome::target)
-                      .toList();
-              String message =
-                  restarted.isEmpty()
-                      ? "No active instances to restart."
-                      : "Restarting instances " + InstanceRanges.format(restarted) + " of " + key;
-              context
-                  .getSelf()
-                  .tell(
-                      new FannedOut(
-                          () ->
-                              cmd.replyTo()
-                                  .tell(StatusReply.success(new Restarted(restarted, message)))));
-            });
+            context.getExecutionContext()),
+        (outcomes, error) -> new RestartAnswered(cmd.replyTo(), outcomes));
     return Effect().noReply();
+  }
+
+  private ReplyEffect<JobEvent, JobState> onKillAnswered(Existing state, KillAnswered msg) {
+    List<Integer> killed = new ArrayList<>();
+    List<Integer> unanswered = new ArrayList<>();
+    for (var o : msg.outcomes()) {
+      if (!o.ok()) {
+        unanswered.add(o.target());
+      } else if (o.value().taskId().isPresent()) {
+        killed.add(o.target());
+      }
+    }
+    StatusReply<Killed> reply =
+        unanswered.isEmpty()
+            ? StatusReply.success(new Killed(killed, killMessage(killed)))
+            : StatusReply.error(unavailable(unanswered));
+    return Effect().reply(msg.replyTo(), reply);
+  }
+
+  private ReplyEffect<JobEvent, JobState> onRestartAnswered(Existing state, RestartAnswered msg) {
+    // An instance that did not answer in time is not listed: it may restart all the same.
+    List<Integer> restarted =
+        msg.outcomes().stream()
+            .filter(o -> o.ok() && o.value().restarted())
+            .map(Outcome::target)
+            .toList();
+    String message =
+        restarted.isEmpty()
+            ? "No active instances to restart."
+            : "Restarting instances " + InstanceRanges.format(restarted) + " of " + key;
+    return Effect().reply(msg.replyTo(), StatusReply.success(new Restarted(restarted, message)));
   }
 
   private ReplyEffect<JobEvent, JobState> onScheduleAnswered(Existing state, ScheduleAnswered msg) {
@@ -464,15 +493,14 @@ public final class JobEntity
       timers.startSingleTimer("retry-scheduling", new RetryScheduling(), SCHEDULE_RETRY);
     }
     // The creation itself is persisted: the caller hears back now even if some instances lag.
-    Runnable reply = msg.reply().orElse(() -> {});
     if (confirmed.isEmpty()) {
-      reply.run();
+      msg.waiter().ifPresent(Waiter::answer);
       return Effect().noReply();
     }
     return persistAndPublish(new InstancesScheduled(key, msg.scheduleId(), confirmed))
         .thenRun(
             s -> {
-              reply.run();
+              msg.waiter().ifPresent(Waiter::answer);
               scheduleIdleCheck();
             })
         .thenNoReply();
@@ -483,15 +511,10 @@ public final class JobEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<JobEvent, JobState> onFannedOut(JobState state, FannedOut msg) {
-    msg.reply().run();
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<JobEvent, JobState> onIdleCheck(JobState state, IdleCheck msg) {
-    boolean pending = state instanceof Existing x && !x.unscheduled().isEmpty();
-    if (!busy && !pending) {
-      shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
+  private ReplyEffect<JobEvent, JobState> idleWhileExisting(Existing state, IdleCheck msg) {
+    // A job with instances left to schedule stays up: its retry timer lives here.
+    if (!busy && state.unscheduled().isEmpty()) {
+      passivate();
     }
     return Effect().noReply();
   }
@@ -510,28 +533,41 @@ public final class JobEntity
                     .persisted(persistenceId().id(), lastSequenceNumber(context), List.of(event)));
   }
 
+  /** What a survey found: the active instances, and those that did not answer. */
+  private record Survey(List<InstanceSummary> active, List<Integer> unanswered) {
+    static Survey of(List<Outcome<Integer, InstanceSummary>> outcomes) {
+      List<InstanceSummary> active = new ArrayList<>();
+      List<Integer> unanswered = new ArrayList<>();
+      for (var o : outcomes) {
+        if (!o.ok()) {
+          unanswered.add(o.target());
+        } else if (o.value().active()) {
+          active.add(o.value());
+        }
+      }
+      return new Survey(active, unanswered);
+    }
+  }
+
   private ReplyEffect<JobEvent, JobState> persistCreation(int generation, Create cmd) {
     JobConfiguration config = cmd.config();
     List<Integer> ids = IntStream.range(0, config.instances()).boxed().toList();
     String scheduleId = key + "#" + generation;
     JobCreated event =
         new JobCreated(key, config, ids, scheduleId, deps.clock().instant(), cmd.user());
-    String message = ids.size() + " new tasks pending for job " + key;
+    ScheduleBatch batch = new ScheduleBatch(scheduleId, config.task(), ids);
+    Waiter<Created> waiter =
+        new Waiter<>(
+            cmd.replyTo(),
+            new Created(key, ids.size(), ids.size() + " new tasks pending for job " + key));
     return persistAndPublish(event)
-        .thenRun(
-            s ->
-                driveScheduling(
-                    new ScheduleBatch(scheduleId, config.task(), ids),
-                    Optional.of(
-                        () ->
-                            cmd.replyTo()
-                                .tell(StatusReply.success(new Created(key, ids.size(), message))))))
+        .thenRun(s -> driveScheduling(batch, Optional.of(waiter)))
         .thenNoReply()
         .thenUnstashAll();
   }
 
   /** Tells every instance of the batch to schedule; the answers come back as one message. */
-  private void driveScheduling(ScheduleBatch batch, Optional<Runnable> reply) {
+  private void driveScheduling(ScheduleBatch batch, Optional<Waiter<?>> waiter) {
     context.pipeToSelf(
         FanOut.askWithStatus(
             batch.remaining(),
@@ -541,10 +577,12 @@ public final class JobEntity
             deps.askTimeout(),
             context.getSystem().scheduler(),
             context.getExecutionContext()),
-        (outcomes, error) -> new ScheduleAnswered(batch.scheduleId(), outcomes, reply));
+        (outcomes, error) -> new ScheduleAnswered(batch.scheduleId(), outcomes, waiter));
   }
 
-  private void survey(List<Integer> ids, Command request) {
+  /** Asks each instance for its latest task; {@code answer} makes the message the job gets. */
+  private void survey(
+      List<Integer> ids, Function<List<Outcome<Integer, InstanceSummary>>, Command> answer) {
     context.pipeToSelf(
         FanOut.ask(
             ids,
@@ -553,7 +591,7 @@ public final class JobEntity
             deps.askTimeout(),
             context.getSystem().scheduler(),
             context.getExecutionContext()),
-        (outcomes, error) -> new Surveyed(outcomes, request));
+        (outcomes, error) -> answer.apply(outcomes));
   }
 
   private <T> ReplyEffect<JobEvent, JobState> rejectAndUnstash(
@@ -563,6 +601,10 @@ public final class JobEntity
 
   private RecipientRef<TaskInstanceEntity.Command> instance(int instanceId) {
     return deps.instances().apply(key.instance(instanceId));
+  }
+
+  private void passivate() {
+    shard.ifPresent(s -> s.tell(new ClusterSharding.Passivate<>(context.getSelf())));
   }
 
   private void scheduleIdleCheck() {

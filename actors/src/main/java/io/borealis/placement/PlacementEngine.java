@@ -5,10 +5,9 @@ import io.borealis.backend.LaunchTask;
 import io.borealis.backend.Offer;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.TaskConfig;
-import io.borealis.task.Assignment;
-import io.borealis.task.TaskInstanceEntity;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -16,12 +15,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.random.RandomGenerator;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -31,8 +27,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The placement engine, a cluster singleton: it holds the tasks waiting for placement and the
  * backend's offers, runs first-fit rounds ({@link Matcher}), asks each chosen instance to persist
- * its assignment, and only then asks the backend to launch. Its state is soft: after a restart the
- * instances re-register their PENDING tasks and the backend offers its resources again.
+ * its assignment (through {@link Assignees}, so placement knows nothing of the task entity), and
+ * only then asks the backend to launch. Its state is soft: after a restart the instances
+ * re-register their PENDING tasks and the backend offers its resources again.
  *
  * <p>Constraints, tiers, preemption and quota will plug in as vetoes in {@link Matcher} and as
  * stages before and after a round.
@@ -78,7 +75,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   }
 
   private final ActorRef<ResourceBackend.Command> backend;
-  private final Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances;
+  private final Assignees assignees;
   private final PlacementSettings settings;
   private final RandomGenerator random;
 
@@ -97,26 +94,26 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   public static Behavior<Command> create(
       ActorRef<ResourceBackend.Command> backend,
-      Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+      Assignees assignees,
       PlacementSettings settings,
       RandomGenerator random) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new PlacementEngine(context, timers, backend, instances, settings, random)));
+                    new PlacementEngine(context, timers, backend, assignees, settings, random)));
   }
 
   private PlacementEngine(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       ActorRef<ResourceBackend.Command> backend,
-      Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+      Assignees assignees,
       PlacementSettings settings,
       RandomGenerator random) {
     super(context);
     this.backend = backend;
-    this.instances = instances;
+    this.assignees = assignees;
     this.settings = settings;
     this.random = random;
     // Unplaced tasks are retried even when nothing changes (an offer may have been declined).
@@ -211,11 +208,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       l.outstanding++;
       assigning.put(task.taskId(), p.offerId());
       getContext()
-          .askWithStatus(
-              Done.class,
-              instances.apply(task.instance()),
-              settings.assignTimeout(),
-              replyTo -> new TaskInstanceEntity.Assign(task.taskId(), where, replyTo),
+          .pipeToSelf(
+              assignees.assign(task.instance(), task.taskId(), where, settings.assignTimeout()),
               (done, error) -> new AssignDone(p.offerId(), task.taskId(), error == null));
     }
     return this;

@@ -1,7 +1,9 @@
 package io.borealis.task;
 
 import io.borealis.CborSerializable;
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
+import io.borealis.model.ScheduleStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

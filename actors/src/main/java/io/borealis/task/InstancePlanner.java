@@ -1,6 +1,8 @@
 package io.borealis.task;
 
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
 import io.borealis.task.InstanceEvent.TaskAssigned;
 import io.borealis.task.InstanceEvent.TaskCreated;

@@ -1,5 +1,6 @@
 package io.borealis.task;
 
+import io.borealis.model.ScheduleStatus;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;

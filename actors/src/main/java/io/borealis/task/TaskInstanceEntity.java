@@ -7,9 +7,12 @@ import io.borealis.common.EventFeed;
 import io.borealis.common.Rejection;
 import io.borealis.common.Supervision;
 import io.borealis.common.Tags;
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.PartitionPolicy;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
+import io.borealis.placement.Assignees;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.task.InstancePlanner.Action;
 import io.borealis.task.InstancePlanner.Plan;
@@ -28,7 +31,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -183,6 +188,20 @@ public final class TaskInstanceEntity
   public static Function<InstanceKey, RecipientRef<Command>> refs(ActorSystem<?> system) {
     ClusterSharding sharding = ClusterSharding.get(system);
     return key -> sharding.entityRefFor(ENTITY_KEY, key.toString());
+  }
+
+  /**
+   * How placement reaches instances: {@link Assign} asked through {@code refs}, succeeding once the
+   * instance has persisted ASSIGNED.
+   */
+  public static Assignees assignees(
+      Function<InstanceKey, RecipientRef<Command>> refs, Scheduler scheduler) {
+    return (instance, taskId, assignment, timeout) ->
+        AskPattern.askWithStatus(
+            refs.apply(instance),
+            (ActorRef<StatusReply<Done>> replyTo) -> new Assign(taskId, assignment, replyTo),
+            timeout,
+            scheduler);
   }
 
   public static Behavior<Command> create(

@@ -23,6 +23,7 @@ import static io.borealis.task.TaskState.RUNNING;
 import static io.borealis.task.TaskState.STARTING;
 import static io.borealis.task.TaskState.THROTTLED;
 
+import io.borealis.model.ScheduleStatus;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;

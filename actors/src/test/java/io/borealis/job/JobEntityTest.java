@@ -20,16 +20,16 @@ import io.borealis.job.JobEvent.InstancesScheduled;
 import io.borealis.job.JobEvent.JobCreated;
 import io.borealis.job.JobState.Existing;
 import io.borealis.job.JobState.ScheduleBatch;
+import io.borealis.model.Assignment;
 import io.borealis.model.CronCollisionPolicy;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
 import io.borealis.placement.PlacementEngine;
-import io.borealis.task.Assignment;
-import io.borealis.task.ScheduleStatus;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
 import io.borealis.task.TaskIds;
@@ -494,6 +494,168 @@ class JobEntityTest {
                 List.of(new ScheduleBatch(scheduleId, task, List.of(1))),
                 NOW));
     return new UnconfirmedStage(probeJob, probes, toSecond, after);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Instances that do not answer a survey or a fan-out (probes stand in for the instances)
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void aKillThatAnInstanceDoesNotAnswerIsUnavailable() {
+    var job = probeJob(2);
+    TestProbe<StatusReply<Killed>> replies = testKit.createTestProbe();
+
+    var result =
+        job.kit().runCommand(new Kill(Optional.empty(), USER, Optional.empty(), replies.ref()));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    TaskInstanceEntity.Kill toFirst =
+        job.probe(0).expectMessageClass(TaskInstanceEntity.Kill.class);
+    job.probe(1).expectMessageClass(TaskInstanceEntity.Kill.class);
+    toFirst.replyTo().tell(new TaskInstanceEntity.KillResult(key.instance(0), Optional.of("t-0")));
+    manualTime.timePasses(ASK_TIMEOUT);
+    assertUnavailable(replies.receiveMessage(), "instances 1 did not answer in time; try again");
+  }
+
+  @Test
+  void aRestartWhoseSurveyAnInstanceDoesNotAnswerIsUnavailable() {
+    var job = probeJob(2);
+    TestProbe<StatusReply<Restarted>> replies = testKit.createTestProbe();
+
+    job.kit().runCommand(new Restart(Optional.empty(), USER, replies.ref()));
+
+    describeAsked(job, 0).replyTo().tell(activeSummary(0));
+    describeAsked(job, 1);
+    manualTime.timePasses(ASK_TIMEOUT);
+    assertUnavailable(replies.receiveMessage(), "instances 1 did not answer in time; try again");
+    // Nothing is restarted on a partial picture.
+    job.probe(0).expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aRestartListsOnlyTheInstancesThatConfirmedIt() {
+    var job = probeJob(2);
+    TestProbe<StatusReply<Restarted>> replies = testKit.createTestProbe();
+
+    job.kit().runCommand(new Restart(Optional.empty(), USER, replies.ref()));
+    describeAsked(job, 0).replyTo().tell(activeSummary(0));
+    describeAsked(job, 1).replyTo().tell(activeSummary(1));
+
+    var toFirst = job.probe(0).expectMessageClass(TaskInstanceEntity.Restart.class);
+    var toSecond = job.probe(1).expectMessageClass(TaskInstanceEntity.Restart.class);
+    assertThat(toSecond.user()).isEqualTo(USER);
+    toFirst.replyTo().tell(new TaskInstanceEntity.RestartResult(key.instance(0), true));
+    manualTime.timePasses(ASK_TIMEOUT);
+    assertThat(replies.receiveMessage())
+        .isEqualTo(
+            StatusReply.success(new Restarted(List.of(0), "Restarting instances 0 of " + key)));
+  }
+
+  @Test
+  void aCreateWhoseSurveyAnInstanceDoesNotAnswerIsUnavailable() {
+    var job = probeJob(2);
+    JobState before = job.kit().getState();
+    TestProbe<StatusReply<Created>> replies = testKit.createTestProbe();
+
+    var result = job.kit().runCommand(new Create(config(2), USER, replies.ref()));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    describeAsked(job, 0).replyTo().tell(endedSummary(0));
+    describeAsked(job, 1);
+    manualTime.timePasses(ASK_TIMEOUT);
+    assertUnavailable(replies.receiveMessage(), "instances 1 did not answer in time; try again");
+    assertThat(job.kit().getState()).isEqualTo(before);
+    job.probe(0).expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aSecondCreateWaitsForTheFirstSurveyThenIsDecidedOnItsOwn() {
+    var job = probeJob(2);
+    TestProbe<StatusReply<Created>> first = testKit.createTestProbe();
+    TestProbe<StatusReply<Created>> second = testKit.createTestProbe();
+
+    job.kit().runCommand(new Create(config(2), USER, first.ref()));
+    var firstAsks = List.of(describeAsked(job, 0), describeAsked(job, 1));
+    job.kit().runCommand(new Create(config(1), USER, second.ref()));
+    // The second waits: no survey of its own while the first is being decided.
+    job.probe(0).expectNoMessage(Duration.ofMillis(100));
+
+    firstAsks.get(0).replyTo().tell(activeSummary(0));
+    firstAsks.get(1).replyTo().tell(endedSummary(1));
+    StatusReply<Created> refused = first.receiveMessage();
+    assertThat(refused.getError())
+        .isInstanceOf(Rejection.Conflict.class)
+        .hasMessage("Job " + key + " already exists");
+
+    // Now the second is surveyed; every instance has ended, so it creates the job again.
+    describeAsked(job, 0).replyTo().tell(endedSummary(0));
+    describeAsked(job, 1).replyTo().tell(endedSummary(1));
+    var schedule = job.probe(0).expectMessageClass(TaskInstanceEntity.Schedule.class);
+    assertThat(schedule.scheduleId()).isEqualTo(key + "#2");
+    schedule.replyTo().tell(StatusReply.success(new TaskInstanceEntity.Scheduled("t-0b", false)));
+    assertThat(second.receiveMessage())
+        .isEqualTo(StatusReply.success(new Created(key, 1, "1 new tasks pending for job " + key)));
+    job.probe(1).expectNoMessage(Duration.ofMillis(100));
+  }
+
+  /** A job of its own whose instances are probes, created with every instance confirming. */
+  private record ProbeJob(
+      EventSourcedBehaviorTestKit<Command, JobEvent, JobState> kit,
+      Map<Integer, TestProbe<TaskInstanceEntity.Command>> probes) {
+    TestProbe<TaskInstanceEntity.Command> probe(int instanceId) {
+      return probes.get(instanceId);
+    }
+  }
+
+  private ProbeJob probeJob(int count) {
+    key = new JobKey("www-data", "prod", "job" + nextJob.getAndIncrement());
+    task = TaskConfig.simple(key, true, Resources.of(1, 128, 128, "http"));
+    Map<Integer, TestProbe<TaskInstanceEntity.Command>> probes = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      probes.put(i, testKit.createTestProbe());
+    }
+    var kit = jobKit(key, k -> probes.get(k.instanceId()).ref());
+    TestProbe<StatusReply<Created>> replies = testKit.createTestProbe();
+    kit.runCommand(new Create(config(count), USER, replies.ref()));
+    for (int i = 0; i < count; i++) {
+      probes
+          .get(i)
+          .expectMessageClass(TaskInstanceEntity.Schedule.class)
+          .replyTo()
+          .tell(StatusReply.success(new TaskInstanceEntity.Scheduled("t-" + i, false)));
+    }
+    replies.expectMessage(
+        StatusReply.success(new Created(key, count, count + " new tasks pending for job " + key)));
+    return new ProbeJob(kit, probes);
+  }
+
+  private static TaskInstanceEntity.Describe describeAsked(ProbeJob job, int instanceId) {
+    return job.probe(instanceId).expectMessageClass(TaskInstanceEntity.Describe.class);
+  }
+
+  private InstanceSummary activeSummary(int instanceId) {
+    InstanceKey instance = key.instance(instanceId);
+    return new InstanceSummary(
+        instance,
+        Optional.of(
+            ScheduledTask.created(
+                "t-" + instanceId,
+                instance,
+                task,
+                0,
+                Optional.empty(),
+                ScheduleStatus.PENDING,
+                NOW,
+                Optional.empty())));
+  }
+
+  private InstanceSummary endedSummary(int instanceId) {
+    return new InstanceSummary(key.instance(instanceId), Optional.empty());
+  }
+
+  private static <T> void assertUnavailable(StatusReply<T> reply, String message) {
+    assertThat(reply.isError()).isTrue();
+    assertThat(reply.getError()).isInstanceOf(Rejection.Unavailable.class).hasMessage(message);
   }
 
   // ---------------------------------------------------------------------------------------------

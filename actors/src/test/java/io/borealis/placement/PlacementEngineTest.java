@@ -7,20 +7,21 @@ import io.borealis.backend.Offer;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.PortRange;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
 import io.borealis.model.TaskConfig;
-import io.borealis.task.Assignment;
-import io.borealis.task.TaskInstanceEntity;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -74,10 +75,17 @@ class PlacementEngineTest {
     return JOB.instance(id);
   }
 
+  /** What placement asked of an instance, as the instance's probe receives it. */
+  record AssignAsked(
+      InstanceKey instance,
+      String taskId,
+      Assignment assignment,
+      ActorRef<StatusReply<Done>> replyTo) {}
+
   /** One engine with its backend probe and a probe per instance. */
   private static final class Fixture {
     final TestProbe<ResourceBackend.Command> backend = testKit.createTestProbe();
-    final Map<InstanceKey, TestProbe<TaskInstanceEntity.Command>> instances = new HashMap<>();
+    final Map<InstanceKey, TestProbe<AssignAsked>> instances = new HashMap<>();
     final ActorRef<PlacementEngine.Command> engine;
 
     Fixture() {
@@ -92,14 +100,19 @@ class PlacementEngineTest {
           testKit.spawn(
               PlacementEngine.create(
                   backend.ref(),
-                  key -> instances.get(key).ref(),
+                  (key, taskId, where, timeout) ->
+                      AskPattern.askWithStatus(
+                          instances.get(key).ref(),
+                          (ActorRef<StatusReply<Done>> r) -> new AssignAsked(key, taskId, where, r),
+                          timeout,
+                          testKit.scheduler()),
                   settings,
                   new SplittableRandom(7)));
       // A fresh engine holds no offers: it asks the backend for all of them again.
       backend.expectMessage(new ResourceBackend.ReviveOffers());
     }
 
-    TestProbe<TaskInstanceEntity.Command> probe(int instanceId) {
+    TestProbe<AssignAsked> probe(int instanceId) {
       return instances.get(instance(instanceId));
     }
 
@@ -111,8 +124,8 @@ class PlacementEngineTest {
       engine.tell(new PlacementEngine.TaskPending(taskId, instance(instanceId), config));
     }
 
-    TaskInstanceEntity.Assign expectAssign(int instanceId) {
-      return probe(instanceId).expectMessageClass(TaskInstanceEntity.Assign.class);
+    AssignAsked expectAssign(int instanceId) {
+      return probe(instanceId).expectMessageClass(AssignAsked.class);
     }
 
     PlacementEngine.Stats stats() {
@@ -132,7 +145,7 @@ class PlacementEngineTest {
 
     void expectNoAssignments() {
       settled();
-      for (TestProbe<TaskInstanceEntity.Command> p : instances.values()) {
+      for (TestProbe<AssignAsked> p : instances.values()) {
         p.expectNoMessage(QUIET);
       }
     }
@@ -148,7 +161,7 @@ class PlacementEngineTest {
     f.offer(offer("o1", "agent-1", 4));
     f.pending("t1", 0, WEB);
 
-    TaskInstanceEntity.Assign assign = f.expectAssign(0);
+    AssignAsked assign = f.expectAssign(0);
 
     assertThat(assign.taskId()).isEqualTo("t1");
     assertThat(assign.assignment())
@@ -164,7 +177,7 @@ class PlacementEngineTest {
     Fixture f = new Fixture();
     f.offer(offer("o1", "agent-1", 4));
     f.pending("t1", 0, WEB);
-    TaskInstanceEntity.Assign assign = f.expectAssign(0);
+    AssignAsked assign = f.expectAssign(0);
 
     assign.replyTo().tell(StatusReply.ack());
 
@@ -179,7 +192,7 @@ class PlacementEngineTest {
     Fixture f = new Fixture();
     f.offer(offer("o1", "agent-1", 4));
     f.pending("t1", 0, WEB);
-    TaskInstanceEntity.Assign assign = f.expectAssign(0);
+    AssignAsked assign = f.expectAssign(0);
 
     assign.replyTo().tell(StatusReply.error("Task t1 is not PENDING."));
 
@@ -218,7 +231,7 @@ class PlacementEngineTest {
     f.pending("t1", 0, WEB);
     f.offer(offer("o2", "agent-1", 4));
 
-    TaskInstanceEntity.Assign again = f.expectAssign(0);
+    AssignAsked again = f.expectAssign(0);
     assertThat(again.taskId()).isEqualTo("t1");
     again.replyTo().tell(StatusReply.ack());
     f.backend.expectMessageClass(ResourceBackend.Launch.class);
@@ -237,8 +250,8 @@ class PlacementEngineTest {
     f.offer(offer("o1", "agent-1", 8));
     f.offer(offer("o2", "agent-2", 8));
 
-    TaskInstanceEntity.Assign a0 = f.expectAssign(0);
-    TaskInstanceEntity.Assign a1 = f.expectAssign(1);
+    AssignAsked a0 = f.expectAssign(0);
+    AssignAsked a1 = f.expectAssign(1);
 
     assertThat(a0.assignment().agentId()).isEqualTo("agent-1");
     assertThat(a1.assignment().agentId()).isEqualTo("agent-2");
@@ -324,7 +337,7 @@ class PlacementEngineTest {
     f.offer(offer("o1", "agent-1", 4));
     f.offer(offer("o2", "agent-2", 4));
     f.pending("t0", 0, WORKER);
-    TaskInstanceEntity.Assign a0 = f.expectAssign(0);
+    AssignAsked a0 = f.expectAssign(0);
     assertThat(a0.assignment().agentId()).isEqualTo("agent-1");
     a0.replyTo().tell(StatusReply.ack());
     f.backend.expectMessageClass(ResourceBackend.Launch.class);
@@ -360,7 +373,7 @@ class PlacementEngineTest {
     assertThat(f.settled()).isEqualTo(new PlacementEngine.Stats(1, 0, 0, 0));
 
     f.offer(offer("o1", "agent-1", 4));
-    TaskInstanceEntity.Assign assign = f.expectAssign(0);
+    AssignAsked assign = f.expectAssign(0);
 
     // Registered again while its assignment is being persisted: still one placement.
     f.pending("t0", 0, WORKER);
@@ -384,7 +397,7 @@ class PlacementEngineTest {
     assertThat(f.stats()).isEqualTo(new PlacementEngine.Stats(1, 0, 0, 0));
 
     f.offer(offer("o2", "agent-1", 4));
-    TaskInstanceEntity.Assign assign = f.expectAssign(0);
+    AssignAsked assign = f.expectAssign(0);
     assign.replyTo().tell(StatusReply.ack());
     f.backend.expectMessage(
         new ResourceBackend.Launch(
@@ -417,7 +430,7 @@ class PlacementEngineTest {
     f.pending("t2", 2, HUGE);
     f.offer(offer("o1", "agent-1", 4));
     f.offer(offer("o2", "agent-2", 4));
-    TaskInstanceEntity.Assign a1 = f.expectAssign(1);
+    AssignAsked a1 = f.expectAssign(1);
 
     // Two HUGE tasks wait; o2 is still held; o1 waits for t1's confirmation.
     assertThat(f.settled()).isEqualTo(new PlacementEngine.Stats(2, 1, 1, 0));

@@ -1,21 +1,23 @@
 package io.borealis.task;
 
-import static io.borealis.task.ScheduleStatus.ASSIGNED;
-import static io.borealis.task.ScheduleStatus.FAILED;
-import static io.borealis.task.ScheduleStatus.KILLED;
-import static io.borealis.task.ScheduleStatus.KILLING;
-import static io.borealis.task.ScheduleStatus.LOST;
-import static io.borealis.task.ScheduleStatus.PARTITIONED;
-import static io.borealis.task.ScheduleStatus.PENDING;
-import static io.borealis.task.ScheduleStatus.RESTARTING;
-import static io.borealis.task.ScheduleStatus.RUNNING;
-import static io.borealis.task.ScheduleStatus.STARTING;
-import static io.borealis.task.ScheduleStatus.THROTTLED;
+import static io.borealis.model.ScheduleStatus.ASSIGNED;
+import static io.borealis.model.ScheduleStatus.FAILED;
+import static io.borealis.model.ScheduleStatus.KILLED;
+import static io.borealis.model.ScheduleStatus.KILLING;
+import static io.borealis.model.ScheduleStatus.LOST;
+import static io.borealis.model.ScheduleStatus.PARTITIONED;
+import static io.borealis.model.ScheduleStatus.PENDING;
+import static io.borealis.model.ScheduleStatus.RESTARTING;
+import static io.borealis.model.ScheduleStatus.RUNNING;
+import static io.borealis.model.ScheduleStatus.STARTING;
+import static io.borealis.model.ScheduleStatus.THROTTLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
 import io.borealis.task.InstanceEvent.TaskCreated;
 import io.borealis.task.InstanceEvent.TaskDeleted;

@@ -1,23 +1,25 @@
 package io.borealis.task;
 
-import static io.borealis.task.ScheduleStatus.ASSIGNED;
-import static io.borealis.task.ScheduleStatus.FAILED;
-import static io.borealis.task.ScheduleStatus.KILLED;
-import static io.borealis.task.ScheduleStatus.KILLING;
-import static io.borealis.task.ScheduleStatus.LOST;
-import static io.borealis.task.ScheduleStatus.PENDING;
-import static io.borealis.task.ScheduleStatus.RESTARTING;
-import static io.borealis.task.ScheduleStatus.RUNNING;
-import static io.borealis.task.ScheduleStatus.STARTING;
+import static io.borealis.model.ScheduleStatus.ASSIGNED;
+import static io.borealis.model.ScheduleStatus.FAILED;
+import static io.borealis.model.ScheduleStatus.KILLED;
+import static io.borealis.model.ScheduleStatus.KILLING;
+import static io.borealis.model.ScheduleStatus.LOST;
+import static io.borealis.model.ScheduleStatus.PENDING;
+import static io.borealis.model.ScheduleStatus.RESTARTING;
+import static io.borealis.model.ScheduleStatus.RUNNING;
+import static io.borealis.model.ScheduleStatus.STARTING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
 import io.borealis.common.Rejection;
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.task.InstanceEvent.TaskAssigned;
@@ -928,6 +930,31 @@ class TaskInstanceEntityTest {
   private CommandResultWithReply<Command, InstanceEvent, InstanceState, InstanceSummary>
       describe() {
     return kit.runCommand(Describe::new);
+  }
+
+  @Test
+  void assigneesConfirmOnlyWhatTheInstanceStored() throws Exception {
+    // The adapter placement is given: an ask of Assign that succeeds once ASSIGNED is persisted.
+    instance = JOB.instance(nextInstanceId.getAndIncrement());
+    ActorRef<Command> entity =
+        testKit.spawn(TaskInstanceEntity.create(instance, deps, Optional.empty()));
+    TestProbe<StatusReply<Scheduled>> scheduled = testKit.createTestProbe();
+    entity.tell(new Schedule(SERVICE, "s-1", scheduled.ref()));
+    scheduled.expectMessage(StatusReply.success(new Scheduled(taskId(1), false)));
+    var assignees = TaskInstanceEntity.assignees(key -> entity, testKit.scheduler());
+    Duration timeout = Duration.ofSeconds(3);
+
+    assertThat(
+            assignees
+                .assign(instance, taskId(1), AGENT, timeout)
+                .toCompletableFuture()
+                .get(3, java.util.concurrent.TimeUnit.SECONDS))
+        .isEqualTo(Done.getInstance());
+    // The task is ASSIGNED now: a second placement of it is refused.
+    assertThat(assignees.assign(instance, taskId(1), AGENT, timeout).toCompletableFuture())
+        .failsWithin(Duration.ofSeconds(3))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("is not PENDING");
   }
 
   /**

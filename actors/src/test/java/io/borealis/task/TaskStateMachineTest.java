@@ -29,6 +29,7 @@ import static io.borealis.task.TaskState.STARTING;
 import static io.borealis.task.TaskState.THROTTLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.borealis.model.ScheduleStatus;
 import io.borealis.task.TaskStateMachine.TaskFacts;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,14 +1,9 @@
 package io.borealis.node;
 
 import com.typesafe.config.Config;
-import io.borealis.backend.BackendHost;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
-import io.borealis.backend.local.LocalBackend;
-import io.borealis.backend.local.LocalSettings;
-import io.borealis.backend.sim.SimBackend;
-import io.borealis.backend.sim.SimFleetControl;
-import io.borealis.backend.sim.SimSettings;
+import io.borealis.host.BackendHost;
 import io.borealis.http.Api;
 import io.borealis.http.ApiContext;
 import io.borealis.http.HttpSettings;
@@ -70,12 +65,11 @@ final class Guardian {
 
           Clock clock = Clock.systemUTC();
           ReadView view = new ReadView();
-          // Read once: it asks the OS for the host's resources.
-          Optional<LocalSettings> local =
-              config.getString("borealis.backend.kind").equals("local")
-                  ? Optional.of(LocalSettings.from(config))
-                  : Optional.empty();
-          ResourceBackend.Factory backendFactory = backend(config, clock, local);
+          Backends.Assembled backend =
+              Backends.named(config.getString("borealis.backend.kind"))
+                  .assemble()
+                  .apply(new Backends.Setup(config, clock));
+          ResourceBackend.Factory backendFactory = backend.factory();
           ClusterSingleton singletons = ClusterSingleton.get(system);
           AtomicReference<ActorRef<ResourceBackend.Command>> backendRef = new AtomicReference<>();
           AtomicReference<ActorRef<PlacementEngine.Command>> placementRef = new AtomicReference<>();
@@ -89,8 +83,9 @@ final class Guardian {
                           Behaviors.setup(
                               c ->
                                   PlacementEngine.create(
-                                      backendRef.get(),
-                                      TaskInstanceEntity.refs(system),
+                                      awaitSet(backendRef),
+                                      TaskInstanceEntity.assignees(
+                                          TaskInstanceEntity.refs(system), system.scheduler()),
                                       PlacementSettings.from(config),
                                       new Random()))),
                       "placement")));
@@ -102,7 +97,7 @@ final class Guardian {
                               c ->
                                   BackendHost.create(
                                       backendFactory,
-                                      placementRef.get(),
+                                      awaitSet(placementRef),
                                       TaskInstanceEntity.refs(system),
                                       view,
                                       askTimeout,
@@ -138,14 +133,7 @@ final class Guardian {
 
           HttpSettings http = HttpSettings.from(config);
           Optional<FleetControl> fleet =
-              backendFactory.name().equals("sim")
-                  ? Optional.of(
-                      new SimFleetControl(
-                          backendRef.get(),
-                          system.scheduler(),
-                          system.executionContext(),
-                          http.askTimeout()))
-                  : Optional.empty();
+              backend.fleet().of(backendRef.get(), system, http.askTimeout());
           ScheduledExecutorService timer =
               Executors.newSingleThreadScheduledExecutor(
                   r -> {
@@ -159,7 +147,7 @@ final class Guardian {
                   view,
                   fleet,
                   // Sandboxes are served from this node when its backend keeps them here.
-                  local.map(LocalSettings::sandboxes),
+                  backend.sandboxes(),
                   validation,
                   http,
                   timer,
@@ -198,23 +186,23 @@ final class Guardian {
         });
   }
 
-  private static <T> Behavior<T> supervised(Behavior<T> behavior) {
-    return Behaviors.supervise(behavior).onFailure(io.borealis.common.Supervision.SERVICE);
+  /**
+   * The value once the guardian has set it. A singleton may start on another thread before the
+   * guardian, a statement later, stores the other singleton's proxy: that gap is microseconds.
+   */
+  private static <T> T awaitSet(AtomicReference<T> ref) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    T value;
+    while ((value = ref.get()) == null) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the node's singletons were not wired in time");
+      }
+      Thread.onSpinWait();
+    }
+    return value;
   }
 
-  private static ResourceBackend.Factory backend(
-      Config config, Clock clock, Optional<LocalSettings> local) {
-    String kind = config.getString("borealis.backend.kind");
-    return switch (kind) {
-      case "local" -> LocalBackend.factory(local.orElseThrow(), clock);
-      case "sim" -> SimBackend.factory(SimSettings.from(config), clock);
-      default ->
-          throw new IllegalArgumentException(
-              "backend '"
-                  + kind
-                  + "' is not available in this build (available: "
-                  + Node.BACKENDS
-                  + ")");
-    };
+  private static <T> Behavior<T> supervised(Behavior<T> behavior) {
+    return Behaviors.supervise(behavior).onFailure(io.borealis.common.Supervision.SERVICE);
   }
 }

@@ -28,6 +28,15 @@ public final class Main {
   static CommandLine commandLine(PrintStream out, PrintStream err, Env env) {
     CommandLine cli = Cli.commandLine(out, err, env);
     cli.addSubcommand(new Server());
+    CommandLine server = cli.getSubcommands().get("server");
+    // Added after the tree was set up: print where the rest of the tree prints.
+    server.setOut(cli.getOut());
+    server.setErr(cli.getErr());
+    // The registries say what each backend and store is.
+    server
+        .getCommandSpec()
+        .usageMessage()
+        .footer("", "Backends: " + Backends.help() + ".", "Stores: " + Stores.help() + ".");
     return cli;
   }
 
@@ -40,9 +49,17 @@ public final class Main {
 
     @Option(
         names = "--backend",
-        description = "Resource backend: ${COMPLETION-CANDIDATES}.",
-        completionCandidates = Backends.class)
+        description = "Resource backend: ${COMPLETION-CANDIDATES} (default: local).",
+        completionCandidates = BackendNames.class)
     String backend;
+
+    @Option(
+        names = "--store",
+        description =
+            "Where events and snapshots are stored: ${COMPLETION-CANDIDATES} (default: embedded,"
+                + " an H2 file under the data folder).",
+        completionCandidates = StoreNames.class)
+    String store;
 
     @Option(
         names = "--data-dir",
@@ -69,12 +86,11 @@ public final class Main {
     @Override
     public Integer call() throws Exception {
       if (backend != null && !Node.BACKENDS.contains(backend)) {
-        System.err.println(
-            "borealis: backend '"
-                + backend
-                + "' is not available in this build (available: "
-                + Node.BACKENDS
-                + ")");
+        System.err.println("borealis: " + Backends.unavailable(backend));
+        return 2;
+      }
+      if (store != null && !Node.STORES.contains(store)) {
+        System.err.println("borealis: " + Stores.unavailable(store));
         return 2;
       }
       if (simAgents != null && simAgents < 0) {
@@ -89,7 +105,7 @@ public final class Main {
               Optional.ofNullable(host),
               Optional.ofNullable(simAgents),
               Optional.ofNullable(configFile),
-              Map.of());
+              store == null ? Map.of() : Map.of(Stores.KIND, store));
       Node node;
       try {
         node = Node.start(options, Duration.ofMinutes(5));
@@ -104,10 +120,18 @@ public final class Main {
   }
 
   /** The backends, for help text. */
-  static final class Backends implements Iterable<String> {
+  static final class BackendNames implements Iterable<String> {
     @Override
     public java.util.Iterator<String> iterator() {
-      return new java.util.TreeSet<>(Node.BACKENDS).iterator();
+      return Backends.names().iterator();
+    }
+  }
+
+  /** The stores, for help text. */
+  static final class StoreNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return Stores.names().iterator();
     }
   }
 }

@@ -2,7 +2,6 @@ package io.borealis.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.borealis.persistence.EmbeddedStore;
 import io.borealis.persistence.ReadView;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +16,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * One Borealis scheduler node: configuration layered from flags, a config file, the store profile
- * and the modules' defaults; an actor system under {@link Guardian}. The server command, the
- * end-to-end tests and the load harness all start nodes through here.
+ * ({@link Stores}, picked by {@code borealis.store.kind}) and the modules' defaults; an actor
+ * system under {@link Guardian}. The server command, the end-to-end tests and the load harness all
+ * start nodes through here.
  */
 public final class Node {
 
@@ -35,7 +35,10 @@ public final class Node {
   }
 
   /** The backends this build can run. */
-  public static final Set<String> BACKENDS = Set.of("local", "sim");
+  public static final Set<String> BACKENDS = Backends.names();
+
+  /** The stores this build can run. */
+  public static final Set<String> STORES = Stores.names();
 
   /** How to start a node; empty options keep the configured defaults. */
   public record Options(
@@ -92,22 +95,19 @@ public final class Node {
             .configFile()
             .map(f -> ConfigFactory.parseFile(f.toFile()))
             .orElse(ConfigFactory.empty());
-    Config store = EmbeddedStore.prepare(dataDir);
-    return ConfigFactory.load(
-        ConfigFactory.parseMap(flags)
-            .withFallback(file)
-            .withFallback(store)
-            .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    Config application = ConfigFactory.parseResourcesAnySyntax("application");
+    Config chosen = ConfigFactory.parseMap(flags).withFallback(file);
+    // The store profile is picked like any setting, then prepared under everything chosen.
+    String kind = ConfigFactory.load(chosen.withFallback(application)).getString(Stores.KIND);
+    Config store = Stores.named(kind).prepare().apply(dataDir);
+    return ConfigFactory.load(chosen.withFallback(store).withFallback(application));
   }
 
   /** Starts a node and waits until it serves (or fails to). */
   public static Node start(Options options, Duration timeout) throws Exception {
     Config config = config(options);
-    String backend = config.getString("borealis.backend.kind");
-    if (!BACKENDS.contains(backend)) {
-      throw new IllegalArgumentException(
-          "backend '" + backend + "' is not available in this build (available: " + BACKENDS + ")");
-    }
+    // Fails before anything starts when the configured backend is not in this build.
+    Backends.named(config.getString("borealis.backend.kind"));
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(started), "borealis", config);
     try {

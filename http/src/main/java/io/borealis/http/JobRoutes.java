@@ -4,16 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.borealis.common.Users;
+import io.borealis.job.JobDiff;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobConfigParser;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
-import io.borealis.model.TaskConfig;
 import io.borealis.persistence.ReadView;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -250,7 +247,7 @@ final class JobRoutes {
 
   /**
    * What an update to this configuration would change (aurora-semantics §4.2): instances to add,
-   * remove, update, and those unchanged, each grouped by configuration.
+   * remove, update, and those unchanged, each grouped by configuration ({@link JobDiff}).
    */
   private CompletionStage<HttpResponse> diff(Call call) {
     call.allowQuery(Set.of());
@@ -260,34 +257,13 @@ final class JobRoutes {
         ctx,
         call,
         () -> {
-          Map<Integer, TaskConfig> current = ctx.view().activeConfigs(key);
-          Map<TaskConfig, List<Integer>> add = new LinkedHashMap<>();
-          Map<TaskConfig, List<Integer>> remove = new LinkedHashMap<>();
-          Map<TaskConfig, List<Integer>> update = new LinkedHashMap<>();
-          Map<TaskConfig, List<Integer>> unchanged = new LinkedHashMap<>();
-          TreeSet<Integer> all = new TreeSet<>(current.keySet());
-          for (int i = 0; i < proposed.instances(); i++) {
-            all.add(i);
-          }
-          for (int id : all) {
-            TaskConfig now = current.get(id);
-            boolean wanted = id < proposed.instances();
-            if (now == null) {
-              add.computeIfAbsent(proposed.task(), c -> new ArrayList<>()).add(id);
-            } else if (!wanted) {
-              remove.computeIfAbsent(now, c -> new ArrayList<>()).add(id);
-            } else if (now.equals(proposed.task())) {
-              unchanged.computeIfAbsent(now, c -> new ArrayList<>()).add(id);
-            } else {
-              update.computeIfAbsent(proposed.task(), c -> new ArrayList<>()).add(id);
-            }
-          }
+          JobDiff diff = JobDiff.of(ctx.view().activeConfigs(key), proposed);
           ObjectNode o = Json.object();
           o.put("job_key", key.toString());
-          o.set("add", groups(add));
-          o.set("remove", groups(remove));
-          o.set("update", groups(update));
-          o.set("unchanged", groups(unchanged));
+          o.set("add", groups(diff.add()));
+          o.set("remove", groups(diff.remove()));
+          o.set("update", groups(diff.update()));
+          o.set("unchanged", groups(diff.unchanged()));
           return Api.json(StatusCodes.OK, o);
         });
   }
@@ -337,14 +313,13 @@ final class JobRoutes {
     return Optional.empty();
   }
 
-  private static ArrayNode groups(Map<TaskConfig, List<Integer>> groups) {
+  private static ArrayNode groups(List<JobDiff.Group> groups) {
     ArrayNode a = Json.array();
-    groups.forEach(
-        (config, ids) -> {
-          ObjectNode g = a.addObject();
-          g.put("instances", InstanceRanges.format(ids));
-          g.set("config", ConfigJson.task(config));
-        });
+    for (JobDiff.Group group : groups) {
+      ObjectNode g = a.addObject();
+      g.put("instances", InstanceRanges.format(group.instances()));
+      g.set("config", ConfigJson.task(group.config()));
+    }
     return a;
   }
 

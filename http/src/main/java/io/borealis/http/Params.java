@@ -3,7 +3,7 @@ package io.borealis.http;
 import io.borealis.model.FieldError;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobKey;
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -1,7 +1,7 @@
 package io.borealis.http;
 
+import io.borealis.model.ScheduleStatus;
 import io.borealis.persistence.ReadView;
-import io.borealis.task.ScheduleStatus;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;

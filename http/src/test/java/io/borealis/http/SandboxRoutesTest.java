@@ -1,25 +1,25 @@
 package io.borealis.http;
 
-import static io.borealis.task.ScheduleStatus.ASSIGNED;
-import static io.borealis.task.ScheduleStatus.FINISHED;
-import static io.borealis.task.ScheduleStatus.PENDING;
-import static io.borealis.task.ScheduleStatus.RUNNING;
-import static io.borealis.task.ScheduleStatus.STARTING;
+import static io.borealis.model.ScheduleStatus.ASSIGNED;
+import static io.borealis.model.ScheduleStatus.FINISHED;
+import static io.borealis.model.ScheduleStatus.PENDING;
+import static io.borealis.model.ScheduleStatus.RUNNING;
+import static io.borealis.model.ScheduleStatus.STARTING;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.ReadView;
-import io.borealis.task.Assignment;
 import io.borealis.task.InstanceEvent;
-import io.borealis.task.ScheduleStatus;
 import io.borealis.task.ScheduledTask;
 import java.io.IOException;
 import java.io.InputStream;

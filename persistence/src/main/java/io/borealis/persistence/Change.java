@@ -1,7 +1,7 @@
 package io.borealis.persistence;
 
 import io.borealis.model.JobKey;
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -7,9 +7,9 @@ import io.borealis.model.InstanceKey;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
 import io.borealis.task.InstanceEvent;
-import io.borealis.task.ScheduleStatus;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
 import java.time.Duration;
@@ -309,7 +309,7 @@ public final class ReadView implements TaskLocator, EventFeed {
         previous,
         at,
         message,
-        t.assignment().map(io.borealis.task.Assignment::host));
+        t.assignment().map(io.borealis.model.Assignment::host));
   }
 
   /** Under the write lock: the change the current event made, at the current index. */

@@ -2,7 +2,7 @@ package io.borealis.backend.agent;
 
 import io.borealis.backend.StatusUpdate;
 import io.borealis.model.InstanceKey;
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import io.borealis.backend.TaskRef;
 import io.borealis.backend.agent.AgentResources;
 import io.borealis.backend.agent.StatusOutbox;
 import io.borealis.model.InstanceKey;
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import io.borealis.backend.local.ProcessPlan.Action;
 import io.borealis.model.HealthCheck;
 import io.borealis.model.Placeholders;
 import io.borealis.model.ProcessConfig;
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

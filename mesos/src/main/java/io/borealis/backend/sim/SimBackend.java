@@ -11,7 +11,7 @@ import io.borealis.backend.agent.AgentResources;
 import io.borealis.backend.agent.StatusOutbox;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.Resources;
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

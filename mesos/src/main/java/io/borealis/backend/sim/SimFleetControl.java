@@ -3,7 +3,7 @@ package io.borealis.backend.sim;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.common.Stages;
-import io.borealis.task.ScheduleStatus;
+import io.borealis.model.ScheduleStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,9 @@
-package io.borealis.backend;
+package io.borealis.host;
 
+import io.borealis.backend.OfferEvent;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.StatusUpdate;
+import io.borealis.backend.TaskLocator;
 import io.borealis.model.InstanceKey;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.task.TaskInstanceEntity;

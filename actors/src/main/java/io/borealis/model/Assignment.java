@@ -1,4 +1,4 @@
-package io.borealis.task;
+package io.borealis.model;
 
 import java.util.Map;
 

@@ -1,11 +1,13 @@
-package io.borealis.backend;
+package io.borealis.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.StatusUpdate;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.placement.PlacementEngine;
-import io.borealis.task.ScheduleStatus;
 import io.borealis.task.TaskInstanceEntity;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,0 +1,120 @@
+package io.borealis.node;
+
+import com.typesafe.config.Config;
+import io.borealis.backend.FleetControl;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.local.LocalBackend;
+import io.borealis.backend.local.LocalSettings;
+import io.borealis.backend.sim.SimBackend;
+import io.borealis.backend.sim.SimFleetControl;
+import io.borealis.backend.sim.SimSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * The resource backends this build can run, by the name operators pick them with: one table for the
+ * server's {@code --backend} check, its help text and the node's assembly. Another backend (Mesos)
+ * is one more entry.
+ */
+final class Backends {
+
+  /** What the node gives a backend to be assembled with. */
+  record Setup(Config config, Clock clock) {}
+
+  /** A backend ready to be hosted, with what else it offers the node. */
+  record Assembled(
+      ResourceBackend.Factory factory, Optional<Path> sandboxes, FleetControls fleet) {}
+
+  /** The control surface of a simulated fleet, made once the backend runs; others have none. */
+  @FunctionalInterface
+  interface FleetControls {
+    FleetControls NONE = (backend, system, timeout) -> Optional.empty();
+
+    Optional<FleetControl> of(
+        ActorRef<ResourceBackend.Command> backend, ActorSystem<?> system, Duration timeout);
+  }
+
+  /** One backend: its name, a line for the help text, and how to assemble it. */
+  record Backend(String name, String summary, Function<Setup, Assembled> assemble) {}
+
+  private static final Map<String, Backend> ALL = new LinkedHashMap<>();
+
+  static {
+    register(
+        new Backend(
+            "local",
+            "this machine runs the tasks as real processes",
+            setup -> {
+              // Read once: it asks the OS for the host's resources.
+              LocalSettings local = LocalSettings.from(setup.config());
+              return new Assembled(
+                  LocalBackend.factory(local, setup.clock()),
+                  // Sandboxes are served from this node, where the backend keeps them.
+                  Optional.of(local.sandboxes()),
+                  FleetControls.NONE);
+            }));
+    register(
+        new Backend(
+            "sim",
+            "a simulated fleet, for tests, demos and load tests",
+            setup ->
+                new Assembled(
+                    SimBackend.factory(SimSettings.from(setup.config()), setup.clock()),
+                    Optional.empty(),
+                    (backend, system, timeout) ->
+                        Optional.of(
+                            new SimFleetControl(
+                                backend,
+                                system.scheduler(),
+                                system.executionContext(),
+                                timeout)))));
+  }
+
+  private Backends() {}
+
+  private static void register(Backend backend) {
+    ALL.put(backend.name(), backend);
+  }
+
+  /** The names, sorted. */
+  static SortedSet<String> names() {
+    return Collections.unmodifiableSortedSet(new TreeSet<>(ALL.keySet()));
+  }
+
+  /** The backend called {@code name}; fails with a sentence an operator can act on. */
+  static Backend named(String name) {
+    Backend backend = ALL.get(name);
+    if (backend == null) {
+      throw new IllegalArgumentException(unavailable(name));
+    }
+    return backend;
+  }
+
+  static String unavailable(String name) {
+    return "backend '"
+        + name
+        + "' is not available in this build (available: "
+        + String.join(", ", names())
+        + ")";
+  }
+
+  /** One line per backend, for {@code server --help}. */
+  static String help() {
+    StringBuilder text = new StringBuilder();
+    for (String name : names()) {
+      text.append(text.length() == 0 ? "" : "; ").append(name).append(": ");
+      text.append(ALL.get(name).summary());
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,74 @@
+package io.borealis.node;
+
+import com.typesafe.config.Config;
+import io.borealis.persistence.EmbeddedStore;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The store profiles this build can run, by the name of {@code borealis.store.kind} (the server's
+ * {@code --store}): each prepares what it needs (the embedded store creates its H2 file and tables)
+ * and returns the configuration that points Pekko Persistence at it. Cassandra will be one more
+ * entry; until then choosing it fails at start with a clear sentence.
+ */
+final class Stores {
+
+  /** The configuration key that picks the store. */
+  static final String KIND = "borealis.store.kind";
+
+  /** One store: its name, a line for the help text, and how to prepare it in a data folder. */
+  record Store(String name, String summary, Function<Path, Config> prepare) {}
+
+  private static final Map<String, Store> ALL = new LinkedHashMap<>();
+
+  static {
+    register(
+        new Store(
+            "embedded",
+            "journal and snapshots in an H2 file under the data folder",
+            EmbeddedStore::prepare));
+  }
+
+  private Stores() {}
+
+  private static void register(Store store) {
+    ALL.put(store.name(), store);
+  }
+
+  /** The names, sorted. */
+  static SortedSet<String> names() {
+    return Collections.unmodifiableSortedSet(new TreeSet<>(ALL.keySet()));
+  }
+
+  /** The store called {@code name}; fails with a sentence an operator can act on. */
+  static Store named(String name) {
+    Store store = ALL.get(name);
+    if (store == null) {
+      throw new IllegalArgumentException(unavailable(name));
+    }
+    return store;
+  }
+
+  static String unavailable(String name) {
+    return "store '"
+        + name
+        + "' is not available in this build (available: "
+        + String.join(", ", names())
+        + ")";
+  }
+
+  /** One line per store, for {@code server --help}. */
+  static String help() {
+    StringBuilder text = new StringBuilder();
+    for (String name : names()) {
+      text.append(text.length() == 0 ? "" : "; ").append(name).append(": ");
+      text.append(ALL.get(name).summary());
+    }
+    return text.toString();
+  }
+}
