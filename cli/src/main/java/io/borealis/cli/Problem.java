@@ -1,6 +1,8 @@
 package io.borealis.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,17 @@ record Problem(int status, String title, String detail, List<FieldError> errors)
     String title = json.path("title").asText("");
     return new Problem(
         status, title.isBlank() ? "HTTP " + status : title, json.path("detail").asText(""), errors);
+  }
+
+  /** The problem as RFC 9457 JSON, for {@code -o json}. */
+  ObjectNode toJson() {
+    ObjectNode o = Json.object();
+    o.put("status", status);
+    o.put("title", title);
+    o.put("detail", detail);
+    ArrayNode list = o.putArray("errors");
+    errors.forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
+    return o;
   }
 
   /** One line: {@code Conflict: Job www-data/prod/hello already exists}. */

@@ -2,6 +2,8 @@ package io.borealis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -232,6 +234,48 @@ class CliRunTest {
     Result proxy = run("job", "restart", "fake/www-data/prod/hello");
     assertThat(proxy.code()).isEqualTo(1);
     assertThat(proxy.err()).isEqualTo("borealis: HTTP 502: <h1>502</h1>\n");
+  }
+
+  JsonNode onlyJson(Result r) throws IOException {
+    // One document: nothing after it but white space.
+    var parser = new ObjectMapper().createParser(r.out());
+    JsonNode doc = new ObjectMapper().readTree(parser);
+    assertThat(parser.nextToken()).as(r.out()).isNull();
+    return doc;
+  }
+
+  @Test
+  void withJsonOutputEveryFailureIsOneJsonDocumentOnStdout() throws IOException {
+    // Issue 8, item 9: errors were plain text whatever -o said.
+    fake.json(
+        "POST " + JOB,
+        409,
+        "{\"title\": \"Conflict\", \"status\": 409,"
+            + " \"detail\": \"Job www-data/prod/hello already exists\"}");
+    Result conflict =
+        run("job", "create", "fake/www-data/prod/hello", jobFile().toString(), "-o", "json");
+    assertThat(conflict.code()).isEqualTo(1);
+    JsonNode error = onlyJson(conflict).get("error");
+    assertThat(error.get("message").asText())
+        .isEqualTo("Conflict: Job www-data/prod/hello already exists");
+    assertThat(error.get("exit_code").asInt()).isEqualTo(1);
+    assertThat(error.at("/problem/status").asInt()).isEqualTo(409);
+    assertThat(error.at("/problem/detail").asText())
+        .isEqualTo("Job www-data/prod/hello already exists");
+
+    Result usage = run("job", "list", "fake", "--colour", "--output=json");
+    assertThat(usage.code()).isEqualTo(2);
+    assertThat(onlyJson(usage).at("/error/message").asText()).contains("--colour");
+    assertThat(onlyJson(usage).at("/error/exit_code").asInt()).isEqualTo(2);
+
+    Result badKey = run("job", "status", "fake/www-data/hello", "-ojson");
+    assertThat(badKey.code()).isEqualTo(2);
+    assertThat(onlyJson(badKey).at("/error/message").asText()).contains("is not a job key");
+
+    Result down = run("job", "status", "down/www-data/prod/hello", "-o", "json");
+    assertThat(down.code()).isEqualTo(3);
+    assertThat(onlyJson(down).at("/error/message").asText()).contains("cannot reach");
+    assertThat(onlyJson(down).at("/error/exit_code").asInt()).isEqualTo(3);
   }
 
   @Test
@@ -586,6 +630,29 @@ class CliRunTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo("line 1\nline 2\n");
     assertThat(fake.requests).noneMatch(q -> q.uri().endsWith("/sandbox/.logs"));
+  }
+
+  @Test
+  void logsWithJsonOutputAreOneDocument() throws IOException {
+    // Issue 8, item 9: task logs ignored -o json.
+    newestTask();
+    processes("web", "db");
+    file("/api/v1/tasks/t-1/sandbox/.logs/db/stdout", FakeScheduler.utf8("db out\n"));
+    file("/api/v1/tasks/t-1/sandbox/.logs/web/stdout", FakeScheduler.utf8("web out\n"));
+
+    Result r = run("task", "logs", "fake/www-data/prod/hello/1", "-o", "json");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    JsonNode doc = onlyJson(r);
+    assertThat(doc.get("task_id").asText()).isEqualTo("t-1");
+    assertThat(doc.get("stream").asText()).isEqualTo("stdout");
+    assertThat(doc.at("/processes/0/name").asText()).isEqualTo("db");
+    assertThat(doc.at("/processes/0/content").asText()).isEqualTo("db out\n");
+    assertThat(doc.at("/processes/1/content").asText()).isEqualTo("web out\n");
+
+    Result follow = run("task", "logs", "fake/www-data/prod/hello/1", "-f", "-o", "json");
+    assertThat(follow.code()).isEqualTo(2);
+    assertThat(onlyJson(follow).at("/error/message").asText()).contains("--follow");
   }
 
   @Test
