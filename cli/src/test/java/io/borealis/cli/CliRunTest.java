@@ -159,6 +159,15 @@ class CliRunTest {
     assertThat(key.code()).isEqualTo(2);
     assertThat(key.err()).contains("is not a job key").doesNotContain("Exception", "\tat ");
 
+    // Issue 8, item 10: reported before anything is sent.
+    for (String dots : List.of("fake/www-data/prod/..", "fake/www-data/./hello")) {
+      Result bad = run("job", "create", dots, "hello.yaml");
+      assertThat(bad.code()).isEqualTo(2);
+      assertThat(bad.err()).contains("may not be '");
+      assertThat(run("job", "inspect", dots, "hello.yaml").code()).isEqualTo(2);
+    }
+    assertThat(fake.requests).isEmpty();
+
     Result output = run("job", "list", "fake", "-o", "xml");
     assertThat(output.code()).isEqualTo(2);
 
