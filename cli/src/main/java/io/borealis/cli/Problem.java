@@ -53,9 +53,19 @@ record Problem(int status, String title, String detail, List<FieldError> errors)
     return detail.isBlank() ? title : title + ": " + detail;
   }
 
-  /** One line per bad field: {@code task.resources.ram: must be > 0}. */
+  /**
+   * One line per bad field: {@code task.resources.ram: must be > 0}; none when the one bad field is
+   * already what the detail says, so that it is printed once.
+   */
   List<String> fieldLines() {
     List<String> lines = new ArrayList<>();
+    if (errors.size() == 1) {
+      FieldError only = errors.get(0);
+      String said = only.field().isBlank() ? only.message() : only.field() + ": " + only.message();
+      if (detail.contains(said)) {
+        return lines;
+      }
+    }
     for (FieldError e : errors) {
       lines.add("  " + (e.field().isBlank() ? "" : e.field() + ": ") + e.message());
     }
