@@ -1,9 +1,12 @@
 package io.borealis.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,6 +60,9 @@ public final class Cli implements Callable<Integer> {
     cli.setParameterExceptionHandler(
         (e, args) -> {
           CommandLine c = e.getCommandLine();
+          if (wantsJson(List.of(args))) {
+            printError(out, e.getMessage(), CliException.USAGE, List.of(), null);
+          }
           err.println("borealis: " + e.getMessage());
           CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr());
           err.println(
@@ -65,12 +71,24 @@ public final class Cli implements Callable<Integer> {
         });
     cli.setExecutionExceptionHandler(
         (e, c, parsed) -> {
+          boolean json = parsed != null && wantsJson(parsed.originalArgs());
           if (e instanceof CliException failure) {
+            if (json) {
+              printError(
+                  out,
+                  failure.getMessage(),
+                  failure.exitCode(),
+                  failure.details(),
+                  failure instanceof CliException.ProblemException p ? p.problem() : null);
+            }
             err.println("borealis: " + failure.getMessage());
             failure.details().forEach(err::println);
             return failure.exitCode();
           }
           // A bug: say so in one line; --verbose shows where.
+          if (json) {
+            printError(out, "unexpected error: " + e, CliException.REFUSED, List.of(), null);
+          }
           err.println("borealis: unexpected error: " + e);
           if (parsed != null && parsed.originalArgs().contains("--verbose")) {
             e.printStackTrace(err);
@@ -78,6 +96,56 @@ public final class Cli implements Callable<Integer> {
           return CliException.REFUSED;
         });
     return cli;
+  }
+
+  /**
+   * Whether the command line asks for {@code -o json}, read from the words themselves, since a
+   * command line that failed to parse has no options to ask.
+   */
+  static boolean wantsJson(List<String> args) {
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.equals("--")) {
+        return false;
+      }
+      String value = null;
+      if ((a.equals("-o") || a.equals("--output")) && i + 1 < args.size()) {
+        value = args.get(i + 1);
+      } else if (a.startsWith("--output=")) {
+        value = a.substring("--output=".length());
+      } else if (a.startsWith("-o=")) {
+        value = a.substring(3);
+      } else if (a.startsWith("-o") && !a.startsWith("--")) {
+        value = a.substring(2);
+      }
+      if (value != null && value.equalsIgnoreCase("json")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A failure as the one JSON document of a {@code -o json} run: {@code {"error": {"message",
+   * "exit_code", "details"?, "problem"?}}}, where {@code problem} is the scheduler's problem body
+   * when it answered with one.
+   */
+  static void printError(
+      PrintStream out, String message, int exitCode, List<String> details, Problem problem) {
+    ObjectNode error = Json.object();
+    error.put("message", message);
+    error.put("exit_code", exitCode);
+    if (!details.isEmpty()) {
+      ArrayNode lines = error.putArray("details");
+      details.forEach(d -> lines.add(d.strip()));
+    }
+    if (problem != null) {
+      error.set("problem", problem.toJson());
+    }
+    ObjectNode doc = Json.object();
+    doc.set("error", error);
+    out.println(Json.pretty(doc));
+    out.flush();
   }
 
   /** {@code 30s}, {@code 500ms}, {@code 5m}, {@code 1h}, or ISO-8601 ({@code PT5M}). */

@@ -2,6 +2,8 @@ package io.borealis.cli;
 
 import java.io.PrintStream;
 import java.net.http.HttpClient;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** What every command of one run shares: its streams, its environment, the clusters it knows. */
@@ -12,6 +14,8 @@ final class Context {
   final Env env;
   private Clusters clusters;
   private HttpClient http;
+  // One client per cluster for the whole run, so that a read follows this run's own writes.
+  private final Map<String, SchedulerClient> clients = new HashMap<>();
 
   Context(PrintStream out, PrintStream err, Env env) {
     this.out = out;
@@ -33,6 +37,10 @@ final class Context {
     if (http == null) {
       http = SchedulerClient.newHttpClient();
     }
-    return new SchedulerClient(cluster, http, common.verbose ? Optional.of(err) : Optional.empty());
+    return clients.computeIfAbsent(
+        cluster.name(),
+        name ->
+            new SchedulerClient(
+                cluster, http, common.verbose ? Optional.of(err) : Optional.empty(), env));
   }
 }

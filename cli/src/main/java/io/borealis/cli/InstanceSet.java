@@ -52,6 +52,29 @@ record InstanceSet(List<Range> ranges) {
     return new InstanceSet(ranges);
   }
 
+  boolean isEmpty() {
+    return ranges.isEmpty();
+  }
+
+  /** The ids of this set that {@code ids} does not hold, as ranges (never expanded). */
+  InstanceSet minus(SortedSet<Integer> ids) {
+    List<Range> left = new ArrayList<>();
+    for (Range r : ranges) {
+      long from = r.first();
+      for (int id :
+          ids.subSet(r.first(), r.last() == Integer.MAX_VALUE ? r.last() : r.last() + 1)) {
+        if (id > from) {
+          left.add(new Range((int) from, id - 1));
+        }
+        from = id + 1L;
+      }
+      if (from <= r.last()) {
+        left.add(new Range((int) from, r.last()));
+      }
+    }
+    return new InstanceSet(left);
+  }
+
   /** The one instance this set names, if it names exactly one. */
   boolean isSingle() {
     int id = ranges.get(0).first();

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,14 +15,23 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Follows a job's newest task per instance until every instance is RUNNING (or FINISHED), one
- * fails, or time runs out ({@code job create --wait}). It long-polls the read side, so it asks
- * again as soon as something changed, and at most once per {@link Env#pollInterval()}.
+ * Follows the tasks a create made until every instance is where {@code --wait} waits for, one of
+ * them fails, or time runs out ({@code job create --wait}).
+ *
+ * <p>What it waits for: a service's instances RUNNING (on the local backend a task with a health
+ * check is RUNNING only once the check passed), a batch job's instances FINISHED. What ends the
+ * wait early, with exit 1 and the task's reason: the first task of the create that ended otherwise
+ * (FAILED, LOST, KILLED, or a service's task that FINISHED), even when the scheduler will start
+ * another, since a task that fails once under {@code --wait} is what the user needs to see.
+ *
+ * <p>Only tasks the create made are judged: the caller lists the job's task ids before it creates,
+ * and tasks of an earlier job of the same key (killed, say) are left out. It long-polls the read
+ * side, so it asks again as soon as something changed, and at most once per {@link
+ * Env#pollInterval()}.
  */
 final class InstanceWaiter {
 
-  private static final Set<String> REACHED = Set.of("RUNNING", "FINISHED");
-  private static final Set<String> ENDED_OTHERWISE = Set.of("FAILED", "KILLED", "LOST");
+  private static final Set<String> ENDED = Set.of("FINISHED", "FAILED", "KILLED", "LOST");
   // Statuses in lifecycle order, for a progress line that reads left to right.
   private static final List<String> ORDER =
       List.of("PENDING", "THROTTLED", "ASSIGNED", "STARTING", "RUNNING", "FINISHED");
@@ -41,72 +51,138 @@ final class InstanceWaiter {
     this.progress = progress;
   }
 
-  /** The newest task of each instance once all are up; a refusal naming the one that is not. */
-  ArrayNode await(int instances, Duration timeout) {
-    Instant deadline = Instant.now().plus(timeout);
-    String base = "/api/v1/jobs/" + key.jobPath() + "/tasks?limit_per_instance=1";
+  /** The ids of every task the job has now (none when there is no such job). */
+  static Set<String> taskIds(SchedulerClient client, JobKeyArg key) {
+    Set<String> ids = new java.util.HashSet<>();
+    try {
+      client.items(tasksPath(key)).forEach(t -> ids.add(t.path("task_id").asText()));
+    } catch (CliException.ProblemException e) {
+      if (e.problem().status() != 404) {
+        throw e;
+      }
+    }
+    return ids;
+  }
+
+  private static String tasksPath(JobKeyArg key) {
+    return "/api/v1/jobs/" + key.jobPath() + "/tasks";
+  }
+
+  /**
+   * The newest task of each instance once all are there; a refusal naming the first that failed, or
+   * what was left when time ran out.
+   *
+   * @param service whether the job is a service (wait for RUNNING) or batch (wait for FINISHED)
+   * @param before the job's task ids before the create, which are not judged
+   */
+  ArrayNode await(int instances, boolean service, Set<String> before, Duration timeout) {
+    String goal = service ? "RUNNING" : "FINISHED";
+    Instant deadline = env.clock().instant().plus(timeout);
     OptionalLong index = OptionalLong.empty();
     while (true) {
-      ArrayNode tasks = Json.array();
+      List<JsonNode> tasks = new ArrayList<>();
       try {
-        String path = base;
-        if (index.isPresent()) {
-          long waitMs = Math.max(0, Math.min(LONG_POLL.toMillis(), millisUntil(deadline)));
-          path += "&index=" + index.getAsLong() + "&wait=" + waitMs + "ms";
-        }
-        SchedulerClient.Reply reply = client.get(path);
-        reply.body().path("items").forEach(tasks::add);
-        index = reply.index();
+        index = read(index, deadline, before, instances, tasks);
       } catch (CliException.ProblemException e) {
-        // The read side trails the write that created the job by a moment: not found yet (404),
-        // or still loading (503), is worth another look.
-        int status = e.problem().status();
-        if (status != 404 && status != 503) {
+        // The read side may trail the create by a moment: not found yet is worth another look.
+        if (e.problem().status() != 404) {
           throw e;
         }
         index = OptionalLong.empty();
       }
-      Map<Integer, JsonNode> newest = newestPerInstance(tasks, instances);
-      for (JsonNode t : newest.values()) {
+      Optional<JsonNode> failed =
+          tasks.stream()
+              .filter(t -> ENDED.contains(t.path("status").asText()))
+              .filter(t -> !t.path("status").asText().equals(goal))
+              // The first failure, by the time it ended.
+              .min(Comparator.comparing(t -> t.path("updated_at").asText("")));
+      if (failed.isPresent()) {
+        JsonNode t = failed.get();
         String status = t.path("status").asText();
-        if (ENDED_OTHERWISE.contains(status)) {
-          finishLine();
-          String reason = t.path("reason").asText("");
-          throw CliException.refused(
-              "instance "
-                  + t.path("instance_id").asInt()
-                  + " is "
-                  + status
-                  + (reason.isBlank() ? "" : ": " + reason)
-                  + " (task "
-                  + t.path("task_id").asText()
-                  + ")");
-        }
+        String reason = t.path("reason").asText("");
+        finishLine();
+        throw CliException.refused(
+            "instance "
+                + t.path("instance_id").asInt()
+                + " is "
+                + status
+                + (reason.isBlank() ? "" : ": " + Messages.humanDurations(reason))
+                + " (task "
+                + t.path("task_id").asText()
+                + ")");
       }
+      Map<Integer, JsonNode> newest = newestPerInstance(tasks);
       String line = describe(instances, newest);
       show(line);
       if (newest.size() == instances
-          && newest.values().stream().allMatch(t -> REACHED.contains(t.path("status").asText()))) {
+          && newest.values().stream().allMatch(t -> t.path("status").asText().equals(goal))) {
         finishLine();
-        return tasks;
+        ArrayNode done = Json.array();
+        newest.values().forEach(done::add);
+        return done;
       }
       if (millisUntil(deadline) <= 0) {
         finishLine();
-        throw CliException.refused("gave up waiting after " + Cli.human(timeout) + ": " + line);
+        throw CliException.refused(
+            "gave up waiting after "
+                + Cli.human(timeout)
+                + " for every instance to be "
+                + goal
+                + ": "
+                + line);
       }
       sleep(Math.min(env.pollInterval().toMillis(), millisUntil(deadline)));
     }
   }
 
-  private static Map<Integer, JsonNode> newestPerInstance(ArrayNode tasks, int instances) {
-    // The route lists each instance's newest task first; instances beyond the job's size (from a
-    // later add) do not count here.
+  /**
+   * Reads every task of the job, page by page, into {@code tasks} (only the create's tasks of
+   * instances below {@code instances}, newest first per instance as the route lists them); the
+   * first page long-polls past {@code index}. Returns the index of the answer.
+   */
+  private OptionalLong read(
+      OptionalLong index,
+      Instant deadline,
+      Set<String> before,
+      int instances,
+      List<JsonNode> tasks) {
+    OptionalLong answered = OptionalLong.empty();
+    int offset = 0;
+    while (true) {
+      String path = SchedulerClient.withParam(tasksPath(key), "offset", Integer.toString(offset));
+      if (offset == 0 && index.isPresent()) {
+        long waitMs = Math.max(0, Math.min(LONG_POLL.toMillis(), millisUntil(deadline)));
+        path =
+            SchedulerClient.withParam(
+                SchedulerClient.withParam(path, "index", Long.toString(index.getAsLong())),
+                "wait",
+                waitMs + "ms");
+      }
+      SchedulerClient.Reply reply = client.get(path);
+      if (offset == 0) {
+        answered = reply.index();
+      }
+      JsonNode page = reply.body();
+      JsonNode items = page.path("items");
+      for (JsonNode t : items) {
+        int id = t.path("instance_id").asInt(-1);
+        // Instances beyond the job's size (from a later add) do not count here.
+        if (id >= 0 && id < instances && !before.contains(t.path("task_id").asText())) {
+          tasks.add(t);
+        }
+      }
+      offset += items.size();
+      if (items.isEmpty() || offset >= page.path("total").asInt()) {
+        return answered;
+      }
+    }
+  }
+
+  private static Map<Integer, JsonNode> newestPerInstance(List<JsonNode> tasks) {
+    // The route lists each instance's newest task first.
     Map<Integer, JsonNode> newest = new TreeMap<>();
     for (JsonNode t : tasks) {
-      int id = t.path("instance_id").asInt(-1);
-      if (id >= 0 && id < instances) {
-        newest.putIfAbsent(id, t);
-      }
+      newest.putIfAbsent(t.path("instance_id").asInt(), t);
     }
     return newest;
   }
@@ -126,8 +202,7 @@ final class InstanceWaiter {
     if (unseen > 0) {
       parts.add(unseen + " not visible yet");
     }
-    return (instances == 1 ? "1 instance: " : instances + " instances: ")
-        + String.join(", ", parts);
+    return Messages.count(instances, "instance") + ": " + String.join(", ", parts);
   }
 
   // On a terminal, one line redrawn in place; elsewhere (logs, pipes), a line per change.
@@ -153,13 +228,13 @@ final class InstanceWaiter {
     shown = "";
   }
 
-  private static long millisUntil(Instant deadline) {
-    return Duration.between(Instant.now(), deadline).toMillis();
+  private long millisUntil(Instant deadline) {
+    return Duration.between(env.clock().instant(), deadline).toMillis();
   }
 
-  private static void sleep(long millis) {
+  private void sleep(long millis) {
     try {
-      Thread.sleep(Math.max(0, millis));
+      env.sleeper().sleep(Duration.ofMillis(Math.max(0, millis)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CliException.refused("interrupted while waiting");

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,14 +68,39 @@ final class JobCommands implements Callable<Integer> {
       return "/api/v1/jobs/" + key.jobPath();
     }
 
-    /** A write's answer: its JSON for scripts, its message for people. */
-    int printMessage(JsonNode reply) {
+    /** A write's answer: its JSON for scripts, a sentence for people. */
+    int printMessage(JsonNode reply, String sentence) {
       if (common.json()) {
         Common.printJson(ctx.out, reply);
       } else {
-        ctx.out.println(reply.path("message").asText(""));
+        ctx.out.println(sentence);
       }
       return 0;
+    }
+
+    /**
+     * The instances a write's answer names ({@code "0-2,5"}), empty when it names none. The
+     * sentences for people are made here from the answer's fields, not taken from its message.
+     */
+    static String instancesOf(JsonNode reply) {
+      return reply.path("instances").isTextual() ? reply.path("instances").asText() : "";
+    }
+
+    int printKilled(JsonNode reply) {
+      String killed = instancesOf(reply);
+      return printMessage(
+          reply,
+          killed.isEmpty()
+              ? "No tasks to kill."
+              : "Killed "
+                  + Messages.instances(killed)
+                  + " ("
+                  + Messages.count(countOf(killed), "task")
+                  + ")");
+    }
+
+    static int countOf(String ranges) {
+      return ranges.isBlank() ? 0 : InstanceSet.parse(ranges).ids().size();
     }
   }
 
@@ -99,7 +127,11 @@ final class JobCommands implements Callable<Integer> {
   static final class Create extends JobFileCommand {
     @Option(
         names = "--wait",
-        description = "Wait until every instance is RUNNING (or FINISHED); exit 1 if one fails.")
+        description = {
+          "Wait until every instance of a service is RUNNING (and healthy, when it has a health"
+              + " check), or every instance of a batch job FINISHED; exit 1 at the first task that"
+              + " fails, with its reason."
+        })
     boolean wait;
 
     @Option(
@@ -118,27 +150,28 @@ final class JobCommands implements Callable<Integer> {
       key.requireNoInstances();
       SchedulerClient client = client(key);
       ObjectNode job = JobFiles.load(file, key);
+      // A job of the same key may have existed (killed, say): --wait judges only new tasks.
+      Set<String> before = wait ? InstanceWaiter.taskIds(client, key) : Set.of();
       JsonNode reply = client.post(jobPath(key), job).body();
       ObjectNode created = reply.isObject() ? (ObjectNode) reply : Json.object();
-      String url = client.cluster().webBase() + "/scheduler/" + key.jobPath();
+      int instances = created.path("instances").asInt(job.path("instances").asInt(1));
+      // The job's API resource; the web UI does not exist yet.
+      String url = client.cluster().apiBase() + jobPath(key);
       if (!common.json()) {
-        ctx.out.println(created.path("message").asText("Job created."));
+        ctx.out.println(
+            Messages.count(instances, "new task") + " pending for job " + key.jobPath());
         ctx.out.println("Job url: " + url);
       }
       if (wait) {
-        int instances = created.path("instances").asInt(job.path("instances").asInt(1));
+        boolean service = job.path("service").asBoolean(false);
         ArrayNode tasks =
             new InstanceWaiter(
                     client, key, ctx.env, common.json() ? Optional.empty() : Optional.of(ctx.out))
-                .await(instances, waitTimeout);
+                .await(instances, service, before, waitTimeout);
         if (common.json()) {
           created.set("tasks", tasks);
         } else {
-          boolean allFinished = true;
-          for (var t : tasks) {
-            allFinished &= t.path("status").asText().equals("FINISHED");
-          }
-          String state = allFinished ? "finished" : "up";
+          String state = service ? "up" : "finished";
           ctx.out.println(
               instances == 1
                   ? "The instance is " + state + "."
@@ -177,11 +210,32 @@ final class JobCommands implements Callable<Integer> {
                           "job kill needs instances ("
                               + key
                               + "/0-2); to kill every instance, use job killall"));
+      SchedulerClient client = client(key);
+      // The scheduler kills what exists and says nothing of the rest: a typo in an instance id
+      // must not look like success. Checked first, so that a refusal changes nothing.
+      InstanceSet missing = instances.minus(existing(client, instances));
+      if (!missing.isEmpty()) {
+        throw CliException.refused(
+            "job "
+                + key.withoutInstances()
+                + " has no "
+                + Messages.instances(missing.toString())
+                + "; nothing was killed");
+      }
       ObjectNode body = Json.object().put("instances", instances.toString());
       if (message != null) {
         body.put("message", message);
       }
-      return printMessage(client(key).post(jobPath(key) + "/kill", body).body());
+      return printKilled(client.post(jobPath(key) + "/kill", body).body());
+    }
+
+    private SortedSet<Integer> existing(SchedulerClient client, InstanceSet instances) {
+      String path =
+          SchedulerClient.withParam(
+              jobPath(key) + "/tasks?limit_per_instance=1", "instances", instances.toString());
+      SortedSet<Integer> ids = new TreeSet<>();
+      client.items(path).forEach(t -> ids.add(t.path("instance_id").asInt()));
+      return ids;
     }
   }
 
@@ -204,7 +258,7 @@ final class JobCommands implements Callable<Integer> {
       if (message != null) {
         body.put("message", message);
       }
-      return printMessage(client(key).post(jobPath(key) + "/kill", body).body());
+      return printKilled(client(key).post(jobPath(key) + "/kill", body).body());
     }
   }
 
@@ -225,7 +279,13 @@ final class JobCommands implements Callable<Integer> {
     public Integer call() {
       ObjectNode body = Json.object();
       key.instances().ifPresent(i -> body.put("instances", i.toString()));
-      return printMessage(client(key).post(jobPath(key) + "/restart", body).body());
+      JsonNode reply = client(key).post(jobPath(key) + "/restart", body).body();
+      String restarted = instancesOf(reply);
+      return printMessage(
+          reply,
+          restarted.isEmpty()
+              ? "No active instances to restart."
+              : "Restarting " + Messages.instances(restarted) + " of " + key.jobPath());
     }
   }
 
@@ -253,7 +313,16 @@ final class JobCommands implements Callable<Integer> {
         throw CliException.usage("COUNT must be at least 1, not " + count);
       }
       ObjectNode body = Json.object().put("template_instance", template).put("count", count);
-      return printMessage(client(key).post(jobPath(key) + "/instances", body).body());
+      JsonNode reply = client(key).post(jobPath(key) + "/instances", body).body();
+      String added = instancesOf(reply);
+      return printMessage(
+          reply,
+          Messages.count(countOf(added), "new task")
+              + " pending for job "
+              + key.jobPath()
+              + " ("
+              + Messages.instances(added)
+              + ")");
     }
   }
 }

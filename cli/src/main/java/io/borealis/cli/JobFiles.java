@@ -8,7 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads job files (job-config.md) into the JSON the scheduler takes. A {@code .json} file is read
@@ -85,17 +90,60 @@ final class JobFiles {
     return (ObjectNode) root;
   }
 
-  /** A parse error as {@code line 3, column 7: what is wrong}. */
+  /**
+   * A parse error as {@code line 3, column 7: what was expected}, once, with nothing of the
+   * parser's internals: SnakeYAML's own message starts with its context ("while parsing a block
+   * mapping") and quotes the lines; Jackson's names a redacted source.
+   */
   static String describe(JsonProcessingException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+        return yaml(yaml);
+      }
+    }
     JsonLocation at = e.getLocation();
     String message = e.getOriginalMessage();
     // SnakeYAML's messages repeat the location and quote the line on further lines.
     int newline = message.indexOf('\n');
     message = (newline < 0 ? message : message.substring(0, newline)).strip();
+    message = REDACTED_SOURCE.matcher(message).replaceAll("line $1, column $2");
     if (at == null || at.getLineNr() < 1) {
       return message;
     }
     return "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + message;
+  }
+
+  // Jackson's "[Source: REDACTED (`StreamReadFeature...` disabled); line: 2, column: 24]".
+  private static final Pattern REDACTED_SOURCE =
+      Pattern.compile("\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)\\]");
+
+  private static String yaml(MarkedYAMLException e) {
+    Mark at = e.getProblemMark();
+    StringBuilder out =
+        new StringBuilder()
+            .append("line ")
+            .append(at.getLine() + 1)
+            .append(", column ")
+            .append(at.getColumn() + 1)
+            .append(": ")
+            .append(e.getProblem() == null ? "not valid YAML" : e.getProblem().strip());
+    List<String> notes = new ArrayList<>();
+    if (e.getContext() != null && e.getContextMark() != null) {
+      Mark from = e.getContextMark();
+      notes.add(
+          e.getContext().strip().replaceFirst("^while parsing an? ", "in the ")
+              + " that starts at line "
+              + (from.getLine() + 1)
+              + ", column "
+              + (from.getColumn() + 1));
+    }
+    if (e.getProblem() != null && e.getProblem().contains("<block")) {
+      notes.add("check the indentation");
+    }
+    if (!notes.isEmpty()) {
+      out.append(" (").append(String.join("; ", notes)).append(")");
+    }
+    return out.toString();
   }
 
   private static String kind(JsonNode node) {

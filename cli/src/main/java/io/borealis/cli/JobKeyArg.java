@@ -12,9 +12,11 @@ record JobKeyArg(
 
   static final String FORMAT = "CLUSTER/ROLE/ENV/NAME";
 
-  // The scheduler's rule for each part of a job key.
+  // The scheduler's rule for each part of a job key (JobKey on the node): letters, digits, '_',
+  // '-' and '.', at most 255 characters, and not '.' or '..', which name no job in a URL path
+  // (a client or proxy resolves them away, so the request would reach another resource).
   private static final Pattern PART = Pattern.compile("[\\w\\-.]+");
-  private static final int MAX_PART_LENGTH = 255;
+  static final int MAX_PART_LENGTH = 255;
 
   /**
    * Parses a key with or without instances.
@@ -46,6 +48,10 @@ record JobKeyArg(
   static void checkPart(String label, String value, String text) {
     if (value.isEmpty()) {
       throw new IllegalArgumentException("the " + label + " in '" + text + "' is empty");
+    }
+    if (value.equals(".") || value.equals("..")) {
+      throw new IllegalArgumentException(
+          "the " + label + " in '" + text + "' may not be '" + value + "'");
     }
     if (value.length() > MAX_PART_LENGTH || !PART.matcher(value).matches()) {
       throw new IllegalArgumentException(

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The {@code job} commands that change nothing: status, list, inspect, diff. */
@@ -24,6 +25,11 @@ final class JobQueries {
         paramLabel = "CLUSTER/ROLE/ENV/NAME[/INSTANCES]",
         description = "The job, and which instances if not all (e.g. .../0-3,7).")
     JobKeyArg key;
+
+    @Option(
+        names = "--wide",
+        description = "Show whole task ids (the table shortens them to 8 characters).")
+    boolean wide;
 
     Status(Context ctx) {
       super(ctx);
@@ -64,9 +70,9 @@ final class JobQueries {
             t.path("status").asText(),
             text(t.path("host")),
             ports(t.path("assigned_ports")),
-            t.path("task_id").asText(),
+            taskId(t),
             t.path("failure_count").asInt(),
-            text(t.path("reason")));
+            Messages.humanDurations(text(t.path("reason"))));
       }
       ctx.out.print(table.render());
       if (!previous.isEmpty()) {
@@ -75,15 +81,20 @@ final class JobQueries {
           ended.row(
               t.path("instance_id").asInt(),
               t.path("status").asText(),
-              text(t.path("updated_at")),
-              t.path("task_id").asText(),
-              text(t.path("reason")));
+              Messages.time(text(t.path("updated_at"))),
+              taskId(t),
+              Messages.humanDurations(text(t.path("reason"))));
         }
         ctx.out.println();
         ctx.out.println("Previous tasks:");
         ctx.out.print(ended.render());
       }
       return 0;
+    }
+
+    private String taskId(JsonNode t) {
+      String id = t.path("task_id").asText();
+      return wide ? id : Messages.shortTaskId(id);
     }
 
     static String ports(JsonNode ports) {

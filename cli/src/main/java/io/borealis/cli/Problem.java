@@ -1,6 +1,8 @@
 package io.borealis.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +37,35 @@ record Problem(int status, String title, String detail, List<FieldError> errors)
         status, title.isBlank() ? "HTTP " + status : title, json.path("detail").asText(""), errors);
   }
 
+  /** The problem as RFC 9457 JSON, for {@code -o json}. */
+  ObjectNode toJson() {
+    ObjectNode o = Json.object();
+    o.put("status", status);
+    o.put("title", title);
+    o.put("detail", detail);
+    ArrayNode list = o.putArray("errors");
+    errors.forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
+    return o;
+  }
+
   /** One line: {@code Conflict: Job www-data/prod/hello already exists}. */
   String summary() {
     return detail.isBlank() ? title : title + ": " + detail;
   }
 
-  /** One line per bad field: {@code task.resources.ram: must be > 0}. */
+  /**
+   * One line per bad field: {@code task.resources.ram: must be > 0}; none when the one bad field is
+   * already what the detail says, so that it is printed once.
+   */
   List<String> fieldLines() {
     List<String> lines = new ArrayList<>();
+    if (errors.size() == 1) {
+      FieldError only = errors.get(0);
+      String said = only.field().isBlank() ? only.message() : only.field() + ": " + only.message();
+      if (detail.contains(said)) {
+        return lines;
+      }
+    }
     for (FieldError e : errors) {
       lines.add("  " + (e.field().isBlank() ? "" : e.field() + ": ") + e.message());
     }

@@ -15,6 +15,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -22,23 +26,53 @@ import java.util.OptionalLong;
  * The scheduler's HTTP API as the client uses it. Every failure leaves here as a {@link
  * CliException} with its exit code: an error status carries the decoded problem body (exit 1), no
  * answer at all names the URL that did not answer (exit 3).
+ *
+ * <p>Two conventions of the API are kept here, for every command:
+ *
+ * <ul>
+ *   <li><b>Overload.</b> A {@code 503} or {@code 429} is retried after its {@code Retry-After}, at
+ *       most {@link #MAX_RETRIES} times: always for a read, and for a write only when the answer
+ *       carries {@code Retry-After}, the node's sign that it refused the write before doing
+ *       anything (a 503 without it may be a write that timed out after it was handed on, which must
+ *       not be sent twice). Past that the command fails with exit 3.
+ *   <li><b>Read-your-writes.</b> Every answer carries {@code X-Borealis-Index}. Once a write was
+ *       answered, every later read of this client passes {@code ?index=N&wait=...}, so the node
+ *       that serves it (maybe not the one that took the write) answers only once its view has
+ *       passed the write.
+ * </ul>
  */
 final class SchedulerClient {
 
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  static final String INDEX_HEADER = "X-Borealis-Index";
 
-  /** A successful JSON answer and the read-side index it reflects, when it is a read. */
+  /** How long a read after a write waits for the serving node's view to pass the write. */
+  static final Duration READ_YOUR_WRITES_WAIT = Duration.ofSeconds(5);
+
+  /** Retries of one request answered 503 or 429. */
+  static final int MAX_RETRIES = 4;
+
+  /** The wait before a retry when the answer does not say, and the most it may ask for. */
+  static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+
+  static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(30);
+
+  /** A successful JSON answer and the read-side index it carries. */
   record Reply(int status, JsonNode body, OptionalLong index) {}
 
   private final Clusters.Cluster cluster;
   private final HttpClient http;
   private final Optional<PrintStream> trace;
+  private final Env env;
+  // The index of the newest write this client made; reads wait until their node has passed it.
+  private OptionalLong written = OptionalLong.empty();
 
-  SchedulerClient(Clusters.Cluster cluster, HttpClient http, Optional<PrintStream> trace) {
+  SchedulerClient(Clusters.Cluster cluster, HttpClient http, Optional<PrintStream> trace, Env env) {
     this.cluster = cluster;
     this.http = http;
     this.trace = trace;
+    this.env = env;
   }
 
   static HttpClient newHttpClient() {
@@ -54,17 +88,30 @@ final class SchedulerClient {
     return cluster;
   }
 
-  Reply get(String path) {
-    return json(request(path).header("Accept", "application/json").GET().build());
+  /** The index of this client's newest write, if it made one and the node said. */
+  OptionalLong written() {
+    return written;
   }
 
+  /** A read; after a write of this client, one that reflects it. */
+  Reply get(String path) {
+    return json(request(readYourWrites(path)).header("Accept", "application/json").GET().build());
+  }
+
+  /** A write; its index is remembered for the reads that follow. */
   Reply post(String path, JsonNode body) {
-    return json(
-        request(path)
-            .header("Accept", "application/json")
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Json.compact(body)))
-            .build());
+    Reply reply =
+        json(
+            request(path)
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.compact(body)))
+                .build());
+    if (reply.index().isPresent()
+        && (written.isEmpty() || written.getAsLong() < reply.index().getAsLong())) {
+      written = reply.index();
+    }
+    return reply;
   }
 
   /** Every item of a list route, page after page. */
@@ -89,13 +136,20 @@ final class SchedulerClient {
         request(path).timeout(Duration.ofDays(365)).header("Accept", "*/*").GET().build();
     HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() >= 400) {
-      try (InputStream in = response.body()) {
-        throw CliException.refused(Problem.decode(response.statusCode(), in.readAllBytes()));
-      } catch (IOException e) {
-        throw unreachable(request.uri(), e);
-      }
+      throw CliException.refused(Problem.decode(response.statusCode(), bytes(request, response)));
     }
     return response.body();
+  }
+
+  // A path that does not name its own index gets the one of this client's newest write.
+  private String readYourWrites(String path) {
+    if (written.isEmpty() || path.matches(".*[?&]index=.*")) {
+      return path;
+    }
+    return withParam(
+        withParam(path, "index", Long.toString(written.getAsLong())),
+        "wait",
+        READ_YOUR_WRITES_WAIT.toMillis() + "ms");
   }
 
   private HttpRequest.Builder request(String path) {
@@ -113,19 +167,107 @@ final class SchedulerClient {
     if (body == null) {
       body = Json.object();
     }
-    OptionalLong index = OptionalLong.empty();
-    Optional<String> header = response.headers().firstValue("X-Borealis-Index");
+    return new Reply(response.statusCode(), body, index(response));
+  }
+
+  static OptionalLong index(HttpResponse<?> response) {
+    Optional<String> header = response.headers().firstValue(INDEX_HEADER);
     if (header.isPresent()) {
       try {
-        index = OptionalLong.of(Long.parseLong(header.get()));
+        return OptionalLong.of(Long.parseLong(header.get().strip()));
       } catch (NumberFormatException e) {
         // Not ours to judge: without an index the caller polls instead of long-polling.
       }
     }
-    return new Reply(response.statusCode(), body, index);
+    return OptionalLong.empty();
   }
 
+  /** Sends, and sends again while the node is overloaded and a retry is safe. */
   private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    Instant first = env.clock().instant();
+    for (int retries = 0; ; retries++) {
+      HttpResponse<T> response = sendOnce(request, handler);
+      int status = response.statusCode();
+      if (status != 503 && status != 429) {
+        return response;
+      }
+      Optional<Duration> after = retryAfter(response, env.clock().instant());
+      boolean safe = request.method().equals("GET") || after.isPresent();
+      if (!safe) {
+        // The node may have done the write: the caller reports the problem as it is.
+        return response;
+      }
+      Problem problem = Problem.decode(status, bytes(request, response));
+      if (retries == MAX_RETRIES) {
+        long seconds = Duration.between(first, env.clock().instant()).toSeconds();
+        throw CliException.unreachable(
+            "the scheduler of cluster '"
+                + cluster.name()
+                + "' is overloaded: "
+                + problem.summary()
+                + "; gave up after "
+                + (retries + 1)
+                + " tries in "
+                + seconds
+                + "s"
+                + (request.method().equals("GET") ? "" : " (nothing was changed)")
+                + ". Try again later.");
+      }
+      Duration wait = after.orElse(DEFAULT_RETRY_AFTER);
+      trace.ifPresent(
+          t -> t.println("  overloaded (" + status + "); retrying in " + Cli.human(wait)));
+      try {
+        env.sleeper().sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw CliException.unreachable("interrupted while waiting for " + request.uri());
+      }
+    }
+  }
+
+  /**
+   * What {@code Retry-After} asks for (seconds, or an HTTP date), at most {@link #MAX_RETRY_AFTER};
+   * empty when the answer has none or it cannot be read.
+   */
+  static Optional<Duration> retryAfter(HttpResponse<?> response, Instant now) {
+    return response.headers().firstValue("Retry-After").flatMap(v -> retryAfter(v, now));
+  }
+
+  static Optional<Duration> retryAfter(String value, Instant now) {
+    Duration wait;
+    try {
+      wait = Duration.ofSeconds(Long.parseLong(value.strip()));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        Instant at =
+            ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        wait = Duration.between(now, at);
+      } catch (DateTimeParseException notADate) {
+        return Optional.empty();
+      }
+    }
+    if (wait.isNegative()) {
+      wait = Duration.ZERO;
+    }
+    return Optional.of(wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait);
+  }
+
+  private byte[] bytes(HttpRequest request, HttpResponse<?> response) {
+    Object body = response.body();
+    if (body instanceof byte[] b) {
+      return b;
+    }
+    if (body instanceof InputStream in) {
+      try (in) {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw unreachable(request.uri(), e);
+      }
+    }
+    return new byte[0];
+  }
+
+  private <T> HttpResponse<T> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     long start = System.nanoTime();
     trace.ifPresent(t -> t.println("> " + request.method() + " " + request.uri()));
     try {

@@ -1,8 +1,13 @@
 package io.borealis.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -72,8 +77,16 @@ final class TaskCommands implements Callable<Integer> {
     @Override
     public Integer call() {
       int instance = key.requireSingleInstance();
+      if (follow && common.json()) {
+        throw CliException.usage(
+            "--follow streams the log as text; it cannot be used with -o json");
+      }
       SchedulerClient client = ctx.client(key.cluster(), common);
       String taskId = newestTask(client, instance);
+      if (common.json()) {
+        printJson(client, instance, taskId);
+        return 0;
+      }
       if (process != null) {
         copy(client, taskId, process);
         return 0;
@@ -101,6 +114,25 @@ final class TaskCommands implements Callable<Integer> {
         copy(client, taskId, processes.get(i));
       }
       return 0;
+    }
+
+    /**
+     * {@code -o json}: {@code {"task_id", "instance_id", "stream", "processes": [{"name",
+     * "content"}]}}, each log read as UTF-8 (a byte that is not becomes U+FFFD).
+     */
+    private void printJson(SchedulerClient client, int instance, String taskId) {
+      List<String> names = process != null ? List.of(process) : processes(client, taskId);
+      ObjectNode doc = Json.object();
+      doc.put("task_id", taskId);
+      doc.put("instance_id", instance);
+      doc.put("stream", stderr ? "stderr" : "stdout");
+      ArrayNode list = doc.putArray("processes");
+      for (String name : names) {
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        copy(client, taskId, name, content);
+        list.addObject().put("name", name).put("content", content.toString(StandardCharsets.UTF_8));
+      }
+      Common.printJson(ctx.out, doc);
     }
 
     private String newestTask(SchedulerClient client, int instance) {
@@ -134,6 +166,10 @@ final class TaskCommands implements Callable<Integer> {
     }
 
     private void copy(SchedulerClient client, String taskId, String name) {
+      copy(client, taskId, name, ctx.out);
+    }
+
+    private void copy(SchedulerClient client, String taskId, String name, OutputStream out) {
       String path =
           sandbox(
               taskId,
@@ -145,8 +181,8 @@ final class TaskCommands implements Callable<Integer> {
       try (InputStream in = client.stream(path)) {
         // Byte for byte, flushed as it comes: a followed log shows each line as it is written.
         for (int n; (n = in.read(buffer)) >= 0; ) {
-          ctx.out.write(buffer, 0, n);
-          ctx.out.flush();
+          out.write(buffer, 0, n);
+          out.flush();
         }
       } catch (IOException e) {
         throw CliException.unreachable(

@@ -2,6 +2,8 @@ package io.borealis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -9,7 +11,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -53,8 +59,36 @@ class CliRunTest {
             Map.of("BOREALIS_CONFIG_ROOT", etc.toString()),
             Files.createDirectories(temp.resolve("home")),
             false,
-            Duration.ofMillis(10));
+            Duration.ofMillis(10),
+            clock,
+            clock::advance);
   }
+
+  /** Time that passes only when the client sleeps. */
+  static final class ManualClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  final ManualClock clock = new ManualClock();
 
   @AfterEach
   void tearDown() {
@@ -85,12 +119,16 @@ class CliRunTest {
   }
 
   static String task(int instance, String status, String reason) {
+    return task("t-" + instance, instance, status, reason, "2026-01-01T00:00:00.123Z");
+  }
+
+  static String task(String id, int instance, String status, String reason, String updatedAt) {
     return """
-        {"task_id": "t-%d", "job_key": "www-data/prod/hello", "instance_id": %d, "status": "%s",
+        {"task_id": "%s", "job_key": "www-data/prod/hello", "instance_id": %d, "status": "%s",
          "host": "agent-1", "assigned_ports": {"admin": 31001, "http": 31000},
-         "failure_count": 0, "reason": %s}
+         "failure_count": 0, "reason": %s, "updated_at": "%s"}
         """
-        .formatted(instance, instance, status, reason == null ? "null" : "\"" + reason + "\"");
+        .formatted(id, instance, status, reason == null ? "null" : "\"" + reason + "\"", updatedAt);
   }
 
   static String page(String... items) {
@@ -120,6 +158,15 @@ class CliRunTest {
     Result key = run("job", "status", "fake/www-data/hello");
     assertThat(key.code()).isEqualTo(2);
     assertThat(key.err()).contains("is not a job key").doesNotContain("Exception", "\tat ");
+
+    // Issue 8, item 10: reported before anything is sent.
+    for (String dots : List.of("fake/www-data/prod/..", "fake/www-data/./hello")) {
+      Result bad = run("job", "create", dots, "hello.yaml");
+      assertThat(bad.code()).isEqualTo(2);
+      assertThat(bad.err()).contains("may not be '");
+      assertThat(run("job", "inspect", dots, "hello.yaml").code()).isEqualTo(2);
+    }
+    assertThat(fake.requests).isEmpty();
 
     Result output = run("job", "list", "fake", "-o", "xml");
     assertThat(output.code()).isEqualTo(2);
@@ -163,7 +210,9 @@ class CliRunTest {
     assertThat(r.out())
         .isEqualTo(
             "2 new tasks pending for job www-data/prod/hello\n"
-                + "Job url: https://ui.example.com/scheduler/www-data/prod/hello\n");
+                + "Job url: http://127.0.0.1:"
+                + fake.port()
+                + "/api/v1/jobs/www-data/prod/hello\n");
     FakeScheduler.Request sent = fake.requests.get(0);
     assertThat(sent.contentType()).isEqualTo("application/json");
     assertThat(sent.body())
@@ -196,6 +245,48 @@ class CliRunTest {
     assertThat(proxy.err()).isEqualTo("borealis: HTTP 502: <h1>502</h1>\n");
   }
 
+  JsonNode onlyJson(Result r) throws IOException {
+    // One document: nothing after it but white space.
+    var parser = new ObjectMapper().createParser(r.out());
+    JsonNode doc = new ObjectMapper().readTree(parser);
+    assertThat(parser.nextToken()).as(r.out()).isNull();
+    return doc;
+  }
+
+  @Test
+  void withJsonOutputEveryFailureIsOneJsonDocumentOnStdout() throws IOException {
+    // Issue 8, item 9: errors were plain text whatever -o said.
+    fake.json(
+        "POST " + JOB,
+        409,
+        "{\"title\": \"Conflict\", \"status\": 409,"
+            + " \"detail\": \"Job www-data/prod/hello already exists\"}");
+    Result conflict =
+        run("job", "create", "fake/www-data/prod/hello", jobFile().toString(), "-o", "json");
+    assertThat(conflict.code()).isEqualTo(1);
+    JsonNode error = onlyJson(conflict).get("error");
+    assertThat(error.get("message").asText())
+        .isEqualTo("Conflict: Job www-data/prod/hello already exists");
+    assertThat(error.get("exit_code").asInt()).isEqualTo(1);
+    assertThat(error.at("/problem/status").asInt()).isEqualTo(409);
+    assertThat(error.at("/problem/detail").asText())
+        .isEqualTo("Job www-data/prod/hello already exists");
+
+    Result usage = run("job", "list", "fake", "--colour", "--output=json");
+    assertThat(usage.code()).isEqualTo(2);
+    assertThat(onlyJson(usage).at("/error/message").asText()).contains("--colour");
+    assertThat(onlyJson(usage).at("/error/exit_code").asInt()).isEqualTo(2);
+
+    Result badKey = run("job", "status", "fake/www-data/hello", "-ojson");
+    assertThat(badKey.code()).isEqualTo(2);
+    assertThat(onlyJson(badKey).at("/error/message").asText()).contains("is not a job key");
+
+    Result down = run("job", "status", "down/www-data/prod/hello", "-o", "json");
+    assertThat(down.code()).isEqualTo(3);
+    assertThat(onlyJson(down).at("/error/message").asText()).contains("cannot reach");
+    assertThat(onlyJson(down).at("/error/exit_code").asInt()).isEqualTo(3);
+  }
+
   @Test
   void aJobFileThatDisagreesWithTheKeyIsNotSent() throws IOException {
     Path f = Files.writeString(temp.resolve("other.yaml"), "environment: devel\ninstances: 1\n");
@@ -205,79 +296,266 @@ class CliRunTest {
     assertThat(fake.requests).isEmpty();
   }
 
-  @Test
-  void createWaitsUntilEveryInstanceRunsOrOneFails() throws IOException {
+  Path serviceFile() throws IOException {
+    return Files.writeString(
+        temp.resolve("service.yaml"),
+        """
+        instances: 2
+        service: true
+        task:
+          processes: [{name: web, cmdline: "serve"}]
+          resources: {cpu: 0.5, ram: 128MB, disk: 256MB}
+        """);
+  }
+
+  static final String TASKS = "GET " + JOB + "/tasks?offset=0";
+
+  FakeScheduler.Answer tasks(String... items) {
+    return FakeScheduler.Answer.json(200, page(items), Map.of());
+  }
+
+  Result createAndWait(Path file, String... more) {
     fake.json("POST " + JOB, 201, "{\"instances\": 2, \"message\": \"2 new tasks pending\"}");
-    fake.json(
-        "GET " + JOB + "/tasks?limit_per_instance=1",
-        200,
-        page(task(0, "RUNNING", null), task(1, "RUNNING", null)));
-    Result up = run("job", "create", "fake/www-data/prod/hello", jobFile().toString(), "--wait");
-    assertThat(up.code()).isZero();
-    assertThat(up.out()).contains("2 instances: 2 RUNNING\n", "All 2 instances are up.");
-
-    fake.json(
-        "GET " + JOB + "/tasks?limit_per_instance=1",
-        200,
-        page(task(0, "RUNNING", null), task(1, "FAILED", "exit 1")));
-    Result failed =
-        run("job", "create", "fake/www-data/prod/hello", jobFile().toString(), "--wait");
-    assertThat(failed.code()).isEqualTo(1);
-    assertThat(failed.err()).contains("instance 1 is FAILED: exit 1 (task t-1)");
-
-    fake.json(
-        "GET " + JOB + "/tasks?limit_per_instance=1",
-        200,
-        page(task(0, "RUNNING", null), task(1, "PENDING", null)));
-    Result slow =
-        run(
-            "job",
-            "create",
-            "fake/www-data/prod/hello",
-            jobFile().toString(),
-            "--wait",
-            "--wait-timeout",
-            "200ms");
-    assertThat(slow.code()).isEqualTo(1);
-    assertThat(slow.err())
-        .contains("gave up waiting after 200ms: 2 instances: 1 PENDING, 1 RUNNING");
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("job", "create", "fake/www-data/prod/hello", file.toString(), "--wait"));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
   }
 
   @Test
+  void createWaitsUntilEveryInstanceOfAServiceRuns() throws IOException {
+    fake.answers(
+        TASKS,
+        tasks(), // before the create
+        tasks(task(0, "PENDING", null)),
+        tasks(task(0, "RUNNING", null), task(1, "STARTING", null)),
+        tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)));
+
+    Result up = createAndWait(serviceFile());
+
+    assertThat(up.code()).as(up.toString()).isZero();
+    assertThat(up.out())
+        .isEqualTo(
+            "2 new tasks pending for job www-data/prod/hello\n"
+                + "Job url: http://127.0.0.1:"
+                + fake.port()
+                + JOB
+                + "\n"
+                + "2 instances: 1 PENDING, 1 not visible yet\n"
+                + "2 instances: 1 STARTING, 1 RUNNING\n"
+                + "2 instances: 2 RUNNING\n"
+                + "All 2 instances are up.\n");
+  }
+
+  @Test
+  void waitJudgesOnlyTheTasksOfTheNewJobNotTheKilledOnesOfTheOldOne() throws IOException {
+    // Issue 8, item 7: after killall, the read side still lists the killed tasks (or only them).
+    String killed0 = task("old-0", 0, "KILLED", "Killed by the scheduler", "2026-01-01T00:00:00Z");
+    String killed1 = task("old-1", 1, "KILLED", "Killed by the scheduler", "2026-01-01T00:00:00Z");
+    fake.answers(
+        TASKS,
+        tasks(killed0, killed1), // before the create
+        tasks(killed0, killed1), // the read side has not seen the create yet
+        tasks(task(0, "RUNNING", null), killed0, task(1, "RUNNING", null), killed1));
+
+    Result r = createAndWait(serviceFile());
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("2 instances: 2 not visible yet\n", "All 2 instances are up.");
+  }
+
+  @Test
+  void waitStopsAtTheFirstFailureEvenWhenAServiceIsStartedAgain() throws IOException {
+    // Issue 8, item 8: the failed task is replaced at once, so the newest task never fails.
+    fake.answers(
+        TASKS,
+        tasks(),
+        tasks(task(0, "STARTING", null), task(1, "STARTING", null)),
+        tasks(
+            task(
+                "t-0b",
+                0,
+                "THROTTLED",
+                "Rescheduled, penalized for 90179 ms for flapping",
+                "2026-01-01T00:00:06Z"),
+            task(
+                "t-0",
+                0,
+                "FAILED",
+                "Failed health check: GET /health answered 503",
+                "2026-01-01T00:00:05Z"),
+            task(1, "STARTING", null)));
+
+    Result r = createAndWait(serviceFile());
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "borealis: instance 0 is FAILED: Failed health check: GET /health answered 503"
+                + " (task t-0)\n");
+    assertThat(fake.requests(TASKS)).hasSize(3);
+  }
+
+  @Test
+  void aBatchJobIsWaitedForUntilFinishedAndFailsWhenATaskFails() throws IOException {
+    // Issue 8, item 8: a batch task that ran, then failed, is not "up".
+    fake.answers(
+        TASKS,
+        tasks(),
+        tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)),
+        tasks(task(0, "FINISHED", null), task(1, "FAILED", "Process main exited with code 3")));
+    Result failed = createAndWait(jobFile());
+    assertThat(failed.code()).isEqualTo(1);
+    assertThat(failed.out()).contains("2 instances: 2 RUNNING\n").doesNotContain("up.");
+    assertThat(failed.err())
+        .contains("instance 1 is FAILED: Process main exited with code 3 (task t-1)");
+
+    fake.answers(
+        TASKS,
+        tasks(),
+        tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)),
+        tasks(task(0, "FINISHED", null), task(1, "FINISHED", null)));
+    Result finished = createAndWait(jobFile());
+    assertThat(finished.code()).as(finished.toString()).isZero();
+    assertThat(finished.out()).endsWith("2 instances: 2 FINISHED\nAll 2 instances are finished.\n");
+  }
+
+  @Test
+  void waitGivesUpAfterItsTimeoutSayingWhatItWaitedFor() throws IOException {
+    fake.answers(TASKS, tasks(), tasks(task(0, "RUNNING", null), task(1, "PENDING", null)));
+    Result slow = createAndWait(serviceFile(), "--wait-timeout", "200ms");
+    assertThat(slow.code()).isEqualTo(1);
+    assertThat(slow.err())
+        .contains(
+            "gave up waiting after 200ms for every instance to be RUNNING:"
+                + " 2 instances: 1 PENDING, 1 RUNNING");
+  }
+
+  static final String UUID_A = "6f1c2a3b-0000-4000-8000-000000000001";
+  static final String UUID_B = "9d8e7f6a-0000-4000-8000-000000000002";
+
+  @Test
   void statusShowsATableOrTheJson() {
+    // Issue 8, item 14: short task ids, times to the second, human durations in messages.
     fake.json(
         "GET " + JOB + "/tasks?limit_per_instance=2&offset=0",
         200,
         page(
             task(1, "KILLED", "Killed by the scheduler"),
-            task(0, "RUNNING", null),
-            task(0, "FAILED", "Failed health check")));
+            task(
+                "www-data-prod-hello-0-" + UUID_A,
+                0,
+                "THROTTLED",
+                "Rescheduled, penalized for 90179 ms for flapping",
+                "2026-01-01T00:00:10.456Z"),
+            task(
+                "www-data-prod-hello-0-" + UUID_B,
+                0,
+                "FAILED",
+                "Failed health check",
+                "2026-01-01T00:00:07.891Z")));
 
     Result table = run("job", "status", "fake/www-data/prod/hello");
     assertThat(table.code()).isZero();
     assertThat(table.out())
         .isEqualTo(
             """
-            INSTANCE  STATUS   HOST     PORTS                   TASK  FAILURES  MESSAGE
-            0         RUNNING  agent-1  admin=31001,http=31000  t-0   0         -
-            1         KILLED   agent-1  admin=31001,http=31000  t-1   0         Killed by the scheduler
+            INSTANCE  STATUS     HOST     PORTS                   TASK      FAILURES  MESSAGE
+            0         THROTTLED  agent-1  admin=31001,http=31000  6f1c2a3b  0         Rescheduled, penalized for 1m30s for flapping
+            1         KILLED     agent-1  admin=31001,http=31000  t-1       0         Killed by the scheduler
 
             Previous tasks:
-            INSTANCE  STATUS  ENDED  TASK  MESSAGE
-            0         FAILED  -      t-0   Failed health check
+            INSTANCE  STATUS  ENDED                 TASK      MESSAGE
+            0         FAILED  2026-01-01 00:00:07Z  9d8e7f6a  Failed health check
             """);
 
+    Result wide = run("job", "status", "fake/www-data/prod/hello", "--wide");
+    assertThat(wide.out())
+        .contains("www-data-prod-hello-0-" + UUID_A, "www-data-prod-hello-0-" + UUID_B);
+
     Result json = run("job", "status", "fake/www-data/prod/hello", "-o", "json");
-    assertThat(json.out()).contains("\"total\" : 2", "\"task_id\" : \"t-0\"", "\"previous\" : [ {");
+    assertThat(json.out())
+        .contains(
+            "\"total\" : 2",
+            "\"task_id\" : \"www-data-prod-hello-0-" + UUID_A + "\"",
+            "\"previous\" : [ {",
+            "90179 ms",
+            "2026-01-01T00:00:07.891Z");
+  }
+
+  @Test
+  void messagesCountInTheRightNumber() throws IOException {
+    // Issue 8, item 14: "1 new tasks", "(1 tasks)", "Restarting instances 2".
+    fake.json(
+        "POST " + JOB,
+        201,
+        "{\"instances\": 1, \"message\": \"1 new tasks pending for job www-data/prod/hello\"}");
+    assertThat(run("job", "create", "fake/www-data/prod/hello", jobFile().toString()).out())
+        .startsWith("1 new task pending for job www-data/prod/hello\n");
+
+    fake.json(
+        "GET " + JOB + "/tasks?limit_per_instance=1&instances=2&offset=0",
+        200,
+        page(task(2, "RUNNING", null)));
+    fake.json(
+        "POST " + JOB + "/kill",
+        200,
+        "{\"instances\": \"2\", \"message\": \"Killed instances 2 (1 tasks)\"}");
+    assertThat(run("job", "kill", "fake/www-data/prod/hello/2").out())
+        .isEqualTo("Killed instance 2 (1 task)\n");
+
+    fake.json(
+        "POST " + JOB + "/restart",
+        200,
+        "{\"instances\": \"2\", \"message\": \"Restarting instances 2 of www-data/prod/hello\"}");
+    assertThat(run("job", "restart", "fake/www-data/prod/hello/2").out())
+        .isEqualTo("Restarting instance 2 of www-data/prod/hello\n");
+
+    fake.json(
+        "POST " + JOB + "/instances",
+        201,
+        "{\"instances\": \"3\", \"message\": \"1 new tasks pending for job www-data/prod/hello"
+            + " (instances 3)\"}");
+    assertThat(run("job", "add", "fake/www-data/prod/hello/0", "1").out())
+        .isEqualTo("1 new task pending for job www-data/prod/hello (instance 3)\n");
+
+    fake.json("POST " + JOB + "/restart", 200, "{\"instances\": \"\", \"message\": \"x\"}");
+    assertThat(run("job", "restart", "fake/www-data/prod/hello").out())
+        .isEqualTo("No active instances to restart.\n");
+  }
+
+  @Test
+  void killOfInstancesThatDoNotExistSaysWhichAndKillsNothing() {
+    // Issue 8, item 12: it printed "No tasks to kill." and exited 0.
+    fake.json(
+        "GET " + JOB + "/tasks?limit_per_instance=1&instances=1-9&offset=0",
+        200,
+        page(task(1, "RUNNING", null), task(2, "RUNNING", null), task(4, "KILLED", null)));
+
+    Result r = run("job", "kill", "fake/www-data/prod/hello/1-9");
+
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "borealis: job fake/www-data/prod/hello has no instances 3,5-9; nothing was killed\n");
+    assertThat(fake.requests("POST " + JOB + "/kill")).isEmpty();
   }
 
   @Test
   void killSendsTheInstancesAndPrintsTheMessage() {
-    fake.json("POST " + JOB + "/kill", 200, "{\"message\": \"Killed instances 0-1 (2 tasks)\"}");
+    fake.json(
+        "GET " + JOB + "/tasks?limit_per_instance=1&instances=0-1&offset=0",
+        200,
+        page(task(0, "RUNNING", null), task(1, "RUNNING", null)));
+    fake.json(
+        "POST " + JOB + "/kill",
+        200,
+        "{\"instances\": \"0-1\", \"message\": \"Killed instances 0-1 (2 tasks)\"}");
     Result r = run("job", "kill", "fake/www-data/prod/hello/0-1", "--message", "bye");
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo("Killed instances 0-1 (2 tasks)\n");
-    assertThat(fake.requests.get(0).body())
+    assertThat(fake.requests("POST " + JOB + "/kill").get(0).body())
         .isEqualTo("{\"instances\":\"0-1\",\"message\":\"bye\"}");
 
     Result whole = run("job", "kill", "fake/www-data/prod/hello");
@@ -361,6 +639,29 @@ class CliRunTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo("line 1\nline 2\n");
     assertThat(fake.requests).noneMatch(q -> q.uri().endsWith("/sandbox/.logs"));
+  }
+
+  @Test
+  void logsWithJsonOutputAreOneDocument() throws IOException {
+    // Issue 8, item 9: task logs ignored -o json.
+    newestTask();
+    processes("web", "db");
+    file("/api/v1/tasks/t-1/sandbox/.logs/db/stdout", FakeScheduler.utf8("db out\n"));
+    file("/api/v1/tasks/t-1/sandbox/.logs/web/stdout", FakeScheduler.utf8("web out\n"));
+
+    Result r = run("task", "logs", "fake/www-data/prod/hello/1", "-o", "json");
+
+    assertThat(r.code()).as(r.toString()).isZero();
+    JsonNode doc = onlyJson(r);
+    assertThat(doc.get("task_id").asText()).isEqualTo("t-1");
+    assertThat(doc.get("stream").asText()).isEqualTo("stdout");
+    assertThat(doc.at("/processes/0/name").asText()).isEqualTo("db");
+    assertThat(doc.at("/processes/0/content").asText()).isEqualTo("db out\n");
+    assertThat(doc.at("/processes/1/content").asText()).isEqualTo("web out\n");
+
+    Result follow = run("task", "logs", "fake/www-data/prod/hello/1", "-f", "-o", "json");
+    assertThat(follow.code()).isEqualTo(2);
+    assertThat(onlyJson(follow).at("/error/message").asText()).contains("--follow");
   }
 
   @Test

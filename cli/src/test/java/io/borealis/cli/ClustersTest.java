@@ -111,4 +111,21 @@ class ClustersTest {
     system("[{\"name\": \"dev\", \"scheduler_uri\": \"ftp://a:1\"}]");
     assertThatThrownBy(() -> Clusters.load(env)).hasMessageContaining("not an http(s) URL");
   }
+
+  @Test
+  void theUserFileIsUnderHomeFromTheEnvironmentWhenItIsSet() throws IOException {
+    // Issue 8, item 11: Java's user.home ignores $HOME, which a user or a CI job may set.
+    assertThat(Env.home(Map.of("HOME", home.toString()), "/root")).isEqualTo(home);
+    assertThat(Env.home(Map.of("HOME", ""), "/root")).isEqualTo(Path.of("/root"));
+    assertThat(Env.home(Map.of(), "/root")).isEqualTo(Path.of("/root"));
+
+    user("[{\"name\": \"mine\", \"scheduler_uri\": \"http://mine:1\"}]");
+    Env fromHome =
+        new Env(
+            Map.of("BOREALIS_CONFIG_ROOT", etc.toString(), "HOME", home.toString()),
+            Env.home(Map.of("HOME", home.toString()), "/nonexistent"),
+            false,
+            Duration.ZERO);
+    assertThat(Clusters.load(fromHome).get("mine").apiBase()).isEqualTo("http://mine:1");
+  }
 }

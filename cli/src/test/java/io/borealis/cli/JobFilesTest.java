@@ -78,6 +78,43 @@ class JobFilesTest {
     assertUsage(() -> JobFiles.load(twice, KEY), "Duplicate field 'instances'");
   }
 
+  static String usageMessage(ThrowingRunnable r) {
+    try {
+      r.run();
+    } catch (CliException e) {
+      return e.getMessage();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("no usage error");
+  }
+
+  @Test
+  void parseErrorsSayWhatWasExpectedWhereWithoutTheParsersInternals() throws IOException {
+    // Issue 8, item 15: "while parsing a block collection" only, and a leaked "Source: REDACTED".
+    Path indented =
+        file("indent.yaml", "instances: 2\ntask:\n  processes:\n    - name: a\n   cmdline: x\n");
+    assertThat(usageMessage(() -> JobFiles.load(indented, KEY)))
+        .isEqualTo(
+            indented
+                + ": line 5, column 4: expected <block end>, but found '<block mapping start>'"
+                + " (in the block mapping that starts at line 3, column 3;"
+                + " check the indentation)");
+
+    Path list = file("list2.yaml", "instances: [1, 2\ntask: {}\n");
+    assertThat(usageMessage(() -> JobFiles.load(list, KEY)))
+        .isEqualTo(
+            list
+                + ": line 2, column 5: expected ',' or ']', but got :"
+                + " (in the flow sequence that starts at line 1, column 12)");
+
+    Path json = file("bad2.json", "{\"instances\": 2,\n \"task\": {\"processes\": [}\n}\n");
+    assertThat(usageMessage(() -> JobFiles.load(json, KEY)))
+        .startsWith(json + ": line 2, column 25: Unexpected close marker '}': expected ']'")
+        .contains("(for Array starting at line 2, column 24)")
+        .doesNotContain("REDACTED", "Source", "StreamReadFeature");
+  }
+
   @Test
   void aFileThatIsMissingEmptyOrNotAnObjectIsAUsageError() throws IOException {
     assertUsage(() -> JobFiles.load(temp.resolve("nope.yaml"), KEY), "does not exist");

@@ -64,6 +64,19 @@ class JobKeyArgTest {
   }
 
   @Test
+  void refusesDotAndDotDotWhichNoUrlPathCanCarry() {
+    // Issue 8, item 10: they passed here and failed confusingly at the scheduler.
+    assertThatThrownBy(() -> JobKeyArg.parse("local/www-data/prod/.."))
+        .hasMessage("the name in 'local/www-data/prod/..' may not be '..'");
+    assertThatThrownBy(() -> JobKeyArg.parse("local/./prod/x/0"))
+        .hasMessage("the role in 'local/./prod/x/0' may not be '.'");
+    assertThat(JobKeyArg.parse("local/www-data/prod/.hidden..x").name()).isEqualTo(".hidden..x");
+    assertThat(JobKeyArg.parse("local/r/e/" + "n".repeat(255)).name()).hasSize(255);
+    assertThatThrownBy(() -> JobKeyArg.parse("local/r/e/" + "n".repeat(256)))
+        .hasMessageContaining("at most 255");
+  }
+
+  @Test
   void commandsCheckWhetherTheyTakeInstances() {
     JobKeyArg whole = JobKeyArg.parse("local/r/e/n");
     JobKeyArg some = JobKeyArg.parse("local/r/e/n/0-2");

@@ -31,6 +31,23 @@ class ProblemTest {
   }
 
   @Test
+  void aSingleBadFieldThatTheDetailNamesIsSaidOnce() {
+    // Issue 8, item 15: the scheduler's detail already names the one bad field.
+    Problem one =
+        Problem.decode(
+            400,
+            bytes(
+                """
+                {"title": "Bad Request", "status": 400,
+                 "detail": "Invalid request: task.resources.ram: must be > 0",
+                 "errors": [{"field": "task.resources.ram", "message": "must be > 0"}]}
+                """));
+    assertThat(one.summary())
+        .isEqualTo("Bad Request: Invalid request: task.resources.ram: must be > 0");
+    assertThat(one.fieldLines()).isEmpty();
+  }
+
+  @Test
   void aProblemWithoutDetailOrErrorsIsItsTitle() {
     Problem p = Problem.decode(409, bytes("{\"title\": \"Conflict\", \"status\": 409}"));
     assertThat(p.summary()).isEqualTo("Conflict");

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.borealis.node.ClientRunner.Result;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -88,6 +94,11 @@ class CliTest {
     return key;
   }
 
+  static boolean pause() throws InterruptedException {
+    Thread.sleep(100);
+    return true;
+  }
+
   static long count(String text, String word) {
     return Pattern.compile("\\b" + word + "\\b").matcher(text).results().count();
   }
@@ -104,12 +115,18 @@ class CliTest {
     Result r =
         run("job", "create", "test/www-data/prod/hello", jobFile("hello", 2, 0.5).toString());
     assertThat(r.code()).as(r.toString()).isZero();
+    // Issue 8, item 13: the URL answers (the web UI's /scheduler/... did not exist).
+    String url = "http://127.0.0.1:" + node.port() + "/api/v1/jobs/www-data/prod/hello";
     assertThat(r.out())
-        .isEqualTo(
-            "2 new tasks pending for job www-data/prod/hello\n"
-                + "Job url: http://127.0.0.1:"
-                + node.port()
-                + "/scheduler/www-data/prod/hello\n");
+        .isEqualTo("2 new tasks pending for job www-data/prod/hello\nJob url: " + url + "\n");
+    // The read side may trail the create a moment (until reads see writes, issue 7).
+    HttpClient http = HttpClient.newHttpClient();
+    Instant deadline = Instant.now().plusSeconds(10);
+    HttpResponse<String> job;
+    do {
+      job = http.send(HttpRequest.newBuilder(URI.create(url)).build(), BodyHandlers.ofString());
+    } while (job.statusCode() == 404 && Instant.now().isBefore(deadline) && pause());
+    assertThat(job.statusCode()).isEqualTo(200);
 
     Result waited =
         run(
@@ -125,6 +142,54 @@ class CliTest {
         run("job", "create", "test/www-data/prod/waited", jobFile("w", 2, 0.5).toString());
     assertThat(again.code()).isEqualTo(1);
     assertThat(again.err()).contains("Conflict", "already exists");
+
+    // Issue 8, item 9: with -o json the refusal is one JSON document on stdout.
+    Result json =
+        run(
+            "job",
+            "create",
+            "test/www-data/prod/waited",
+            jobFile("w", 2, 0.5).toString(),
+            "-o",
+            "json");
+    assertThat(json.code()).isEqualTo(1);
+    JsonNode error = new ObjectMapper().readTree(json.out()).get("error");
+    assertThat(error.get("exit_code").asInt()).isEqualTo(1);
+    assertThat(error.at("/problem/status").asInt()).isEqualTo(409);
+  }
+
+  @Test
+  void createWaitAfterKillAllJudgesTheNewTasksNotTheKilledOnes() throws Exception {
+    // Issue 8, item 7: it failed at once with "instance 0 is KILLED".
+    String key = create("again", 1);
+    assertThat(run("job", "killall", key).code()).isZero();
+    await(r -> r.out().contains("KILLED") && !r.out().contains("KILLING"), "job", "status", key);
+
+    Result again = run("job", "create", key, jobFile("again", 1, 0.5).toString(), "--wait");
+
+    assertThat(again.code()).as(again.toString()).isZero();
+    assertThat(again.out()).contains("1 instance: 1 RUNNING", "The instance is up.");
+  }
+
+  @Test
+  void killOfAnInstanceThatDoesNotExistFailsSayingSo() throws Exception {
+    // Issue 8, item 12: it printed "No tasks to kill." and exited 0.
+    String key = create("fewer", 2);
+    Result r = run("job", "kill", key + "/1-3,7");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo("borealis: job " + key + " has no instances 2-3,7; nothing was killed\n");
+    assertThat(count(run("job", "status", key).out(), "RUNNING")).isEqualTo(2);
+  }
+
+  @Test
+  void keyPartsDotAndDotDotAreRefusedBeforeSending() throws Exception {
+    // Issue 8, item 10: they failed at create with "No resource at /api/v1/jobs/www-data/prod/".
+    for (String key : new String[] {"test/www-data/prod/..", "test/www-data/./x"}) {
+      Result r = run("job", "create", key, jobFile("dots", 1, 0.5).toString());
+      assertThat(r.code()).as(r.toString()).isEqualTo(2);
+      assertThat(r.err()).contains("may not be '").doesNotContain("No resource", "instance id");
+    }
   }
 
   @Test
@@ -157,7 +222,7 @@ class CliTest {
     assertThat(table.out().lines().findFirst().orElseThrow()).startsWith("INSTANCE  STATUS   HOST");
     assertThat(table.out())
         .containsPattern(
-            "(?m)^0\\s+RUNNING\\s+agent-\\d+\\s+http=31\\d{3}\\s+www-data-prod-status-0-")
+            "(?m)^0\\s+RUNNING\\s+agent-\\d+\\s+http=31\\d{3}\\s+[0-9a-f]{8}\\s+0\\s+-$")
         .containsPattern("(?m)^1\\s+RUNNING\\s+agent-\\d+\\s+http=31\\d{3}\\s+");
 
     Result json = run("job", "status", key + "/1", "-o", "json");
@@ -208,12 +273,12 @@ class CliTest {
 
     Result kill = run("job", "kill", key + "/0");
     assertThat(kill.code()).as(kill.toString()).isZero();
-    assertThat(kill.out()).contains("Killed instances 0");
+    assertThat(kill.out()).isEqualTo("Killed instance 0 (1 task)\n");
     await(r -> r.out().contains("KILLED"), "job", "status", key + "/0");
 
     Result restart = run("job", "restart", key + "/1-2");
     assertThat(restart.code()).as(restart.toString()).isZero();
-    assertThat(restart.out()).contains("Restarting instances 1-2");
+    assertThat(restart.out()).isEqualTo("Restarting instances 1-2 of www-data/prod/lifecycle\n");
 
     Result add = run("job", "add", key + "/1", "2");
     assertThat(add.code()).as(add.toString()).isZero();

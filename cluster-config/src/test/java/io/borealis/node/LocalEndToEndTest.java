@@ -132,7 +132,7 @@ class LocalEndToEndTest {
             EXAMPLES.resolve("hello_world.yaml").toString());
     assertThat(created.code()).as(created.toString()).isZero();
     assertThat(created.out())
-        .contains("Job url: http://127.0.0.1:" + node.port() + "/scheduler/www-data/prod/hello");
+        .contains("Job url: http://127.0.0.1:" + node.port() + "/api/v1/jobs/www-data/prod/hello");
 
     Result status =
         await(
@@ -200,13 +200,24 @@ class LocalEndToEndTest {
           .startsWith("warming up...\nserving on port " + port);
     }
 
+    // Issue 8, item 8: --wait ends at the first failed health check (it cycled STARTING ->
+    // THROTTLED until it gave up after 5 minutes).
+    Instant started = Instant.now();
     Result unhealthy =
         run(
             "job",
             "create",
             "local/www-data/prod/unhealthy",
-            EXAMPLES.resolve("web_service_unhealthy.yaml").toString());
-    assertThat(unhealthy.code()).as(unhealthy.toString()).isZero();
+            EXAMPLES.resolve("web_service_unhealthy.yaml").toString(),
+            "--wait",
+            "--wait-timeout",
+            "2m");
+    assertThat(unhealthy.code()).as(unhealthy.toString()).isEqualTo(1);
+    assertThat(unhealthy.err())
+        .startsWith("borealis: instance 0 is FAILED: Failed health check")
+        .contains("GET /health answered 503")
+        .doesNotContain("gave up");
+    assertThat(Duration.between(started, Instant.now())).isLessThan(Duration.ofSeconds(60));
     Result status =
         await(
             Duration.ofSeconds(40),
@@ -229,6 +240,33 @@ class LocalEndToEndTest {
 
     assertThat(run("job", "killall", "local/www-data/prod/web").code()).isZero();
     assertThat(run("job", "killall", "local/www-data/prod/unhealthy").code()).isZero();
+  }
+
+  @Test
+  void waitFollowsABatchJobUntilFinishedAndStopsAtAFailedTaskWithItsReason() throws Exception {
+    // Issue 8, item 8: a batch task that ran for a second and then failed was "up", exit 0.
+    Result failing =
+        run(
+            "job",
+            "create",
+            "local/www-data/prod/failing",
+            EXAMPLES.resolve("failing.yaml").toString(),
+            "--wait");
+    assertThat(failing.code()).as(failing.toString()).isEqualTo(1);
+    assertThat(failing.out()).doesNotContain("is up", "finished.");
+    assertThat(failing.err())
+        .startsWith("borealis: instance 0 is FAILED: ")
+        .contains("could not connect to db.internal:5432");
+
+    Result batch =
+        run(
+            "job",
+            "create",
+            "local/www-data/prod/wordcount",
+            EXAMPLES.resolve("batch.yaml").toString(),
+            "--wait");
+    assertThat(batch.code()).as(batch.toString()).isZero();
+    assertThat(batch.out()).endsWith("2 instances: 2 FINISHED\nAll 2 instances are finished.\n");
   }
 
   @Test
