@@ -285,13 +285,13 @@ class PlacementEngineTest {
     f.offer(offer("o1", "agent-1", 8));
     f.offer(offer("o2", "agent-2", 8));
 
-    TaskInstanceEntity.Assign first = f.expectAssign(0);
+    AssignAsked first = f.expectAssign(0);
     f.probe(1).expectNoMessage(QUIET);
     assertThat(f.settled()).isEqualTo(new PlacementEngine.Stats(1, 1, 1, 0));
 
     // Once the first is persisted there is room again: the next one is placed at once.
     first.replyTo().tell(StatusReply.ack());
-    TaskInstanceEntity.Assign second = f.expectAssign(1);
+    AssignAsked second = f.expectAssign(1);
     assertThat(second.assignment().agentId()).isEqualTo("agent-2");
   }
 
