@@ -258,11 +258,14 @@ class PlacementEngineTest {
     f.probe(2).expectNoMessage(QUIET);
     assertThat(f.settled()).isEqualTo(new PlacementEngine.Stats(1, 0, 2, 0));
 
+    // Each offer launches when its own instance confirms. Two confirmations sent together reach
+    // the engine in no guaranteed order (each travels through its own ask), so confirm one at a
+    // time: the launch order is then the confirmation order.
     a1.replyTo().tell(StatusReply.ack());
-    a0.replyTo().tell(StatusReply.ack());
     f.backend.expectMessage(
         new ResourceBackend.Launch(
             "o2", "agent-2", List.of(new LaunchTask("t1", instance(1), WORKER, a1.assignment()))));
+    a0.replyTo().tell(StatusReply.ack());
     f.backend.expectMessage(
         new ResourceBackend.Launch(
             "o1", "agent-1", List.of(new LaunchTask("t0", instance(0), WORKER, a0.assignment()))));

@@ -170,8 +170,14 @@ final class Guardian {
               .whenComplete(
                   (binding, error) -> {
                     if (error != null) {
-                      log.error("The node could not start serving: {}", error.getMessage());
-                      started.completeExceptionally(error);
+                      // The caller reports it (in one line when the port is taken); the trace is
+                      // for DEBUG.
+                      log.debug("The node could not start serving", error);
+                      started.completeExceptionally(
+                          bindException(error)
+                              .<Throwable>map(
+                                  e -> Node.StartFailure.cannotBind(http.host(), http.port(), e))
+                              .orElse(error));
                       system.terminate();
                       return;
                     }
@@ -200,6 +206,15 @@ final class Guardian {
       Thread.onSpinWait();
     }
     return value;
+  }
+
+  private static Optional<java.net.BindException> bindException(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException b) {
+        return Optional.of(b);
+      }
+    }
+    return Optional.empty();
   }
 
   private static <T> Behavior<T> supervised(Behavior<T> behavior) {

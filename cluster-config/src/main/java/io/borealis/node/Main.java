@@ -109,6 +109,9 @@ public final class Main {
       Node node;
       try {
         node = Node.start(options, Duration.ofMinutes(5));
+      } catch (Node.StartFailure e) {
+        System.err.println("borealis: " + e.getMessage());
+        return 1;
       } catch (Exception e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         System.err.println("borealis: the node could not start: " + cause.getMessage());

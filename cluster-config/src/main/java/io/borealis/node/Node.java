@@ -2,7 +2,12 @@ package io.borealis.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.borealis.http.HttpSettings;
 import io.borealis.persistence.ReadView;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,8 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Borealis scheduler node: configuration layered from flags, a config file, the store profile
@@ -23,6 +30,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 public final class Node {
 
   static {
+    // Logging starts here, on one thread, before any actor or pool may log: a logger asked for
+    // while another thread initialises SLF4J gets its calls queued and replayed, with a warning.
+    LoggerFactory.getILoggerFactory();
     // Pekko's ask and pipeToSelf complete Java stages made from Scala futures, which run their
     // callbacks on the common pool. With one or two cores that pool has parallelism 1 and the JDK
     // then starts a new thread per callback, which costs more than the work. Give it real threads,
@@ -31,6 +41,37 @@ public final class Node {
     if (System.getProperty(key) == null) {
       System.setProperty(
           key, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
+  /**
+   * The node cannot start for a reason the operator can fix, said in one sentence (no stack trace:
+   * the failure is expected, and its cause is logged at DEBUG where there is one).
+   */
+  public static final class StartFailure extends Exception {
+    StartFailure(String message) {
+      super(message, null, false, false);
+    }
+
+    /** The API cannot listen where it is told to. */
+    static StartFailure cannotBind(String host, int port, BindException e) {
+      String why = String.valueOf(e.getMessage());
+      if (why.contains("in use")) {
+        return new StartFailure(
+            "Port "
+                + port
+                + " is already in use: stop the other process or choose another with --port");
+      }
+      // Pekko puts the address in front of the reason; it is said once, below.
+      why = why.replace("[/" + host + ":" + port + "] ", "");
+      return new StartFailure(
+          "Cannot listen on "
+              + host
+              + ":"
+              + port
+              + ": "
+              + why
+              + " (choose another port with --port, or an interface with --host)");
     }
   }
 
@@ -105,16 +146,60 @@ public final class Node {
 
   /** Starts a node and waits until it serves (or fails to). */
   public static Node start(Options options, Duration timeout) throws Exception {
-    Config config = config(options);
+    Config config;
+    try {
+      config = config(options);
+    } catch (IllegalStateException e) {
+      if (databaseAlreadyOpen(e)) {
+        throw new StartFailure(
+            "The data directory "
+                + options.dataDir().toAbsolutePath().normalize()
+                + " is in use by another node: stop that node or choose another with --data-dir");
+      }
+      throw e;
+    }
     // Fails before anything starts when the configured backend is not in this build.
     Backends.named(config.getString("borealis.backend.kind"));
+    // Checked before the cluster starts, so that a clash costs one line and no shutdown.
+    HttpSettings http = HttpSettings.from(config);
+    checkPortFree(http.host(), http.port());
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(started), "borealis", config);
     try {
       return new Node(system, started.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (ExecutionException e) {
+      system.terminate();
+      // The guardian reports an expected failure (the port taken meanwhile) as a StartFailure.
+      throw e.getCause() instanceof StartFailure f ? f : e;
     } catch (Exception e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /** Whether the embedded store failed because another process has it open (H2 error 90020). */
+  private static boolean databaseAlreadyOpen(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && sql.getErrorCode() == 90020) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Fails with a {@link StartFailure} when the API could not listen where it is told to. */
+  private static void checkPortFree(String host, int port) throws StartFailure {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      // As the HTTP server binds: a port left in TIME_WAIT by a previous node is free.
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (BindException e) {
+      throw StartFailure.cannotBind(host, port, e);
+    } catch (IOException e) {
+      // Anything else (an unknown host, say) is for the server's own bind to report.
     }
   }
 

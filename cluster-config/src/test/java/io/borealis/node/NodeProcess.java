@@ -40,11 +40,46 @@ final class NodeProcess implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     }
-    this.log = Path.of("target", "node-" + dataDir.getFileName() + ".log");
+    // By port too: two nodes may be started on one data directory.
+    this.log = Path.of("target", "node-" + dataDir.getFileName() + "-" + port + ".log");
   }
 
   /** Starts the node and waits until {@code /health} answers 200. */
   NodeProcess start() throws Exception {
+    launch();
+    Instant deadline = Instant.now().plusSeconds(90);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the node exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
+      }
+      try {
+        if (raw("GET", "/health", null).statusCode() == 200) {
+          return this;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the node did not become healthy; see " + log.toAbsolutePath());
+  }
+
+  /** Starts a node that is expected not to start, and returns its exit code once it exited. */
+  int startExpectingExit(Duration timeout) throws Exception {
+    launch();
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("the node is still running; see " + log.toAbsolutePath());
+    }
+    return process.exitValue();
+  }
+
+  /** Everything the node printed (stdout and stderr) so far. */
+  String output() throws IOException {
+    return Files.readString(log);
+  }
+
+  private void launch() throws IOException {
     String classpath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
@@ -72,22 +107,6 @@ final class NodeProcess implements AutoCloseable {
                     ? ProcessBuilder.Redirect.to(log.toFile())
                     : ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    Instant deadline = Instant.now().plusSeconds(90);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the node exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
-      }
-      try {
-        if (raw("GET", "/health", null).statusCode() == 200) {
-          return this;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException("the node did not become healthy; see " + log.toAbsolutePath());
   }
 
   int port() {

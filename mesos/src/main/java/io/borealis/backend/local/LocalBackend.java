@@ -37,8 +37,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * of ended tasks after the retention period.
  *
  * <p>Tasks outlive the agent, as they outlive a Mesos agent's restart: when the agent starts, every
- * sandbox whose task had not ended is looked at; a task with a process that still runs (same pid,
- * same start time) is adopted with its task id, the others are reported LOST.
+ * sandbox whose task had not ended is looked at. A task is adopted with its task id when a process
+ * of it still runs (same pid, same start time), or when every process it was running left its exit
+ * code in the sandbox: the runner then goes on from what the sandbox says, as a restarted Thermos
+ * runner does, so a task whose processes all exited 0 meanwhile ends FINISHED and one whose process
+ * failed ends FAILED with that exit code. Only a task whose processes vanished without a trace is
+ * reported LOST.
  */
 public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command> {
 
@@ -308,7 +312,10 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
     tasks.put(t.taskId(), new Tracked(t.instance(), ref, status));
   }
 
-  /** Picks up the tasks whose processes outlived the previous agent; the others are LOST. */
+  /**
+   * Picks up the tasks whose processes outlived the previous agent, or whose processes all ended
+   * with an exit code on record; the others are LOST.
+   */
   private void adoptSurvivors() {
     for (Sandbox sandbox : Sandbox.all(settings.sandboxes())) {
       Optional<LaunchTask> launch = sandbox.launch();
@@ -317,13 +324,18 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
         continue;
       }
       LaunchTask t = launch.get();
-      boolean alive =
+      List<Sandbox.ProcessRecord> records =
           state.get().processes().stream()
-              .anyMatch(
-                  p ->
-                      t.config().processes().stream().anyMatch(c -> c.name().equals(p.name()))
-                          && ProcessTree.isSameProcess(p.pid(), p.startedAt()));
-      if (alive && agent.fits(t.config().resources(), t.assignment().ports())) {
+              .filter(p -> t.config().processes().stream().anyMatch(c -> c.name().equals(p.name())))
+              .toList();
+      boolean alive =
+          records.stream().anyMatch(p -> ProcessTree.isSameProcess(p.pid(), p.startedAt()));
+      // The wrapper of each process writes its exit code beside it; a process killed by a signal,
+      // wrapper and all, leaves none, and then nothing tells how the task ended.
+      boolean accounted =
+          !records.isEmpty()
+              && records.stream().allMatch(p -> sandbox.recordedExit(p.name()).isPresent());
+      if ((alive || accounted) && agent.fits(t.config().resources(), t.assignment().ports())) {
         agent.take(t.taskId(), t.config().resources(), t.assignment().ports());
         ScheduleStatus status = state.get().reported().orElse(ScheduleStatus.STARTING);
         track(t, status, TaskRunner.adopt(t, sandbox, state.get(), runnerDeps));
@@ -346,7 +358,7 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
             t.taskId(),
             t.instance(),
             ScheduleStatus.LOST,
-            "The task's processes ended while the agent was down");
+            "The task's processes ended while the agent was down and left no exit code");
       }
     }
   }

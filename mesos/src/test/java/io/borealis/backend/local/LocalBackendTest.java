@@ -469,6 +469,70 @@ class LocalBackendTest {
   }
 
   @Test
+  void aBatchTaskWhoseProcessesAllExitedZeroWhileTheAgentWasDownIsFinished() throws Exception {
+    var first = agent();
+    String taskId =
+        launchProcesses(
+            first,
+            "[{\"name\": \"one\", \"cmdline\": \"while [ ! -f go ]; do sleep 0.05; done\"},"
+                + " {\"name\": \"two\", \"cmdline\": \"while [ ! -f go ]; do sleep 0.05; done\"}]");
+    until(taskId, ScheduleStatus.RUNNING);
+
+    endWhileTheAgentIsDown(first, taskId);
+    assertThat(sandbox(taskId).recordedExit("one")).contains(0);
+    assertThat(sandbox(taskId).recordedExit("two")).contains(0);
+    agent();
+
+    StatusUpdate ended = statuses.receiveMessage(WAIT);
+    assertThat(ended.taskId()).isEqualTo(taskId);
+    assertThat(ended.status()).isEqualTo(ScheduleStatus.FINISHED);
+    assertThat(ended.message()).contains("Every process exited 0");
+    assertThat(sandbox(taskId).state().orElseThrow().ended()).isTrue();
+    // The task's resources are offered again, whole.
+    while (nextOffer().cpu() != 4) {
+      // Offers of the first agent, or made while the adopted task still held its share.
+    }
+  }
+
+  @Test
+  void aTaskWhoseProcessFailedWhileTheAgentWasDownIsFailedWithItsExitCode() throws Exception {
+    var first = agent();
+    String taskId =
+        launchProcesses(
+            first,
+            "[{\"name\": \"main\", \"cmdline\": \"while [ ! -f go ]; do sleep 0.05; done;"
+                + " echo 'error: disk full' >&2; exit 3\"}]");
+    until(taskId, ScheduleStatus.RUNNING);
+
+    endWhileTheAgentIsDown(first, taskId);
+    agent();
+
+    StatusUpdate ended = statuses.receiveMessage(WAIT);
+    assertThat(ended.taskId()).isEqualTo(taskId);
+    assertThat(ended.status()).isEqualTo(ScheduleStatus.FAILED);
+    assertThat(ended.message()).contains("Process 'main' exited with code 3: error: disk full");
+    assertThat(sandbox(taskId).state().orElseThrow().ended()).isTrue();
+  }
+
+  /**
+   * Stops the agent, then lets the task's processes (which wait for a file {@code go}) end, and
+   * waits until none is left.
+   */
+  private void endWhileTheAgentIsDown(ActorRef<ResourceBackend.Command> agent, String taskId)
+      throws Exception {
+    // Waits until the agent and its runners have stopped: none of them sees the processes end.
+    testKit.stop(agent);
+    assertThat(anyProcessLeft(taskId)).isTrue();
+    Files.writeString(sandbox(taskId).dir().resolve("go"), "");
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (anyProcessLeft(taskId)) {
+      assertThat(System.nanoTime()).as("waiting for the processes to end").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    assertThat(sandbox(taskId).state().orElseThrow().ended()).isFalse();
+  }
+
+  @Test
   void tasksWhoseProcessesDiedWhileTheAgentWasDownAreLost() throws Exception {
     var first = agent();
     String taskId = launchProcesses(first, "[{\"name\": \"main\", \"cmdline\": \"sleep 60\"}]");
@@ -484,7 +548,8 @@ class LocalBackendTest {
     StatusUpdate lost = statuses.receiveMessage(WAIT);
     assertThat(lost.taskId()).isEqualTo(taskId);
     assertThat(lost.status()).isEqualTo(ScheduleStatus.LOST);
-    assertThat(lost.message()).contains("The task's processes ended while the agent was down");
+    assertThat(lost.message())
+        .contains("The task's processes ended while the agent was down and left no exit code");
     assertThat(sandbox(taskId).state().orElseThrow().ended()).isTrue();
   }
 
