@@ -12,9 +12,10 @@ record JobKeyArg(
 
   static final String FORMAT = "CLUSTER/ROLE/ENV/NAME";
 
-  // The scheduler's rule for each part of a job key.
+  // The scheduler's rule for each part of a job key (io.borealis.model.JobKey): the length limit
+  // keeps every persistence id and task id of the job within what the stores can hold.
   private static final Pattern PART = Pattern.compile("[\\w\\-.]+");
-  private static final int MAX_PART_LENGTH = 255;
+  static final int MAX_PART_LENGTH = 64;
 
   /**
    * Parses a key with or without instances.
@@ -55,7 +56,9 @@ record JobKeyArg(
               + value
               + "' in '"
               + text
-              + "' may only hold letters, digits, '_', '-' and '.' (at most 255)");
+              + "' may only hold letters, digits, '_', '-' and '.' (at most "
+              + MAX_PART_LENGTH
+              + ")");
     }
   }
 

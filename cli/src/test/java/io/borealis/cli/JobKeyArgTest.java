@@ -64,6 +64,15 @@ class JobKeyArgTest {
   }
 
   @Test
+  void limitsEachPartToWhatTheSchedulerAccepts() {
+    String longest = "n".repeat(64);
+    assertThat(JobKeyArg.parse("local/r/prod/" + longest).name()).isEqualTo(longest);
+    assertThatThrownBy(() -> JobKeyArg.parse("local/r/prod/" + longest + "n"))
+        .hasMessageContaining("the name '")
+        .hasMessageEndingWith("(at most 64)");
+  }
+
+  @Test
   void commandsCheckWhetherTheyTakeInstances() {
     JobKeyArg whole = JobKeyArg.parse("local/r/e/n");
     JobKeyArg some = JobKeyArg.parse("local/r/e/n/0-2");
