@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * A job's identity: role, environment and name (Aurora's {@code JobKey}). Each part matches {@code
- * [\w\-.]+} and is at most {@value #MAX_PART_LENGTH} characters; {@link #toString()} is the
- * canonical {@code role/environment/name}.
+ * [\w\-.]+}, is neither {@code .} nor {@code ..}, and is at most {@value #MAX_PART_LENGTH}
+ * characters; {@link #toString()} is the canonical {@code role/environment/name}.
  *
  * <p>The length limit is what every store can hold: the key is part of every persistence id ({@code
  * job|KEY}, {@code instance|KEY/N}, at most 9 + 194 + 11 characters), which the JDBC journal keeps
@@ -29,7 +29,7 @@ public record JobKey(String role, String environment, String name) {
   static final int MAX_STORED_PART_LENGTH = 255;
 
   public JobKey {
-    List<FieldError> errors = validate(role, environment, name, "", MAX_STORED_PART_LENGTH);
+    List<FieldError> errors = validate(role, environment, name, "", true);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(errors.get(0).toString());
     }
@@ -38,20 +38,22 @@ public record JobKey(String role, String environment, String name) {
   /** The problems with a would-be new key, one per bad part, fields named under {@code prefix}. */
   public static List<FieldError> validate(
       String role, String environment, String name, String prefix) {
-    return validate(role, environment, name, prefix, MAX_PART_LENGTH);
+    return validate(role, environment, name, prefix, false);
   }
 
+  /** {@code stored}: the looser rules a key read back from storage is held to. */
   private static List<FieldError> validate(
-      String role, String environment, String name, String prefix, int maxLength) {
+      String role, String environment, String name, String prefix, boolean stored) {
     List<FieldError> errors = new ArrayList<>();
-    checkPart(prefix + "role", role, maxLength, errors);
-    checkPart(prefix + "environment", environment, maxLength, errors);
-    checkPart(prefix + "name", name, maxLength, errors);
+    checkPart(prefix + "role", role, stored, errors);
+    checkPart(prefix + "environment", environment, stored, errors);
+    checkPart(prefix + "name", name, stored, errors);
     return errors;
   }
 
   private static void checkPart(
-      String field, String value, int maxLength, List<FieldError> errors) {
+      String field, String value, boolean stored, List<FieldError> errors) {
+    int maxLength = stored ? MAX_STORED_PART_LENGTH : MAX_PART_LENGTH;
     if (value == null || value.isEmpty()) {
       errors.add(new FieldError(field, "is required"));
     } else if (value.length() > maxLength) {
@@ -62,6 +64,9 @@ public record JobKey(String role, String environment, String name) {
       errors.add(
           new FieldError(
               field, "must contain only letters, digits, '_', '-' and '.' (got '" + value + "')"));
+    } else if (!stored && (value.equals(".") || value.equals(".."))) {
+      // As a URL path segment it would be resolved away: the job could never be addressed.
+      errors.add(new FieldError(field, "must not be '.' or '..'"));
     }
   }
 

@@ -51,6 +51,14 @@ class JobKeyTest {
             new FieldError("name", "must be at most 64 characters (got 245)"));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {".", ".."})
+  void refusesAPartAUrlWouldResolveAway(String part) {
+    assertThat(JobKey.validate("www-data", "prod", part, ""))
+        .containsExactly(new FieldError("name", "must not be '.' or '..'"));
+    assertThat(JobKey.validate("www-data", "prod", part + ".v2", "")).isEmpty();
+  }
+
   @Test
   void stillBuildsALongerKeyReadBackFromStorage() {
     // Keys made before the limit (up to 255 per part) must replay.

@@ -19,6 +19,7 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
+import org.apache.pekko.http.javadsl.model.headers.TimeoutAccess;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.stream.Materializer;
@@ -62,17 +63,28 @@ public final class Api {
   /** Handles one request; never fails (failures are problem responses). */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
     try {
+      request
+          .getHeader(TimeoutAccess.class)
+          .ifPresent(t -> t.timeoutAccess().updateHandler(Api::timedOut));
       String method = request.method().value();
-      if (hasDotDotSegment(request)) {
+      if (hasDotSegment(request)) {
         request.discardEntityBytes(materializer);
         return done(
             Problems.badRequest(
                 List.of(
                     new FieldError(
                         "path",
-                        "must not contain '..' segments (they are refused, not resolved)"))));
+                        "must not contain '.' or '..' segments (they are refused, not resolved)"))));
       }
       Router.Match match = router.match(method, request.getUri().path());
+      if (match instanceof Router.Match.EmptySegment) {
+        request.discardEntityBytes(materializer);
+        return done(
+            Problems.badRequest(
+                List.of(
+                    new FieldError(
+                        "path", "must not contain empty segments ('//'); each part is required"))));
+      }
       if (match instanceof Router.Match.NotFound) {
         request.discardEntityBytes(materializer);
         return done(
@@ -121,14 +133,14 @@ public final class Api {
   }
 
   /**
-   * Whether the path as the client sent it has a {@code ..} segment, plain or percent-encoded.
-   * Pekko resolves such segments before the request reaches us, so {@code
-   * /tasks/T/sandbox/../../etc/passwd} would quietly become another path; with {@code
-   * pekko.http.server.raw-request-uri-header = on} (the node's http.conf) we see the original and
-   * refuse it instead. Without the header nothing is checked here, and nothing is lost: a resolved
-   * path is only ever matched as it stands.
+   * Whether the path as the client sent it has a {@code .} or {@code ..} segment, plain or
+   * percent-encoded. Pekko resolves such segments before the request reaches us, so {@code
+   * /tasks/T/sandbox/../../etc/passwd} would quietly become another path (and the job name {@code
+   * .} an empty segment); with {@code pekko.http.server.raw-request-uri-header = on} (the node's
+   * http.conf) we see the original and refuse it instead. Without the header nothing is checked
+   * here, and nothing is lost: a resolved path is only ever matched as it stands.
    */
-  static boolean hasDotDotSegment(HttpRequest request) {
+  static boolean hasDotSegment(HttpRequest request) {
     Optional<String> raw = request.getHeader(RawRequestURI.class).map(RawRequestURI::uri);
     if (raw.isEmpty()) {
       return false;
@@ -138,7 +150,8 @@ public final class Api {
     path = end < 0 ? path : path.substring(0, end);
     for (String segment : path.split("/")) {
       try {
-        if (Router.decode(segment).equals("..")) {
+        String decoded = Router.decode(segment);
+        if (decoded.equals("..") || decoded.equals(".")) {
           return true;
         }
       } catch (IllegalArgumentException e) {
@@ -172,11 +185,10 @@ public final class Api {
       return Problems.of(StatusCodes.CONFLICT, e.getMessage());
     }
     if (e instanceof Rejection.Unavailable) {
-      return Problems.of(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage());
+      return Problems.unavailable(e.getMessage());
     }
     if (e instanceof AskTimeoutException || e instanceof TimeoutException) {
-      return Problems.of(
-          StatusCodes.SERVICE_UNAVAILABLE, "The scheduler did not answer in time; try again.");
+      return Problems.unavailable("The scheduler did not answer in time; try again.");
     }
     if (e instanceof EntityStreamSizeException s) {
       return Problems.of(
@@ -186,6 +198,15 @@ public final class Api {
     LOG.error("Unexpected failure while handling a request", e);
     return Problems.of(
         StatusCodes.INTERNAL_SERVER_ERROR, "Internal error; the scheduler's log has the details.");
+  }
+
+  /**
+   * The answer when a request outlives {@code pekko.http.server.request-timeout}: a problem, like
+   * every other error, where Pekko would send plain text.
+   */
+  static HttpResponse timedOut(HttpRequest request) {
+    return Problems.unavailable(
+        "The scheduler did not answer within the server's request timeout; try again.");
   }
 
   private static HttpResponse tooLarge(long limit) {

@@ -10,6 +10,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /** RFC 9457 problem bodies: every error the API returns is one of these, never a stack trace. */
 public final class Problems {
@@ -37,6 +38,17 @@ public final class Problems {
     }
     return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, Json.bytes(body));
   }
+
+  /**
+   * A 503: the node cannot answer now but may shortly, so it carries {@code Retry-After} (seconds),
+   * which tells clients this is not a fault to report but a moment to wait.
+   */
+  public static HttpResponse unavailable(String detail) {
+    return of(StatusCodes.SERVICE_UNAVAILABLE, detail)
+        .addHeader(RawHeader.create("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
+  }
+
+  static final int RETRY_AFTER_SECONDS = 1;
 
   static HttpResponse badRequest(List<FieldError> errors) {
     String detail =
