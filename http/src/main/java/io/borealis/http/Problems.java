@@ -18,6 +18,9 @@ public final class Problems {
   static final ContentType PROBLEM_JSON =
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
 
+  /** What a 503 asks the client to wait, in seconds. */
+  static final int RETRY_AFTER_SECONDS = 1;
+
   private Problems() {}
 
   public static HttpResponse of(StatusCode status, String detail) {
@@ -47,8 +50,6 @@ public final class Problems {
     return of(StatusCodes.SERVICE_UNAVAILABLE, detail)
         .addHeader(RawHeader.create("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
   }
-
-  static final int RETRY_AFTER_SECONDS = 1;
 
   static HttpResponse badRequest(List<FieldError> errors) {
     String detail =
