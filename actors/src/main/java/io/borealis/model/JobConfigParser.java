@@ -41,13 +41,28 @@ public final class JobConfigParser {
   /** 1 EiB in MiB: anything larger is a typo, and must not overflow. */
   private static final BigDecimal MAX_SIZE_MB = BigDecimal.valueOf(1L << 40);
 
+  /** More cores than any machine has: a typo, or a task that would stay PENDING for ever. */
+  static final int MAX_CPUS = 1 << 16;
+
   private static final Pattern PORT_NAME = Pattern.compile("^[A-Za-z0-9_\\-]+$");
 
+  /**
+   * Whether placement applies a job's placement constraints. Until it does, a job that has any is
+   * refused rather than placed anywhere; placement policy turns this on when it honours them.
+   */
+  static final boolean PLACEMENT_HONOURS_CONSTRAINTS = false;
+
+  static final String CONSTRAINTS_NOT_HONOURED =
+      "placement constraints are not supported yet: placement does not apply them, so the tasks"
+          + " could land on any agent; remove them";
+
   private final ValidationSettings settings;
+  private final boolean constraintsHonoured;
   private final List<FieldError> errors = new ArrayList<>();
 
-  private JobConfigParser(ValidationSettings settings) {
+  private JobConfigParser(ValidationSettings settings, boolean constraintsHonoured) {
     this.settings = settings;
+    this.constraintsHonoured = constraintsHonoured;
   }
 
   /**
@@ -56,7 +71,16 @@ public final class JobConfigParser {
    * match it when given.
    */
   public static Result parse(JsonNode root, ValidationSettings settings, Optional<JobKey> pathKey) {
-    JobConfigParser parser = new JobConfigParser(settings);
+    return parse(root, settings, pathKey, PLACEMENT_HONOURS_CONSTRAINTS);
+  }
+
+  /** As {@link #parse(JsonNode, ValidationSettings, Optional)}, placement constraints allowed. */
+  static Result parse(
+      JsonNode root,
+      ValidationSettings settings,
+      Optional<JobKey> pathKey,
+      boolean constraintsHonoured) {
+    JobConfigParser parser = new JobConfigParser(settings, constraintsHonoured);
     Optional<JobConfiguration> config = parser.job(root, pathKey);
     List<FieldError> errors = List.copyOf(parser.errors);
     return new Result(errors.isEmpty() ? config : Optional.empty(), errors);
@@ -125,8 +149,18 @@ public final class JobConfigParser {
     }
     Optional<String> contact = job.string("contact");
     Map<String, String> metadata = job.stringMap("metadata");
+    Optional<Obj> constraintsObj = job.object("constraints");
     Map<String, Constraint> constraints =
-        job.object("constraints").map(c -> constraints(c, role)).orElse(Map.of());
+        constraintsObj.map(c -> constraints(c, role)).orElse(Map.of());
+    constraintsObj
+        .filter(c -> !constraintsHonoured && !c.node.isEmpty())
+        .ifPresent(
+            c -> {
+              List<String> names = new ArrayList<>();
+              c.node.fieldNames().forEachRemaining(names::add);
+              error(
+                  "constraints", CONSTRAINTS_NOT_HONOURED + " (" + String.join(", ", names) + ")");
+            });
     Optional<HealthCheck> healthCheck = job.object("health_check").map(this::healthCheck);
     UpdateSettings update =
         job.object("update_config").map(this::updateSettings).orElse(UpdateSettings.DEFAULT);
@@ -304,8 +338,13 @@ public final class JobConfigParser {
       error(r.path + ".cpu", "is required");
     } else if (!cpuNode.isNumber()) {
       error(r.path + ".cpu", "must be a number of cores");
-    } else if ((cpu = cpuNode.asDouble()) <= 0) {
+    } else if (!(cpuNode.asDouble() > 0)) {
       error(r.path + ".cpu", "must be > 0");
+    } else if (cpuNode.asDouble() > MAX_CPUS) {
+      // Also 1e999, which reads as infinity: such a task would stay PENDING for ever.
+      error(r.path + ".cpu", "is more than any machine has (at most " + MAX_CPUS + " cores)");
+    } else {
+      cpu = cpuNode.asDouble();
     }
     long ram = size(r, "ram");
     long disk = size(r, "disk");
@@ -340,7 +379,15 @@ public final class JobConfigParser {
       return 0;
     }
     BigDecimal mb;
-    if (node.isNumber()) {
+    if (node.isNumber() && !node.isBigDecimal() && !Double.isFinite(node.asDouble())) {
+      // 1e999 reads as an infinite double, which has no BigDecimal value.
+      error(
+          path,
+          node.asDouble() > 0
+              ? "is larger than any machine (at most " + MAX_SIZE_MB + " MB)"
+              : "must be > 0");
+      return 0;
+    } else if (node.isNumber()) {
       mb = node.decimalValue();
     } else if (node.isTextual()) {
       Matcher m = SIZE.matcher(node.asText());

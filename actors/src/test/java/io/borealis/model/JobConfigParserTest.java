@@ -153,6 +153,11 @@ class JobConfigParserTest {
     return JobConfigParser.parse(root, ValidationSettings.DEFAULT, Optional.empty());
   }
 
+  /** Parses as the parser will once placement honours constraints (the DSL, not the refusal). */
+  private static JobConfigParser.Result placed(JsonNode root) {
+    return JobConfigParser.parse(root, ValidationSettings.DEFAULT, Optional.empty(), true);
+  }
+
   private static JobConfiguration valid(JsonNode root) {
     return valid(JobConfigParser.parse(root, ValidationSettings.DEFAULT, Optional.empty()));
   }
@@ -193,7 +198,7 @@ class JobConfigParserTest {
     @Test
     void populatesEveryFieldOfTheDocumentExample() {
       JobConfiguration job =
-          valid(JobConfigParser.parse(consistentExample(), DOCKER_ALLOWED, Optional.empty()));
+          valid(JobConfigParser.parse(consistentExample(), DOCKER_ALLOWED, Optional.empty(), true));
 
       assertThat(job.key()).isEqualTo(KEY);
       assertThat(job.instances()).isEqualTo(20);
@@ -253,10 +258,15 @@ class JobConfigParserTest {
     @Test
     void reportsWhereTheDocumentExampleIsInconsistentUnderDefaultSettings() {
       // Verbatim, the example orders an undefined process, asks a 95 % SLA of two instances
-      // and uses Docker, which a default cluster does not allow.
+      // and uses Docker, which a default cluster does not allow; and placement does not honour
+      // its placement constraints yet.
       assertThat(fields(json(DOCUMENT_EXAMPLE)))
           .containsExactlyInAnyOrder(
-              "task.constraints[0].order", "sla_policy", "sla_policy.percentage", "container");
+              "task.constraints[0].order",
+              "sla_policy",
+              "sla_policy.percentage",
+              "container",
+              "constraints");
     }
 
     @Test
@@ -543,14 +553,15 @@ class JobConfigParserTest {
     void readsPlacementConstraintsInAurorasDsl() {
       Map<String, Constraint> constraints =
           valid(
-                  with(
-                      minimal(),
-                      "/constraints",
-                      json(
-                          """
+                  placed(
+                      with(
+                          minimal(),
+                          "/constraints",
+                          json(
+                              """
                           {"host": "limit:2", "rack": "!aaa,bbb", "zone": "z1",
                            "dedicated": "*/shared"}
-                          """)))
+                          """))))
               .task()
               .constraints();
 
@@ -676,9 +687,10 @@ class JobConfigParserTest {
     }
 
     @Test
-    void reportsAKeyPartLongerThan255Characters() {
-      assertThat(fields(with(minimal(), "/name", "n".repeat(256)))).containsExactly("name");
-      assertThat(valid(with(minimal(), "/name", "n".repeat(255))).key().name()).hasSize(255);
+    void reportsAKeyPartLongerThan64Characters() {
+      assertThat(fields(with(minimal(), "/name", "n".repeat(65)))).containsExactly("name");
+      assertThat(fields(with(minimal(), "/role", "r".repeat(245)))).containsExactly("role");
+      assertThat(valid(with(minimal(), "/name", "n".repeat(64))).key().name()).hasSize(64);
     }
 
     @ParameterizedTest
@@ -762,6 +774,44 @@ class JobConfigParserTest {
       assertThat(fields(result))
           .containsExactlyInAnyOrder("task.resources.ram", "task.resources.disk");
       assertThat(result.errors().get(0).message()).startsWith("is larger than any machine");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = '|',
+        value = {
+          "cpu | 1e999 | is more than any machine has (at most 65536 cores)",
+          "cpu | 65537 | is more than any machine has (at most 65536 cores)",
+          "cpu | -1e999 | must be > 0",
+          "ram | 1e999 | is larger than any machine (at most 1099511627776 MB)",
+          "ram | -1e999 | must be > 0",
+          "disk | 1e999 | is larger than any machine (at most 1099511627776 MB)",
+          "disk | -1e999 | must be > 0",
+        })
+    void reportsNonFiniteAndAbsurdNumbersNamingTheField(
+        String resource, String jsonValue, String message) {
+      // 1e999 reads as an infinite double: it once failed the request (ram, disk) or was stored
+      // (cpu), leaving a task PENDING for ever.
+      JobConfigParser.Result result =
+          parse(with(minimal(), "/task/resources/" + resource, json(jsonValue)));
+
+      assertThat(result.errors())
+          .containsExactly(new FieldError("task.resources." + resource, message));
+    }
+
+    @Test
+    void acceptsTheLargestCpuCount() {
+      assertThat(valid(with(minimal(), "/task/resources/cpu", 65536)).task().resources().cpu())
+          .isEqualTo(65536.0);
+    }
+
+    @Test
+    void reportsANonFiniteSlaPercentage() {
+      ObjectNode job = with(minimal(), "/tier", "preferred");
+      with(job, "/instances", 20);
+      with(job, "/sla_policy", json("{\"percentage\": 1e999}"));
+
+      assertThat(fields(job)).containsExactly("sla_policy.percentage");
     }
 
     @ParameterizedTest
@@ -1006,7 +1056,7 @@ class JobConfigParserTest {
     @ParameterizedTest
     @ValueSource(strings = {"limit:x", "limit:0", "limit:-1", "limit:", "", "!", " , "})
     void reportsABadConstraint(String dsl) {
-      assertThat(fields(with(minimal(), "/constraints", Map.of("host", dsl))))
+      assertThat(fields(placed(with(minimal(), "/constraints", Map.of("host", dsl)))))
           .containsExactly("constraints.host");
     }
 
@@ -1018,7 +1068,7 @@ class JobConfigParserTest {
               "/constraints",
               json("{\"host\": \"limit:x\", \"rack\": \"\", \"zone\": 3, \"ok\": \"a\"}"));
 
-      assertThat(fields(job))
+      assertThat(fields(placed(job)))
           .containsExactlyInAnyOrder("constraints.host", "constraints.rack", "constraints.zone");
     }
 
@@ -1034,7 +1084,7 @@ class JobConfigParserTest {
           "/web",
         })
     void reportsADedicatedConstraintThatBreaksAurorasRules(String dsl) {
-      assertThat(fields(with(minimal(), "/constraints", Map.of("dedicated", dsl))))
+      assertThat(fields(placed(with(minimal(), "/constraints", Map.of("dedicated", dsl)))))
           .containsExactly("constraints.dedicated");
     }
 
@@ -1042,8 +1092,26 @@ class JobConfigParserTest {
     @ValueSource(strings = {"www-data/web", "*/web"})
     void acceptsADedicatedConstraintForTheRoleOrEveryone(String dsl) {
       assertThat(
-              valid(with(minimal(), "/constraints", Map.of("dedicated", dsl))).task().constraints())
+              valid(placed(with(minimal(), "/constraints", Map.of("dedicated", dsl))))
+                  .task()
+                  .constraints())
           .containsEntry("dedicated", new Constraint.Value("dedicated", false, List.of(dsl)));
+    }
+
+    @Test
+    void refusesPlacementConstraintsUntilPlacementHonoursThem() {
+      JobConfigParser.Result result =
+          parse(with(minimal(), "/constraints", json("{\"rack\": \"a\", \"host\": \"limit:1\"}")));
+
+      assertThat(fields(result)).containsExactly("constraints");
+      assertThat(result.errors().get(0).message())
+          .startsWith("placement constraints are not supported yet")
+          .endsWith("(rack, host)");
+    }
+
+    @Test
+    void acceptsAnEmptySetOfPlacementConstraints() {
+      assertThat(valid(with(minimal(), "/constraints", json("{}"))).task().constraints()).isEmpty();
     }
 
     @Test
@@ -1409,6 +1477,7 @@ class JobConfigParserTest {
               "task.processes[0].cmdline",
               "task.processes[1].name",
               "constraints.dedicated",
+              "constraints",
               "container",
               "update_config.watch_secs");
       assertThat(result.errors()).allSatisfy(e -> assertThat(e.message()).isNotBlank());

@@ -43,10 +43,29 @@ class JobKeyTest {
   }
 
   @Test
-  void limitsEachPartTo255Characters() {
-    assertThat(JobKey.validate("r".repeat(255), "prod", "hello", "")).isEmpty();
-    assertThat(JobKey.validate("r".repeat(256), "prod", "hello", ""))
-        .containsExactly(new FieldError("role", "must be at most 255 characters"));
+  void limitsEachPartOfANewKeyTo64Characters() {
+    assertThat(JobKey.validate("r".repeat(64), "e".repeat(64), "n".repeat(64), "")).isEmpty();
+    assertThat(JobKey.validate("r".repeat(65), "prod", "n".repeat(245), ""))
+        .containsExactly(
+            new FieldError("role", "must be at most 64 characters (got 65)"),
+            new FieldError("name", "must be at most 64 characters (got 245)"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {".", ".."})
+  void refusesAPartAUrlWouldResolveAway(String part) {
+    assertThat(JobKey.validate("www-data", "prod", part, ""))
+        .containsExactly(new FieldError("name", "must not be '.' or '..'"));
+    assertThat(JobKey.validate("www-data", "prod", part + ".v2", "")).isEmpty();
+  }
+
+  @Test
+  void stillBuildsALongerKeyReadBackFromStorage() {
+    // Keys made before the limit (up to 255 per part) must replay.
+    assertThat(new JobKey("r".repeat(255), "prod", "hello").role()).hasSize(255);
+    assertThatThrownBy(() -> new JobKey("r".repeat(256), "prod", "hello"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("role: must be at most 255 characters (got 256)");
   }
 
   @Test

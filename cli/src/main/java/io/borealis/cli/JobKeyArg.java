@@ -12,11 +12,12 @@ record JobKeyArg(
 
   static final String FORMAT = "CLUSTER/ROLE/ENV/NAME";
 
-  // The scheduler's rule for each part of a job key (JobKey on the node): letters, digits, '_',
-  // '-' and '.', at most 255 characters, and not '.' or '..', which name no job in a URL path
-  // (a client or proxy resolves them away, so the request would reach another resource).
+  // The scheduler's rule for each part of a job key (io.borealis.model.JobKey): letters, digits,
+  // '_', '-' and '.', and not '.' or '..', which name no job in a URL path (a client or proxy
+  // resolves them away); the length limit keeps every persistence id and task id of the job within
+  // what the stores can hold.
   private static final Pattern PART = Pattern.compile("[\\w\\-.]+");
-  static final int MAX_PART_LENGTH = 255;
+  static final int MAX_PART_LENGTH = 64;
 
   /**
    * Parses a key with or without instances.
@@ -61,7 +62,9 @@ record JobKeyArg(
               + value
               + "' in '"
               + text
-              + "' may only hold letters, digits, '_', '-' and '.' (at most 255)");
+              + "' may only hold letters, digits, '_', '-' and '.' (at most "
+              + MAX_PART_LENGTH
+              + ")");
     }
   }
 

@@ -2,18 +2,25 @@ package io.borealis.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -160,6 +167,48 @@ final class NodeProcess implements AutoCloseable {
       return JSON.readTree(text);
     } catch (IOException e) {
       return JSON.getNodeFactory().textNode(text);
+    }
+  }
+
+  /** A response read off a socket: header names in lower case. */
+  record Exchange(int status, Map<String, String> headers, String body) {}
+
+  /**
+   * Sends {@code request} byte for byte (ISO-8859-1) on a new connection: for requests no HTTP
+   * client would send, such as a raw space in the target. A HEAD request's reply has no body.
+   */
+  Exchange exchange(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      boolean head = request.startsWith("HEAD ");
+      InputStream in = socket.getInputStream();
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      byte[] chunk = new byte[8192];
+      int n;
+      while ((n = in.read(chunk)) >= 0) {
+        received.write(chunk, 0, n);
+        String text = received.toString(StandardCharsets.UTF_8);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+          continue;
+        }
+        String[] lines = text.substring(0, end).split("\r\n");
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+          int colon = lines[i].indexOf(':');
+          headers.put(
+              lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+              lines[i].substring(colon + 1).trim());
+        }
+        String body = text.substring(end + 4);
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        if (head || body.length() >= length) {
+          return new Exchange(Integer.parseInt(lines[0].split(" ")[1]), headers, head ? "" : body);
+        }
+      }
+      throw new IOException("the connection closed before a whole response to " + request);
     }
   }
 

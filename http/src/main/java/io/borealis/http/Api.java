@@ -19,6 +19,7 @@ import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
+import org.apache.pekko.http.javadsl.model.headers.TimeoutAccess;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.stream.Materializer;
@@ -84,17 +85,28 @@ public final class Api {
 
   private CompletionStage<HttpResponse> route(HttpRequest request) {
     try {
+      request
+          .getHeader(TimeoutAccess.class)
+          .ifPresent(t -> t.timeoutAccess().updateHandler(Api::timedOut));
       String method = request.method().value();
-      if (hasDotDotSegment(request)) {
+      if (hasDotSegment(request)) {
         request.discardEntityBytes(materializer);
         return done(
             Problems.badRequest(
                 List.of(
                     new FieldError(
                         "path",
-                        "must not contain '..' segments (they are refused, not resolved)"))));
+                        "must not contain '.' or '..' segments (they are refused, not resolved)"))));
       }
       Router.Match match = router.match(method, request.getUri().path());
+      if (match instanceof Router.Match.EmptySegment) {
+        request.discardEntityBytes(materializer);
+        return done(
+            Problems.badRequest(
+                List.of(
+                    new FieldError(
+                        "path", "must not contain empty segments ('//'); each part is required"))));
+      }
       if (match instanceof Router.Match.NotFound) {
         request.discardEntityBytes(materializer);
         return done(
@@ -143,14 +155,14 @@ public final class Api {
   }
 
   /**
-   * Whether the path as the client sent it has a {@code ..} segment, plain or percent-encoded.
-   * Pekko resolves such segments before the request reaches us, so {@code
-   * /tasks/T/sandbox/../../etc/passwd} would quietly become another path; with {@code
-   * pekko.http.server.raw-request-uri-header = on} (the node's http.conf) we see the original and
-   * refuse it instead. Without the header nothing is checked here, and nothing is lost: a resolved
-   * path is only ever matched as it stands.
+   * Whether the path as the client sent it has a {@code .} or {@code ..} segment, plain or
+   * percent-encoded. Pekko resolves such segments before the request reaches us, so {@code
+   * /tasks/T/sandbox/../../etc/passwd} would quietly become another path (and the job name {@code
+   * .} an empty segment); with {@code pekko.http.server.raw-request-uri-header = on} (the node's
+   * http.conf) we see the original and refuse it instead. Without the header nothing is checked
+   * here, and nothing is lost: a resolved path is only ever matched as it stands.
    */
-  static boolean hasDotDotSegment(HttpRequest request) {
+  static boolean hasDotSegment(HttpRequest request) {
     Optional<String> raw = request.getHeader(RawRequestURI.class).map(RawRequestURI::uri);
     if (raw.isEmpty()) {
       return false;
@@ -160,7 +172,8 @@ public final class Api {
     path = end < 0 ? path : path.substring(0, end);
     for (String segment : path.split("/")) {
       try {
-        if (Router.decode(segment).equals("..")) {
+        String decoded = Router.decode(segment);
+        if (decoded.equals("..") || decoded.equals(".")) {
           return true;
         }
       } catch (IllegalArgumentException e) {
@@ -194,7 +207,7 @@ public final class Api {
       return Problems.of(StatusCodes.CONFLICT, e.getMessage());
     }
     if (e instanceof Rejection.Unavailable) {
-      return Problems.of(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage());
+      return Problems.unavailable(e.getMessage());
     }
     if (e instanceof AskTimeoutException || e instanceof TimeoutException) {
       // Handed on, then not confirmed: unlike a refusal at the door (503 with Retry-After), the
@@ -212,6 +225,15 @@ public final class Api {
     LOG.error("Unexpected failure while handling a request", e);
     return Problems.of(
         StatusCodes.INTERNAL_SERVER_ERROR, "Internal error; the scheduler's log has the details.");
+  }
+
+  /**
+   * The answer when a request outlives {@code pekko.http.server.request-timeout}: a problem, like
+   * every other error, where Pekko would send plain text.
+   */
+  static HttpResponse timedOut(HttpRequest request) {
+    return Problems.unavailable(
+        "The scheduler did not answer within the server's request timeout; try again.");
   }
 
   private static HttpResponse tooLarge(long limit) {
@@ -240,10 +262,7 @@ public final class Api {
     var wait = Params.duration(call, "wait", ctx.settings().maxWait());
     call.checked();
     if (!ctx.view().isCaughtUp()) {
-      return done(
-          Problems.of(
-              StatusCodes.SERVICE_UNAVAILABLE,
-              "The read side is still loading; try again shortly."));
+      return done(Problems.unavailable("The read side is still loading; try again shortly."));
     }
     CompletionStage<Long> ready =
         index.isPresent()

@@ -69,8 +69,9 @@ final class Body {
     if (v == null) {
       return Optional.empty();
     }
-    if (!v.isNumber()) {
-      error(field, "must be a number");
+    if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+      // 1e999 reads as an infinite double.
+      error(field, "must be a finite number");
       return Optional.empty();
     }
     return Optional.of(v.asDouble());

@@ -65,11 +65,7 @@ final class EventRoutes {
     }
     call.checked();
     if (!ctx.view().isCaughtUp()) {
-      return Api.done(
-          Problems.of(
-                  StatusCodes.SERVICE_UNAVAILABLE,
-                  "The read side is still loading; try again shortly.")
-              .addHeader(RawHeader.create("Retry-After", "1")));
+      return Api.done(Problems.unavailable("The read side is still loading; try again shortly."));
     }
     ChangeLog.Subscription subscription = log.subscribe(after, topics, materializer);
     Source<ByteString, NotUsed> head =

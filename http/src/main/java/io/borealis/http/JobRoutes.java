@@ -125,12 +125,12 @@ final class JobRoutes {
     Body body = new Body(call, false);
     Optional<Long> template = body.whole("template_instance");
     Optional<Long> count = body.whole("count");
+    int max = ctx.validation().maxTasksPerJob();
     if (!body.has("template_instance")) {
       body.error("template_instance", "is required");
-    } else if (template.isPresent() && template.get() < 0) {
-      body.error("template_instance", "must be >= 0");
+    } else if (template.isPresent() && (template.get() < 0 || template.get() >= max)) {
+      body.error("template_instance", "must be an instance id between 0 and " + (max - 1));
     }
-    int max = ctx.validation().maxTasksPerJob();
     if (!body.has("count")) {
       body.error("count", "is required");
     } else if (count.isPresent() && (count.get() < 1 || count.get() > max)) {

@@ -143,15 +143,21 @@ final class Params {
       call.problem(name, "must be a duration such as 30s, 500ms or 2m");
       return Optional.empty();
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
-    Duration d =
-        switch (unit) {
-          case "ms" -> Duration.ofMillis(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofSeconds(n);
-        };
-    if (d.compareTo(max) > 0) {
+    Duration d;
+    try {
+      long n = Long.parseLong(m.group(1));
+      d =
+          switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofSeconds(n);
+          };
+    } catch (NumberFormatException | ArithmeticException tooLarge) {
+      // More digits than a long holds, or more minutes than a Duration: over any maximum.
+      d = null;
+    }
+    if (d == null || d.compareTo(max) > 0) {
       call.problem(name, "must be at most " + max.toSeconds() + "s");
       return Optional.empty();
     }

@@ -10,12 +10,16 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /** RFC 9457 problem bodies: every error the API returns is one of these, never a stack trace. */
 public final class Problems {
 
   static final ContentType PROBLEM_JSON =
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
+
+  /** What a 503 asks the client to wait, in seconds. */
+  static final int RETRY_AFTER_SECONDS = 1;
 
   private Problems() {}
 
@@ -36,6 +40,15 @@ public final class Problems {
       }
     }
     return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, Json.bytes(body));
+  }
+
+  /**
+   * A 503: the node cannot answer now but may shortly, so it carries {@code Retry-After} (seconds),
+   * which tells clients this is not a fault to report but a moment to wait.
+   */
+  public static HttpResponse unavailable(String detail) {
+    return of(StatusCodes.SERVICE_UNAVAILABLE, detail)
+        .addHeader(RawHeader.create("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
   }
 
   static HttpResponse badRequest(List<FieldError> errors) {

@@ -57,6 +57,9 @@ final class Router {
     record WrongMethod(List<String> allowed) implements Match {}
 
     record NotFound() implements Match {}
+
+    /** The path has an empty segment ({@code //}): refused, never read as a shorter path. */
+    record EmptySegment() implements Match {}
   }
 
   private final List<Route> routes = new ArrayList<>();
@@ -80,10 +83,23 @@ final class Router {
     return List.copyOf(routes);
   }
 
+  /**
+   * Matches a request path. One trailing {@code /} names the same resource ({@code
+   * .../sandbox/.logs/} is the folder {@code .logs}); an empty segment anywhere else is refused.
+   */
   Match match(String method, String rawPath) {
+    String trimmed = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+    if (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
     List<String> path = new ArrayList<>();
-    for (String s : split(rawPath)) {
-      path.add(decode(s));
+    if (!trimmed.isEmpty()) {
+      for (String s : trimmed.split("/", -1)) {
+        if (s.isEmpty()) {
+          return new Match.EmptySegment();
+        }
+        path.add(decode(s));
+      }
     }
     List<String> allowed = new ArrayList<>();
     for (Route r : routes) {

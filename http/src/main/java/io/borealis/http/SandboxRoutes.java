@@ -84,10 +84,7 @@ final class SandboxRoutes {
     call.checked();
     String taskId = call.path("task_id");
     if (!ctx.view().isCaughtUp()) {
-      return Api.done(
-          Problems.of(
-              StatusCodes.SERVICE_UNAVAILABLE,
-              "The read side is still loading; try again shortly."));
+      return Api.done(Problems.unavailable("The read side is still loading; try again shortly."));
     }
     if (ctx.sandboxes().isEmpty()) {
       return Api.done(

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /** {@code /health} and the OpenAPI document. */
 final class SystemRoutes {
@@ -35,7 +34,7 @@ final class SystemRoutes {
     call.allowQuery(java.util.Set.of());
     call.checked();
     if (!ctx.ready().getAsBoolean() || !ctx.view().isCaughtUp()) {
-      return Api.done(Problems.of(StatusCodes.SERVICE_UNAVAILABLE, "The node is starting."));
+      return Api.done(Problems.unavailable("The node is starting."));
     }
     return Api.done(HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, "OK"));
   }

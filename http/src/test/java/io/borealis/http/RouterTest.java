@@ -3,6 +3,7 @@ package io.borealis.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,34 @@ class RouterTest {
     assertThat(router.match("POST", "/tasks/t1/sandbox/a/b"))
         .isEqualTo(new Router.Match.WrongMethod(java.util.List.of("GET")));
     assertThat(router.match("GET", "/jobs/t1/sandbox/a")).isInstanceOf(Router.Match.NotFound.class);
+  }
+
+  @Test
+  void anEmptySegmentIsRefusedNeverReadAsAShorterPath() {
+    Router jobs =
+        new Router()
+            .post("/api/v1/jobs/{role}/{env}/{name}", call -> null)
+            .post("/api/v1/jobs/{role}/{env}/{name}/diff", call -> null)
+            .get("/api/v1/jobs", call -> null);
+
+    for (String path :
+        List.of(
+            "/api/v1/jobs/r/prod//diff",
+            "/api/v1/jobs/r//prod/diff2",
+            "//api/v1/jobs/r/prod/x1",
+            "/api/v1/jobs//r/prod/x1",
+            "/api/v1/jobs/r/prod/x//",
+            "/tasks/t1//sandbox")) {
+      assertThat(jobs.match("POST", path)).as(path).isEqualTo(new Router.Match.EmptySegment());
+      assertThat(router.match("GET", path)).as(path).isEqualTo(new Router.Match.EmptySegment());
+    }
+  }
+
+  @Test
+  void oneTrailingSlashNamesTheSameResource() {
+    assertThat(params("/tasks/t1/sandbox/.logs/hello/")).containsEntry("path", ".logs/hello");
+    assertThat(found("/tasks/t1/sandbox/").route().template())
+        .isEqualTo("/tasks/{task_id}/sandbox");
   }
 
   private Router.Match.Found found(String path) {
