@@ -332,7 +332,7 @@ public final class TaskInstanceEntity
             cmd.taskId(),
             Optional.empty(),
             TaskState.of(cmd.status()),
-            cmd.message(),
+            killedMessage(state, cmd),
             now(),
             cmd.agentId());
     if (plan.result() == StateChangeResult.ILLEGAL
@@ -347,6 +347,25 @@ public final class TaskInstanceEntity
               plan.result());
     }
     return persist(plan).thenReply(cmd.replyTo(), s -> Done.getInstance());
+  }
+
+  /**
+   * The agent only knows that it was told to kill: a task that was restarted says so, and by whom,
+   * in its final status too ("Restarted by bob (Killed by the scheduler)").
+   */
+  private static Optional<String> killedMessage(InstanceState state, ApplyStatus cmd) {
+    if (cmd.status() != ScheduleStatus.KILLED
+        || !(state instanceof InstanceState.Active active)
+        || !active.current().taskId().equals(cmd.taskId())
+        || active.current().status() != ScheduleStatus.RESTARTING) {
+      return cmd.message();
+    }
+    List<TaskEvent> events = active.current().events();
+    Optional<String> why = events.get(events.size() - 1).message();
+    if (why.isEmpty()) {
+      return cmd.message();
+    }
+    return Optional.of(why.get() + cmd.message().map(m -> " (" + m + ")").orElse(""));
   }
 
   private ReplyEffect<InstanceEvent, InstanceState> kill(InstanceState state, Kill cmd) {

@@ -640,7 +640,7 @@ class TaskInstanceEntityTest {
                 RESTARTING,
                 KILLED,
                 down,
-                Optional.of("Killed by the agent."),
+                Optional.of("Restarted by bob (Killed by the agent.)"),
                 1),
             new TaskCreated(instance, next, "s-1"));
     assertThat(killed.state().latestTask()).contains(next);
