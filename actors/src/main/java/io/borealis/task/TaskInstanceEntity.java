@@ -148,7 +148,21 @@ public final class TaskInstanceEntity
       TaskSettings settings,
       ActorRef<PlacementEngine.Command> placement,
       ActorRef<ResourceBackend.Command> backend,
-      EventFeed feed) {}
+      EventFeed feed,
+      Tags tags) {
+
+    /** With the events in one tag (tests of a single entity). */
+    public Deps(
+        Clock clock,
+        Supplier<UUID> ids,
+        RandomGenerator random,
+        TaskSettings settings,
+        ActorRef<PlacementEngine.Command> placement,
+        ActorRef<ResourceBackend.Command> backend,
+        EventFeed feed) {
+      this(clock, ids, random, settings, placement, backend, feed, Tags.SINGLE);
+    }
+  }
 
   private final InstanceKey key;
   private final Deps deps;
@@ -157,6 +171,7 @@ public final class TaskInstanceEntity
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final InstancePlanner planner;
   private final RescheduleCalculator reschedule;
+  private final Set<String> tags;
 
   /**
    * The (task, status, last event) the timers were last armed for; not persisted. Null until the
@@ -205,6 +220,7 @@ public final class TaskInstanceEntity
     this.context = context;
     this.timers = timers;
     this.shard = shard;
+    this.tags = deps.tags().tagsFor(persistenceId().id());
     TaskSettings s = deps.settings();
     this.reschedule =
         new RescheduleCalculator(
@@ -221,7 +237,7 @@ public final class TaskInstanceEntity
 
   @Override
   public Set<String> tagsFor(InstanceEvent event) {
-    return Tags.VIEW_SET;
+    return tags;
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.borealis.backend.local.LocalSettings;
 import io.borealis.backend.sim.SimBackend;
 import io.borealis.backend.sim.SimFleetControl;
 import io.borealis.backend.sim.SimSettings;
+import io.borealis.common.Tags;
 import io.borealis.http.Api;
 import io.borealis.http.ApiContext;
 import io.borealis.http.HttpSettings;
@@ -70,6 +71,9 @@ final class Guardian {
 
           Clock clock = Clock.systemUTC();
           ReadView view = new ReadView();
+          // The view's snapshot is loaded before any entity can feed the view.
+          ReadSide readSide = ReadSide.create(system, view);
+          Tags tags = ReadSide.Settings.from(config).tags();
           // Read once: it asks the OS for the host's resources.
           Optional<LocalSettings> local =
               config.getString("borealis.backend.kind").equals("local")
@@ -120,7 +124,8 @@ final class Guardian {
                   taskSettings,
                   placementRef.get(),
                   backendRef.get(),
-                  view),
+                  view,
+                  tags),
               remember);
           JobEntity.init(
               system,
@@ -131,7 +136,8 @@ final class Guardian {
                   validation.maxTasksPerJob(),
                   taskSettings.snapshotEvery(),
                   taskSettings.idlePassivation(),
-                  view),
+                  view,
+                  tags),
               remember);
 
           HttpSettings http = HttpSettings.from(config);
@@ -173,7 +179,8 @@ final class Guardian {
                     return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
                   });
 
-          ReadSide.start(system, view)
+          readSide
+              .start()
               .thenCompose(
                   done ->
                       Http.get(system).newServerAt(http.host(), http.port()).bind(handler::handle))
