@@ -86,6 +86,7 @@ public final class ReadSide {
   private final ExecutorService snapshotter;
   private final AtomicBoolean snapshotting = new AtomicBoolean();
   private final AtomicLong snapshotIndex = new AtomicLong(-1);
+  private final AtomicLong eventsRead = new AtomicLong();
 
   private ReadSide(
       ActorSystem<?> system, ReadView view, Settings settings, Optional<SnapshotStore> store) {
@@ -237,6 +238,7 @@ public final class ReadSide {
         .groupedWithin(settings.batchSize(), settings.batchWindow())
         .map(
             batch -> {
+              eventsRead.addAndGet(batch.size());
               List<ReadView.Envelope> envelopes = new ArrayList<>(batch.size());
               for (EventEnvelope e : batch) {
                 envelopes.add(new ReadView.Envelope(e.persistenceId(), e.sequenceNr(), e.event()));
@@ -323,6 +325,11 @@ public final class ReadSide {
           store.get().describe(),
           e.toString());
     }
+  }
+
+  /** How many events the journal streams delivered since the start (applied or skipped). */
+  public long eventsRead() {
+    return eventsRead.get();
   }
 
   /** Saves a snapshot now and waits for it (tests). */
