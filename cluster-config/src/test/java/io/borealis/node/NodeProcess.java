@@ -94,6 +94,11 @@ final class NodeProcess implements AutoCloseable {
     return port;
   }
 
+  /** What the node logged so far, over all its starts. */
+  String logText() throws IOException {
+    return Files.readString(log);
+  }
+
   /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();

@@ -168,7 +168,6 @@ public final class ReadSide {
     RestartSettings restart =
         RestartSettings.create(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
     long started = System.nanoTime();
-    long fromIndex = view.index();
 
     // The single tag of earlier releases first: an entity's older events must come before its
     // newer ones, which are in one of the spread tags.
@@ -187,9 +186,9 @@ public final class ReadSide {
         done -> {
           view.markCaughtUp();
           LOG.info(
-              "The read side caught up with the journal: {} events applied in {} ms, index {}",
-              view.index() - fromIndex,
+              "The read side caught up with the journal in {} ms: read {} events, index {}",
               millisSince(started),
+              eventsRead.get(),
               view.index());
           follow(live, restart);
           scheduleSnapshots();
