@@ -147,6 +147,17 @@ public final class ReadView implements TaskLocator, EventFeed {
       return r;
     }
 
+    /** The record of a restored instance, keeping its tasks' key when it is the same. */
+    InstanceRecord adopt(int id, List<ScheduledTask> tasks) {
+      InstanceKey theirs = tasks.isEmpty() ? null : tasks.get(0).instance();
+      InstanceRecord r =
+          theirs != null && theirs.instanceId() == id && theirs.job().equals(key)
+              ? new InstanceRecord(theirs)
+              : new InstanceRecord(new InstanceKey(key, id));
+      instances.put(id, r);
+      return r;
+    }
+
     void count(ScheduleStatus status, int delta) {
       counts[status.ordinal()] += delta;
     }
@@ -530,10 +541,14 @@ public final class ReadView implements TaskLocator, EventFeed {
         job.config = image.config().orElse(null);
         job.createdAt = image.createdAt().orElse(null);
         for (ViewSnapshot.InstanceImage i : image.instances()) {
-          InstanceRecord instance = job.instance(i.instanceId());
+          InstanceRecord instance = job.adopt(i.instanceId(), i.tasks());
           instance.sequenceNr = i.sequenceNr();
           for (ScheduledTask t : i.tasks()) {
-            ScheduledTask kept = compact(job, instance, t);
+            // Tasks from a snapshot store usually share their key and configuration already.
+            ScheduledTask kept =
+                t.instance() == instance.key && job.share(t.config()) == t.config()
+                    ? t
+                    : compact(job, instance, t);
             tasks.put(kept.taskId(), kept);
             instance.lineage.addLast(kept.taskId());
             job.count(kept.status(), 1);
