@@ -32,6 +32,7 @@ final class NodeProcess implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
   private int starts;
+  private String heap = "512m";
 
   NodeProcess(Path dataDir, String settings) throws IOException {
     this.dataDir = dataDir;
@@ -49,7 +50,7 @@ final class NodeProcess implements AutoCloseable {
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
+    command.add("-Xmx" + heap);
     command.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4");
     command.add("-cp");
     command.add(classpath);
@@ -72,7 +73,7 @@ final class NodeProcess implements AutoCloseable {
                     ? ProcessBuilder.Redirect.to(log.toFile())
                     : ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    Instant deadline = Instant.now().plusSeconds(90);
+    Instant deadline = Instant.now().plusSeconds(180);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
@@ -88,6 +89,12 @@ final class NodeProcess implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("the node did not become healthy; see " + log.toAbsolutePath());
+  }
+
+  /** The node's maximum heap from its next start on (512m unless set). */
+  NodeProcess heap(String xmx) {
+    this.heap = xmx;
+    return this;
   }
 
   int port() {
@@ -110,7 +117,7 @@ final class NodeProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       process.destroy();
       if (!process.waitFor(
-          java.util.concurrent.TimeUnit.SECONDS.toMillis(20),
+          java.util.concurrent.TimeUnit.SECONDS.toMillis(60),
           java.util.concurrent.TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
       }
@@ -159,7 +166,12 @@ final class NodeProcess implements AutoCloseable {
 
   /** Polls a read until it satisfies {@code done} (the read side trails writes slightly). */
   JsonNode await(String path, Predicate<JsonNode> done) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(30);
+    return await(path, done, Duration.ofSeconds(30));
+  }
+
+  /** As {@link #await(String, Predicate)}, for up to {@code within}. */
+  JsonNode await(String path, Predicate<JsonNode> done, Duration within) throws Exception {
+    Instant deadline = Instant.now().plus(within);
     JsonNode last = null;
     while (Instant.now().isBefore(deadline)) {
       Reply r = call("GET", path, null);
