@@ -119,6 +119,9 @@ public final class TaskInstanceEntity
     }
   }
 
+  /** Drop these ended tasks from the history (the job's history pruning chose them). */
+  public record Prune(List<String> taskIds, ActorRef<Done> replyTo) implements Command {}
+
   /** Timer: the task stayed too long in a transient status. */
   public record TransientTimeout(String taskId, ScheduleStatus status) implements Command {}
 
@@ -270,6 +273,10 @@ public final class TaskInstanceEntity
         .onCommand(ApplyStatus.class, this::applyStatus)
         .onCommand(Kill.class, this::kill)
         .onCommand(Restart.class, this::restart)
+        .onCommand(
+            Prune.class,
+            (s, c) ->
+                persist(planner.prune(s, c.taskIds())).thenReply(c.replyTo(), x -> Done.done()))
         .onCommand(Describe.class, (s, c) -> Effect().reply(c.replyTo(), summary(s)))
         .onCommand(TransientTimeout.class, this::transientTimeout)
         .onCommand(RetryKill.class, this::retryKill)

@@ -20,6 +20,7 @@ import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
+import io.borealis.task.TaskHistoryPruner;
 import io.borealis.task.TaskInstanceEntity;
 import io.borealis.task.TaskSettings;
 import java.time.Clock;
@@ -193,6 +194,14 @@ final class Guardian {
                       return;
                     }
                     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+                    // The view is complete now: job histories can be pruned by it.
+                    HistoryPruning.start(
+                        system,
+                        view,
+                        TaskHistoryPruner.Settings.from(config),
+                        config.getDuration("borealis.task.history.prune-interval"),
+                        clock,
+                        TaskInstanceEntity.refs(system));
                     log.info(
                         "Borealis serves on http://{}:{}/",
                         http.host(),

@@ -13,6 +13,7 @@ import io.borealis.task.InstanceEvent;
 import io.borealis.task.ScheduleStatus;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
+import io.borealis.task.TaskHistoryPruner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -156,6 +157,15 @@ public final class ReadView implements TaskLocator, EventFeed {
               : new InstanceRecord(new InstanceKey(key, id));
       instances.put(id, r);
       return r;
+    }
+
+    boolean hasEnded() {
+      for (ScheduleStatus s : STATUSES) {
+        if (s.isTerminal() && counts[s.ordinal()] > 0) {
+          return true;
+        }
+      }
+      return false;
     }
 
     void count(ScheduleStatus status, int delta) {
@@ -569,6 +579,40 @@ public final class ReadView implements TaskLocator, EventFeed {
     lock.readLock().lock();
     try {
       return Optional.ofNullable(offsets.get(tag));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The ended tasks to drop from job histories at {@code now} by the pruning rules, per instance.
+   * Each instance's latest task is kept whatever its age.
+   */
+  public Map<InstanceKey, List<String>> historyToPrune(
+      TaskHistoryPruner.Settings settings, Instant now) {
+    Map<InstanceKey, List<String>> result = new LinkedHashMap<>();
+    lock.readLock().lock();
+    try {
+      for (JobRecord job : jobs.values()) {
+        if (!job.hasEnded()) {
+          continue;
+        }
+        List<TaskHistoryPruner.Ended> ended = new ArrayList<>();
+        for (InstanceRecord i : job.instances.values()) {
+          boolean latest = true;
+          for (String id : i.lineage) {
+            ScheduledTask t = tasks.get(id);
+            if (!latest && t != null && t.status().isTerminal()) {
+              ended.add(new TaskHistoryPruner.Ended(id, i.key, t.latestEvent().timestamp()));
+            }
+            latest = false;
+          }
+        }
+        for (TaskHistoryPruner.Ended e : TaskHistoryPruner.toPrune(ended, now, settings)) {
+          result.computeIfAbsent(e.instance(), k -> new ArrayList<>()).add(e.taskId());
+        }
+      }
+      return result;
     } finally {
       lock.readLock().unlock();
     }

@@ -39,6 +39,7 @@ import io.borealis.task.InstanceEvent;
 import io.borealis.task.ScheduleStatus;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
+import io.borealis.task.TaskHistoryPruner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -510,6 +511,27 @@ class ReadViewTest {
     assertThat(view.task("y0")).isEmpty();
     assertThat(ids(query(HELLO))).containsExactly("b0-new", "a1", "a2");
     assertThat(summary(HELLO).stats()).isEqualTo(new Stats(1, 2, 0, 0));
+  }
+
+  @Test
+  void historyToPruneFollowsTheJobWideRulesAndKeepsEachInstancesLatestTask() {
+    threeInstances();
+    apply(ended("y0", HELLO.instance(0), V1, "host-a", FAILED));
+    apply(ended("x0", HELLO.instance(0), V1, "host-a", FINISHED));
+    // Instance 1 ended long ago too, but it is its latest task: kept.
+    apply(changed("a1", HELLO.instance(1), RUNNING, KILLED));
+    TaskHistoryPruner.Settings keepOne =
+        new TaskHistoryPruner.Settings(1, Duration.ofHours(1), Duration.ofDays(2));
+
+    // Within the minimum retention nothing goes, whatever the count.
+    assertThat(view.historyToPrune(keepOne, T0.plus(Duration.ofMinutes(30)))).isEmpty();
+    // Later, the job keeps its one most recently ended task of the history (instance 0's latest
+    // task, x0, and the running b0-new are not candidates).
+    assertThat(view.historyToPrune(keepOne, T0.plus(Duration.ofHours(2))))
+        .containsExactly(Map.entry(HELLO.instance(0), List.of("z0-old")));
+    // After the maximum age, every ended task of the history goes.
+    assertThat(view.historyToPrune(keepOne, T0.plus(Duration.ofDays(3))).get(HELLO.instance(0)))
+        .containsExactlyInAnyOrder("z0-old", "y0");
   }
 
   @Test
