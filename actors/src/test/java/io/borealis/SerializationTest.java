@@ -367,6 +367,7 @@ class SerializationTest {
                 ref()),
             new TaskInstanceEntity.Kill("bob", Optional.of("Decommissioned."), ref()),
             new TaskInstanceEntity.Restart("bob", ref()),
+            new TaskInstanceEntity.Prune(List.of(TASK_ID), ref()),
             new TaskInstanceEntity.Describe(ref()),
             new TaskInstanceEntity.TransientTimeout(TASK_ID, ScheduleStatus.ASSIGNED),
             new TaskInstanceEntity.RetryKill(TASK_ID, 15_000),

@@ -166,7 +166,29 @@ public final class JobEntity
       int maxTasksPerJob,
       int snapshotEvery,
       Duration idlePassivation,
-      EventFeed feed) {}
+      EventFeed feed,
+      Tags tags) {
+
+    /** With the events in one tag (tests of a single entity). */
+    public Deps(
+        Clock clock,
+        Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+        Duration askTimeout,
+        int maxTasksPerJob,
+        int snapshotEvery,
+        Duration idlePassivation,
+        EventFeed feed) {
+      this(
+          clock,
+          instances,
+          askTimeout,
+          maxTasksPerJob,
+          snapshotEvery,
+          idlePassivation,
+          feed,
+          Tags.SINGLE);
+    }
+  }
 
   private static final Duration SCHEDULE_RETRY = Duration.ofSeconds(5);
 
@@ -175,6 +197,7 @@ public final class JobEntity
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
+  private final Set<String> tags;
 
   /** A create or add is waiting for its survey: further ones wait in the stash. Not persisted. */
   private boolean busy;
@@ -210,6 +233,7 @@ public final class JobEntity
     this.context = context;
     this.timers = timers;
     this.shard = shard;
+    this.tags = deps.tags().tagsFor(persistenceId().id());
   }
 
   @Override
@@ -219,7 +243,7 @@ public final class JobEntity
 
   @Override
   public Set<String> tagsFor(JobEvent event) {
-    return Tags.VIEW_SET;
+    return tags;
   }
 
   @Override

@@ -109,6 +109,23 @@ public final class InstancePlanner {
     return b.done(result);
   }
 
+  /**
+   * Drops ended tasks from the instance's history (the job-wide pruning rules chose them). The
+   * latest task is never dropped, nor one that is unknown or still active.
+   */
+  public Plan prune(InstanceState state, List<String> taskIds) {
+    Builder b = new Builder(state);
+    List<String> pruned =
+        state.olderTasks().stream()
+            .filter(t -> taskIds.contains(t.taskId()) && t.status().isTerminal())
+            .map(ScheduledTask::taskId)
+            .toList();
+    if (!pruned.isEmpty()) {
+      b.emit(new TasksPruned(instance, pruned));
+    }
+    return b.done(StateChangeResult.SUCCESS);
+  }
+
   /** Accumulates events (applying each to the state as it goes) and actions. */
   private final class Builder {
     InstanceState state;

@@ -124,6 +124,9 @@ public final class TaskInstanceEntity
     }
   }
 
+  /** Drop these ended tasks from the history (the job's history pruning chose them). */
+  public record Prune(List<String> taskIds, ActorRef<Done> replyTo) implements Command {}
+
   /** Timer: the task stayed too long in a transient status. */
   public record TransientTimeout(String taskId, ScheduleStatus status) implements Command {}
 
@@ -153,7 +156,21 @@ public final class TaskInstanceEntity
       TaskSettings settings,
       ActorRef<PlacementEngine.Command> placement,
       ActorRef<ResourceBackend.Command> backend,
-      EventFeed feed) {}
+      EventFeed feed,
+      Tags tags) {
+
+    /** With the events in one tag (tests of a single entity). */
+    public Deps(
+        Clock clock,
+        Supplier<UUID> ids,
+        RandomGenerator random,
+        TaskSettings settings,
+        ActorRef<PlacementEngine.Command> placement,
+        ActorRef<ResourceBackend.Command> backend,
+        EventFeed feed) {
+      this(clock, ids, random, settings, placement, backend, feed, Tags.SINGLE);
+    }
+  }
 
   private final InstanceKey key;
   private final Deps deps;
@@ -162,6 +179,7 @@ public final class TaskInstanceEntity
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final InstancePlanner planner;
   private final RescheduleCalculator reschedule;
+  private final Set<String> tags;
 
   /**
    * The (task, status, last event) the timers were last armed for; not persisted. Null until the
@@ -224,6 +242,7 @@ public final class TaskInstanceEntity
     this.context = context;
     this.timers = timers;
     this.shard = shard;
+    this.tags = deps.tags().tagsFor(persistenceId().id());
     TaskSettings s = deps.settings();
     this.reschedule =
         new RescheduleCalculator(
@@ -240,7 +259,7 @@ public final class TaskInstanceEntity
 
   @Override
   public Set<String> tagsFor(InstanceEvent event) {
-    return Tags.VIEW_SET;
+    return tags;
   }
 
   @Override
@@ -273,6 +292,10 @@ public final class TaskInstanceEntity
         .onCommand(ApplyStatus.class, this::applyStatus)
         .onCommand(Kill.class, this::kill)
         .onCommand(Restart.class, this::restart)
+        .onCommand(
+            Prune.class,
+            (s, c) ->
+                persist(planner.prune(s, c.taskIds())).thenReply(c.replyTo(), x -> Done.done()))
         .onCommand(Describe.class, (s, c) -> Effect().reply(c.replyTo(), summary(s)))
         .onCommand(TransientTimeout.class, this::transientTimeout)
         .onCommand(RetryKill.class, this::retryKill)

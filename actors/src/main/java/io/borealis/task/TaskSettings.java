@@ -40,7 +40,7 @@ public record TaskSettings(
           Duration.ofMinutes(5),
           Duration.ofSeconds(30),
           Duration.ofMinutes(5),
-          10,
+          1000,
           Duration.ofSeconds(30),
           Duration.ofMinutes(2),
           100);

@@ -544,6 +544,23 @@ class InstancePlannerTest {
   }
 
   @Test
+  void pruningDropsOnlyEndedTasksOfTheHistory() {
+    ScheduledTask t1 = ranLong("t1", Optional.empty(), NOW.minusSeconds(30_000));
+    ScheduledTask t2 = ranLong("t2", Optional.of("t1"), NOW.minusSeconds(20_000));
+    ScheduledTask t3 = running("t3", SERVICE, 2, Optional.of("t2"), NOW.minusSeconds(3600));
+    InstanceState state = new InstanceState.Active(t3, List.of(t2, t1), SCHEDULE_ID);
+
+    // The current task and unknown ids are not pruned.
+    Plan plan = planner.prune(state, List.of("t1", "t3", "unknown"));
+
+    assertThat(plan.events()).containsExactly(new TasksPruned(INSTANCE, List.of("t1")));
+    assertThat(plan.state().olderTasks()).extracting(ScheduledTask::taskId).containsExactly("t2");
+    assertThat(plan.state().latestTask()).contains(t3);
+    // Again: nothing left to prune, nothing to persist.
+    assertThat(planner.prune(plan.state(), List.of("t1")).events()).isEmpty();
+  }
+
+  @Test
   void successiveReschedulesGetDistinctIds() {
     ScheduledTask t1 = running("t1", SERVICE, 0, Optional.empty(), NOW.minusSeconds(3600));
     Plan first = change(active(t1), "t1", TaskState.KILLED, "Killed");

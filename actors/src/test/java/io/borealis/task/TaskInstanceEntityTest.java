@@ -598,6 +598,31 @@ class TaskInstanceEntityTest {
     assertThat(idle.state()).isEqualTo(finished.state());
   }
 
+  @Test
+  void pruningDropsEndedTasksOfTheHistoryAndFeedsTheView() {
+    schedule(BATCH, "s-1");
+    assign(taskId(1));
+    status(taskId(1), ScheduleStatus.FINISHED, "");
+    schedule(BATCH, "s-2");
+    fed.clear();
+
+    var result =
+        kit.<Done>runCommand(
+            r -> new TaskInstanceEntity.Prune(List.of(taskId(1), taskId(2), "unknown"), r));
+
+    // The latest task (2) stays; the ended one in the history goes.
+    assertThat(result.reply()).isEqualTo(Done.getInstance());
+    assertThat(result.events())
+        .containsExactly(new InstanceEvent.TasksPruned(instance, List.of(taskId(1))));
+    assertThat(result.state().olderTasks()).isEmpty();
+    assertThat(result.state().latestTask().map(ScheduledTask::taskId)).contains(taskId(2));
+    assertThat(fed).extracting(Fed::events).containsExactly(List.copyOf(result.events()));
+
+    var again = kit.<Done>runCommand(r -> new TaskInstanceEntity.Prune(List.of(taskId(1)), r));
+    assertThat(again.reply()).isEqualTo(Done.getInstance());
+    assertThat(again.hasNoEvents()).isTrue();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Restart
   // ---------------------------------------------------------------------------------------------

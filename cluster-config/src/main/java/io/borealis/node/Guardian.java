@@ -3,6 +3,7 @@ package io.borealis.node;
 import com.typesafe.config.Config;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.common.Tags;
 import io.borealis.host.BackendHost;
 import io.borealis.http.Api;
 import io.borealis.http.ApiContext;
@@ -14,6 +15,7 @@ import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
+import io.borealis.task.TaskHistoryPruner;
 import io.borealis.task.TaskInstanceEntity;
 import io.borealis.task.TaskSettings;
 import java.time.Clock;
@@ -65,6 +67,9 @@ final class Guardian {
 
           Clock clock = Clock.systemUTC();
           ReadView view = new ReadView();
+          // The view's snapshot is loaded before any entity can feed the view.
+          ReadSide readSide = ReadSide.create(system, view);
+          Tags tags = ReadSide.Settings.from(config).tags();
           Backends.Assembled backend =
               Backends.named(config.getString("borealis.backend.kind"))
                   .assemble()
@@ -117,7 +122,8 @@ final class Guardian {
                   taskSettings,
                   placementRef.get(),
                   backendRef.get(),
-                  view),
+                  view,
+                  tags),
               remember);
           JobEntity.init(
               system,
@@ -128,7 +134,8 @@ final class Guardian {
                   validation.maxTasksPerJob(),
                   taskSettings.snapshotEvery(),
                   taskSettings.idlePassivation(),
-                  view),
+                  view,
+                  tags),
               remember);
 
           HttpSettings http = HttpSettings.from(config);
@@ -163,7 +170,8 @@ final class Guardian {
                     return CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
                   });
 
-          ReadSide.start(system, view)
+          readSide
+              .start()
               .thenCompose(
                   done ->
                       Http.get(system).newServerAt(http.host(), http.port()).bind(handler::handle))
@@ -182,6 +190,14 @@ final class Guardian {
                       return;
                     }
                     binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+                    // The view is complete now: job histories can be pruned by it.
+                    HistoryPruning.start(
+                        system,
+                        view,
+                        TaskHistoryPruner.Settings.from(config),
+                        config.getDuration("borealis.task.history.prune-interval"),
+                        clock,
+                        TaskInstanceEntity.refs(system));
                     log.info(
                         "Borealis serves on http://{}:{}/",
                         http.host(),

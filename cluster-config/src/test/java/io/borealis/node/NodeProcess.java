@@ -39,6 +39,7 @@ final class NodeProcess implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
   private int starts;
+  private String heap = "512m";
 
   NodeProcess(Path dataDir, String settings) throws IOException {
     this.dataDir = dataDir;
@@ -54,7 +55,7 @@ final class NodeProcess implements AutoCloseable {
   /** Starts the node and waits until {@code /health} answers 200. */
   NodeProcess start() throws Exception {
     launch();
-    Instant deadline = Instant.now().plusSeconds(90);
+    Instant deadline = Instant.now().plusSeconds(180);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
@@ -91,7 +92,7 @@ final class NodeProcess implements AutoCloseable {
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
+    command.add("-Xmx" + heap);
     command.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4");
     command.add("-cp");
     command.add(classpath);
@@ -116,8 +117,19 @@ final class NodeProcess implements AutoCloseable {
             .start();
   }
 
+  /** The node's maximum heap from its next start on (512m unless set). */
+  NodeProcess heap(String xmx) {
+    this.heap = xmx;
+    return this;
+  }
+
   int port() {
     return port;
+  }
+
+  /** What the node logged so far, over all its starts. */
+  String logText() throws IOException {
+    return Files.readString(log);
   }
 
   /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
@@ -131,7 +143,7 @@ final class NodeProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       process.destroy();
       if (!process.waitFor(
-          java.util.concurrent.TimeUnit.SECONDS.toMillis(20),
+          java.util.concurrent.TimeUnit.SECONDS.toMillis(60),
           java.util.concurrent.TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
       }
@@ -222,7 +234,12 @@ final class NodeProcess implements AutoCloseable {
 
   /** Polls a read until it satisfies {@code done} (the read side trails writes slightly). */
   JsonNode await(String path, Predicate<JsonNode> done) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(30);
+    return await(path, done, Duration.ofSeconds(30));
+  }
+
+  /** As {@link #await(String, Predicate)}, for up to {@code within}. */
+  JsonNode await(String path, Predicate<JsonNode> done, Duration within) throws Exception {
+    Instant deadline = Instant.now().plus(within);
     JsonNode last = null;
     while (Instant.now().isBefore(deadline)) {
       Reply r = call("GET", path, null);

@@ -3,6 +3,7 @@ package io.borealis.persistence;
 import io.borealis.backend.TaskLocator;
 import io.borealis.common.EventFeed;
 import io.borealis.job.JobEvent;
+import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobConfiguration;
@@ -12,12 +13,11 @@ import io.borealis.model.TaskConfig;
 import io.borealis.task.InstanceEvent;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
+import io.borealis.task.TaskHistoryPruner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -99,19 +99,91 @@ public final class ReadView implements TaskLocator, EventFeed {
     }
   }
 
-  private static final class JobRecord {
-    final JobKey key;
-    JobConfiguration config;
-    Instant createdAt;
-    final TreeMap<Integer, Deque<String>> instances = new TreeMap<>();
-    final EnumMap<ScheduleStatus, Integer> counts = new EnumMap<>(ScheduleStatus.class);
+  /**
+   * One instance: its canonical key (shared by its tasks), the last sequence number applied from
+   * its entity, and its tasks' ids, newest first.
+   */
+  private static final class InstanceRecord {
+    final InstanceKey key;
+    long sequenceNr;
+    final ArrayDeque<String> lineage = new ArrayDeque<>(2);
 
-    JobRecord(JobKey key) {
+    InstanceRecord(InstanceKey key) {
       this.key = key;
     }
 
+    String latest() {
+      return lineage.peekFirst();
+    }
+  }
+
+  /** How many distinct task configurations of a job are kept for sharing between its tasks. */
+  private static final int SHARED_CONFIGS_PER_JOB = 8;
+
+  private static final ScheduleStatus[] STATUSES = ScheduleStatus.values();
+
+  private static final class JobRecord {
+    final JobKey key;
+    final String name;
+    long sequenceNr;
+    JobConfiguration config;
+    Instant createdAt;
+    final TreeMap<Integer, InstanceRecord> instances = new TreeMap<>();
+    final int[] counts = new int[STATUSES.length];
+
+    /** The job's recent task configurations, newest last: equal ones are shared, not copied. */
+    final ArrayList<TaskConfig> configs = new ArrayList<>(1);
+
+    JobRecord(JobKey key) {
+      this.key = key;
+      this.name = key.toString();
+    }
+
+    InstanceRecord instance(int id) {
+      InstanceRecord r = instances.get(id);
+      if (r == null) {
+        r = new InstanceRecord(new InstanceKey(key, id));
+        instances.put(id, r);
+      }
+      return r;
+    }
+
+    /** The record of a restored instance, keeping its tasks' key when it is the same. */
+    InstanceRecord adopt(int id, List<ScheduledTask> tasks) {
+      InstanceKey theirs = tasks.isEmpty() ? null : tasks.get(0).instance();
+      InstanceRecord r =
+          theirs != null && theirs.instanceId() == id && theirs.job().equals(key)
+              ? new InstanceRecord(theirs)
+              : new InstanceRecord(new InstanceKey(key, id));
+      instances.put(id, r);
+      return r;
+    }
+
+    boolean hasEnded() {
+      for (ScheduleStatus s : STATUSES) {
+        if (s.isTerminal() && counts[s.ordinal()] > 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     void count(ScheduleStatus status, int delta) {
-      counts.merge(status, delta, Integer::sum);
+      counts[status.ordinal()] += delta;
+    }
+
+    TaskConfig share(TaskConfig config) {
+      for (int i = configs.size() - 1; i >= 0; i--) {
+        TaskConfig known = configs.get(i);
+        if (known == config || known.equals(config)) {
+          return known;
+        }
+      }
+      if (configs.size() == SHARED_CONFIGS_PER_JOB) {
+        configs.remove(0);
+      }
+      configs.add(config);
+      return config;
     }
 
     Stats stats() {
@@ -119,16 +191,19 @@ public final class ReadView implements TaskLocator, EventFeed {
       int active = 0;
       int finished = 0;
       int failed = 0;
-      for (Map.Entry<ScheduleStatus, Integer> e : counts.entrySet()) {
-        ScheduleStatus s = e.getKey();
+      for (ScheduleStatus s : STATUSES) {
+        int n = counts[s.ordinal()];
+        if (n == 0) {
+          continue;
+        }
         if (ScheduleStatus.PENDING_STATS.contains(s)) {
-          pending += e.getValue();
+          pending += n;
         } else if (s.isActive()) {
-          active += e.getValue();
+          active += n;
         } else if (s == ScheduleStatus.FINISHED || s == ScheduleStatus.KILLED) {
-          finished += e.getValue();
+          finished += n;
         } else {
-          failed += e.getValue();
+          failed += n;
         }
       }
       return new Stats(pending, active, finished, failed);
@@ -137,10 +212,20 @@ public final class ReadView implements TaskLocator, EventFeed {
 
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final ChangeLog changes;
-  private final TreeMap<JobKey, JobRecord> jobs =
-      new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+
+  /** Jobs by key, and the same records in the order of their keys' text (the listing order). */
+  private final Map<JobKey, JobRecord> jobsByKey = new HashMap<>();
+
+  private final TreeMap<String, JobRecord> jobs = new TreeMap<>();
   private final Map<String, ScheduledTask> tasks = new HashMap<>();
-  private final Map<String, Long> sequenceNrs = new HashMap<>();
+
+  /** Last sequence numbers of entities that are neither jobs nor instances (none today). */
+  private final Map<String, Long> otherSequenceNrs = new HashMap<>();
+
+  /** Per journal tag: the offset of the last event applied from its stream. */
+  private final Map<String, String> offsets = new TreeMap<>();
+
+  private final Strings strings = new Strings();
   private long index;
   private volatile boolean caughtUp;
 
@@ -173,15 +258,28 @@ public final class ReadView implements TaskLocator, EventFeed {
    * number, for instance fed by {@link #persisted} first) are skipped.
    */
   public void applyAll(List<Envelope> batch) {
+    applyAll(Optional.empty(), batch);
+  }
+
+  /**
+   * Applies a batch of events read from journal tag {@code tag}, as {@link #applyAll(List)}, and
+   * records {@code offset} (the position of the batch's last event in that tag's stream) with them,
+   * so a snapshot holds exactly the events before the offsets it saves.
+   */
+  public void applyAll(String tag, String offset, List<Envelope> batch) {
+    applyAll(Optional.of(Map.entry(tag, offset)), batch);
+  }
+
+  private void applyAll(Optional<Map.Entry<String, String>> position, List<Envelope> batch) {
     lock.writeLock().lock();
     try {
       for (Envelope e : batch) {
-        Long last = sequenceNrs.get(e.persistenceId());
-        if (last != null && e.sequenceNr() <= last) {
-          continue;
+        Sequenced target = target(e.persistenceId(), e.event());
+        if (e.sequenceNr() > target.last()) {
+          applyOne(target, e.sequenceNr(), e.event());
         }
-        applyOne(e.persistenceId(), e.sequenceNr(), e.event());
       }
+      position.ifPresent(p -> offsets.put(p.getKey(), p.getValue()));
     } finally {
       lock.writeLock().unlock();
     }
@@ -196,16 +294,19 @@ public final class ReadView implements TaskLocator, EventFeed {
    */
   @Override
   public void persisted(String persistenceId, long lastSequenceNr, List<?> events) {
+    if (events.isEmpty()) {
+      return;
+    }
     long first = lastSequenceNr - events.size() + 1;
     lock.writeLock().lock();
     try {
-      long last = sequenceNrs.getOrDefault(persistenceId, 0L);
-      if (last != first - 1) {
+      Sequenced target = target(persistenceId, events.get(0));
+      if (target.last() != first - 1) {
         return;
       }
       long seqNr = first;
       for (Object event : events) {
-        applyOne(persistenceId, seqNr++, event);
+        applyOne(target, seqNr++, event);
       }
     } finally {
       lock.writeLock().unlock();
@@ -213,14 +314,62 @@ public final class ReadView implements TaskLocator, EventFeed {
     release();
   }
 
+  /**
+   * Where the last sequence number of an entity is kept: in its job or instance record (the
+   * persistence id follows from the event's key), else in a map by id.
+   */
+  private sealed interface Sequenced {
+    long last();
+  }
+
+  private record OfJob(JobRecord job) implements Sequenced {
+    @Override
+    public long last() {
+      return job.sequenceNr;
+    }
+  }
+
+  private record OfInstance(JobRecord job, InstanceRecord instance) implements Sequenced {
+    @Override
+    public long last() {
+      return instance.sequenceNr;
+    }
+  }
+
+  private record OfOther(String persistenceId, long last) implements Sequenced {}
+
   /** Under the write lock. */
-  private void applyOne(String persistenceId, long sequenceNr, Object event) {
-    sequenceNrs.put(persistenceId, sequenceNr);
-    index++;
+  private Sequenced target(String persistenceId, Object event) {
     if (event instanceof InstanceEvent ie) {
-      apply(ie);
+      JobRecord job = record(ie.instance().job());
+      return new OfInstance(job, job.instance(ie.instance().instanceId()));
     } else if (event instanceof JobEvent je) {
-      apply(je);
+      return new OfJob(record(je.key()));
+    }
+    return new OfOther(persistenceId, otherSequenceNrs.getOrDefault(persistenceId, 0L));
+  }
+
+  private JobRecord record(JobKey key) {
+    JobRecord job = jobsByKey.get(key);
+    if (job == null) {
+      job = new JobRecord(key);
+      jobsByKey.put(key, job);
+      jobs.put(job.name, job);
+    }
+    return job;
+  }
+
+  /** Under the write lock. */
+  private void applyOne(Sequenced target, long sequenceNr, Object event) {
+    index++;
+    if (target instanceof OfInstance i) {
+      i.instance().sequenceNr = sequenceNr;
+      apply(i.job(), i.instance(), (InstanceEvent) event);
+    } else if (target instanceof OfJob j) {
+      j.job().sequenceNr = sequenceNr;
+      apply(j.job(), (JobEvent) event);
+    } else if (target instanceof OfOther o) {
+      otherSequenceNrs.put(o.persistenceId(), sequenceNr);
     }
   }
 
@@ -233,54 +382,69 @@ public final class ReadView implements TaskLocator, EventFeed {
     return caughtUp;
   }
 
-  private void apply(JobEvent event) {
-    JobRecord job = jobs.computeIfAbsent(event.key(), JobRecord::new);
+  private void apply(JobRecord job, JobEvent event) {
     if (event instanceof JobEvent.JobCreated c) {
       job.config = c.config();
       job.createdAt = c.timestamp();
-      c.instanceIds().forEach(id -> job.instances.computeIfAbsent(id, i -> new ArrayDeque<>()));
+      c.instanceIds().forEach(job::instance);
       changed(job.key, new Change.JobChanged("created", c.instanceIds(), c.timestamp(), c.user()));
     } else if (event instanceof JobEvent.InstancesAdded a) {
-      a.instanceIds().forEach(id -> job.instances.computeIfAbsent(id, i -> new ArrayDeque<>()));
+      a.instanceIds().forEach(job::instance);
       changed(
           job.key,
           new Change.JobChanged("instances_added", a.instanceIds(), a.timestamp(), a.user()));
     }
   }
 
-  private void apply(InstanceEvent event) {
-    JobRecord job = jobs.computeIfAbsent(event.instance().job(), JobRecord::new);
-    Deque<String> lineage =
-        job.instances.computeIfAbsent(event.instance().instanceId(), i -> new ArrayDeque<>());
+  private void apply(JobRecord job, InstanceRecord instance, InstanceEvent event) {
     if (event instanceof InstanceEvent.TaskCreated c) {
-      ScheduledTask t = c.task();
+      ScheduledTask t = compact(job, instance, c.task());
       tasks.put(t.taskId(), t);
-      lineage.addFirst(t.taskId());
+      instance.lineage.addFirst(t.taskId());
       job.count(t.status(), 1);
-      TaskEvent first = t.events().get(t.events().size() - 1);
+      TaskEvent first = t.latestEvent();
       changed(job.key, taskChanged(t, Optional.empty(), first.timestamp(), first.message()));
     } else if (event instanceof InstanceEvent.TaskAssigned a) {
+      Assignment where = strings.assignment(a.assignment());
       update(
-          job,
-          a.taskId(),
-          t -> t.assigned(a.assignment(), a.timestamp()),
-          a.timestamp(),
-          Optional.empty());
+          job, a.taskId(), t -> t.assigned(where, a.timestamp()), a.timestamp(), Optional.empty());
     } else if (event instanceof InstanceEvent.TaskStateChanged s) {
+      Optional<String> message = strings.message(s.message());
       update(
           job,
           s.taskId(),
-          t -> t.withStatus(s.to(), s.timestamp(), s.message(), s.failureCount()),
+          t -> t.withStatus(s.to(), s.timestamp(), message, s.failureCount()),
           s.timestamp(),
-          s.message());
+          message);
     } else if (event instanceof InstanceEvent.TaskDeleted d) {
-      remove(job, lineage, d.taskId());
+      remove(job, instance, d.taskId());
       changed(
-          job.key,
-          new Change.TaskDeleted(d.taskId(), event.instance().instanceId(), d.timestamp()));
+          job.key, new Change.TaskDeleted(d.taskId(), instance.key.instanceId(), d.timestamp()));
     } else if (event instanceof InstanceEvent.TasksPruned p) {
-      p.taskIds().forEach(id -> remove(job, lineage, id));
+      p.taskIds().forEach(id -> remove(job, instance, id));
     }
+  }
+
+  /**
+   * The task as the view keeps it: its instance key and configuration shared with the other tasks
+   * of the job, its strings shared with other tasks.
+   */
+  private ScheduledTask compact(JobRecord job, InstanceRecord instance, ScheduledTask t) {
+    TaskConfig config = job.share(t.config());
+    List<TaskEvent> events = new ArrayList<>(t.events().size());
+    for (TaskEvent e : t.events()) {
+      events.add(new TaskEvent(e.timestamp(), e.status(), strings.message(e.message())));
+    }
+    return new ScheduledTask(
+        t.taskId(),
+        instance.key,
+        config,
+        t.status(),
+        t.failureCount(),
+        t.timesPartitioned(),
+        t.ancestorId(),
+        t.assignment().map(strings::assignment),
+        events);
   }
 
   private void update(
@@ -309,7 +473,7 @@ public final class ReadView implements TaskLocator, EventFeed {
         previous,
         at,
         message,
-        t.assignment().map(io.borealis.model.Assignment::host));
+        t.assignment().map(Assignment::host));
   }
 
   /** Under the write lock: the change the current event made, at the current index. */
@@ -322,12 +486,146 @@ public final class ReadView implements TaskLocator, EventFeed {
     return changes;
   }
 
-  private void remove(JobRecord job, Deque<String> lineage, String taskId) {
+  private void remove(JobRecord job, InstanceRecord instance, String taskId) {
     ScheduledTask t = tasks.remove(taskId);
     if (t != null) {
       job.count(t.status(), -1);
     }
-    lineage.remove(taskId);
+    instance.lineage.remove(taskId);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Snapshots
+
+  /**
+   * Everything the view holds, as of now: taken under the lock, so the offsets are exactly those of
+   * the events it contains. Cheap (tasks are immutable and shared); writing it out is the store's
+   * work, outside the lock.
+   */
+  public ViewSnapshot snapshot() {
+    lock.readLock().lock();
+    try {
+      List<ViewSnapshot.JobImage> images = new ArrayList<>(jobs.size());
+      for (JobRecord job : jobs.values()) {
+        List<ViewSnapshot.InstanceImage> instances = new ArrayList<>(job.instances.size());
+        for (InstanceRecord i : job.instances.values()) {
+          List<ScheduledTask> lineage = new ArrayList<>(i.lineage.size());
+          for (String id : i.lineage) {
+            ScheduledTask t = tasks.get(id);
+            if (t != null) {
+              lineage.add(t);
+            }
+          }
+          instances.add(new ViewSnapshot.InstanceImage(i.key.instanceId(), i.sequenceNr, lineage));
+        }
+        images.add(
+            new ViewSnapshot.JobImage(
+                job.key,
+                job.sequenceNr,
+                Optional.ofNullable(job.config),
+                Optional.ofNullable(job.createdAt),
+                instances));
+      }
+      return new ViewSnapshot(ViewSnapshot.FORMAT, index, offsets, otherSequenceNrs, images);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Replaces everything with {@code snapshot}: the index continues from the snapshot's, so the
+   * {@code X-Borealis-Index} of reads stays monotonic across restarts. The change log is not
+   * refilled (event stream positions start afresh after a restart).
+   */
+  public void restore(ViewSnapshot snapshot) {
+    lock.writeLock().lock();
+    try {
+      jobsByKey.clear();
+      jobs.clear();
+      tasks.clear();
+      otherSequenceNrs.clear();
+      offsets.clear();
+      for (ViewSnapshot.JobImage image : snapshot.jobs()) {
+        JobRecord job = record(image.key());
+        job.sequenceNr = image.sequenceNr();
+        job.config = image.config().orElse(null);
+        job.createdAt = image.createdAt().orElse(null);
+        for (ViewSnapshot.InstanceImage i : image.instances()) {
+          InstanceRecord instance = job.adopt(i.instanceId(), i.tasks());
+          instance.sequenceNr = i.sequenceNr();
+          for (ScheduledTask t : i.tasks()) {
+            // Tasks from a snapshot store usually share their key and configuration already.
+            ScheduledTask kept =
+                t.instance() == instance.key && job.share(t.config()) == t.config()
+                    ? t
+                    : compact(job, instance, t);
+            tasks.put(kept.taskId(), kept);
+            instance.lineage.addLast(kept.taskId());
+            job.count(kept.status(), 1);
+          }
+        }
+      }
+      otherSequenceNrs.putAll(snapshot.otherSequenceNrs());
+      offsets.putAll(snapshot.offsets());
+      index = snapshot.index();
+    } finally {
+      lock.writeLock().unlock();
+    }
+    release();
+  }
+
+  /** The offset of the last event applied from journal tag {@code tag}, if any. */
+  public Optional<String> offset(String tag) {
+    lock.readLock().lock();
+    try {
+      return Optional.ofNullable(offsets.get(tag));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The ended tasks to drop from job histories at {@code now} by the pruning rules, per instance.
+   * Each instance's latest task is kept whatever its age.
+   */
+  public Map<InstanceKey, List<String>> historyToPrune(
+      TaskHistoryPruner.Settings settings, Instant now) {
+    Map<InstanceKey, List<String>> result = new LinkedHashMap<>();
+    lock.readLock().lock();
+    try {
+      for (JobRecord job : jobs.values()) {
+        if (!job.hasEnded()) {
+          continue;
+        }
+        List<TaskHistoryPruner.Ended> ended = new ArrayList<>();
+        for (InstanceRecord i : job.instances.values()) {
+          boolean latest = true;
+          for (String id : i.lineage) {
+            ScheduledTask t = tasks.get(id);
+            if (!latest && t != null && t.status().isTerminal()) {
+              ended.add(new TaskHistoryPruner.Ended(id, i.key, t.latestEvent().timestamp()));
+            }
+            latest = false;
+          }
+        }
+        for (TaskHistoryPruner.Ended e : TaskHistoryPruner.toPrune(ended, now, settings)) {
+          result.computeIfAbsent(e.instance(), k -> new ArrayList<>()).add(e.taskId());
+        }
+      }
+      return result;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** How many tasks the view holds. */
+  public int taskCount() {
+    lock.readLock().lock();
+    try {
+      return tasks.size();
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -415,13 +713,13 @@ public final class ReadView implements TaskLocator, EventFeed {
   public Optional<JobDetails> job(JobKey key) {
     lock.readLock().lock();
     try {
-      JobRecord job = jobs.get(key);
+      JobRecord job = jobsByKey.get(key);
       if (job == null || job.config == null) {
         return Optional.empty();
       }
       Map<TaskConfig, List<Integer>> groups = new LinkedHashMap<>();
-      for (Map.Entry<Integer, Deque<String>> e : job.instances.entrySet()) {
-        ScheduledTask latest = e.getValue().isEmpty() ? null : tasks.get(e.getValue().peekFirst());
+      for (Map.Entry<Integer, InstanceRecord> e : job.instances.entrySet()) {
+        ScheduledTask latest = latest(e.getValue());
         if (latest != null && latest.status().isActive()) {
           groups.computeIfAbsent(latest.config(), c -> new ArrayList<>()).add(e.getKey());
         }
@@ -439,11 +737,10 @@ public final class ReadView implements TaskLocator, EventFeed {
     lock.readLock().lock();
     try {
       Map<Integer, TaskConfig> result = new TreeMap<>();
-      JobRecord job = jobs.get(key);
+      JobRecord job = jobsByKey.get(key);
       if (job != null) {
-        for (Map.Entry<Integer, Deque<String>> e : job.instances.entrySet()) {
-          ScheduledTask latest =
-              e.getValue().isEmpty() ? null : tasks.get(e.getValue().peekFirst());
+        for (Map.Entry<Integer, InstanceRecord> e : job.instances.entrySet()) {
+          ScheduledTask latest = latest(e.getValue());
           if (latest != null && latest.status().isActive()) {
             result.put(e.getKey(), latest.config());
           }
@@ -478,13 +775,13 @@ public final class ReadView implements TaskLocator, EventFeed {
         if ((scope != null && within == null) || !matches(q, job.key)) {
           continue;
         }
-        for (Map.Entry<Integer, Deque<String>> e : job.instances.entrySet()) {
+        for (Map.Entry<Integer, InstanceRecord> e : job.instances.entrySet()) {
           if ((within != null && !within.contains(e.getKey()))
               || (!q.instances().isEmpty() && !q.instances().contains(e.getKey()))) {
             continue;
           }
           int taken = 0;
-          for (String id : e.getValue()) {
+          for (String id : e.getValue().lineage) {
             if (q.limitPerInstance() > 0 && taken >= q.limitPerInstance()) {
               break;
             }
@@ -538,6 +835,12 @@ public final class ReadView implements TaskLocator, EventFeed {
         && (q.instances().isEmpty() || q.instances().contains(t.instance().instanceId()))
         && (q.hosts().isEmpty()
             || t.assignment().map(a -> q.hosts().contains(a.host())).orElse(false));
+  }
+
+  /** Under the lock: the newest task of an instance, if any. */
+  private ScheduledTask latest(InstanceRecord instance) {
+    String id = instance.latest();
+    return id == null ? null : tasks.get(id);
   }
 
   private static JobSummary summary(JobRecord job) {

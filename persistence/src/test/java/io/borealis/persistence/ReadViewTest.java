@@ -12,15 +12,21 @@ import static io.borealis.model.ScheduleStatus.RUNNING;
 import static io.borealis.model.ScheduleStatus.STARTING;
 import static io.borealis.model.ScheduleStatus.THROTTLED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.borealis.job.JobEvent;
 import io.borealis.model.Assignment;
+import io.borealis.model.Container;
 import io.borealis.model.CronCollisionPolicy;
+import io.borealis.model.HealthCheck;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.model.PartitionPolicy;
+import io.borealis.model.ProcessConfig;
 import io.borealis.model.Resources;
 import io.borealis.model.ScheduleStatus;
+import io.borealis.model.SlaPolicy;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
 import io.borealis.persistence.ReadView.ConfigGroup;
@@ -33,6 +39,10 @@ import io.borealis.persistence.ReadView.TaskQuery;
 import io.borealis.task.InstanceEvent;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
+import io.borealis.task.TaskHistoryPruner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +56,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read side fed with real job and instance events: job summaries with Aurora's JobStats, job
@@ -503,6 +514,27 @@ class ReadViewTest {
   }
 
   @Test
+  void historyToPruneFollowsTheJobWideRulesAndKeepsEachInstancesLatestTask() {
+    threeInstances();
+    apply(ended("y0", HELLO.instance(0), V1, "host-a", FAILED));
+    apply(ended("x0", HELLO.instance(0), V1, "host-a", FINISHED));
+    // Instance 1 ended long ago too, but it is its latest task: kept.
+    apply(changed("a1", HELLO.instance(1), RUNNING, KILLED));
+    TaskHistoryPruner.Settings keepOne =
+        new TaskHistoryPruner.Settings(1, Duration.ofHours(1), Duration.ofDays(2));
+
+    // Within the minimum retention nothing goes, whatever the count.
+    assertThat(view.historyToPrune(keepOne, T0.plus(Duration.ofMinutes(30)))).isEmpty();
+    // Later, the job keeps its one most recently ended task of the history (instance 0's latest
+    // task, x0, and the running b0-new are not candidates).
+    assertThat(view.historyToPrune(keepOne, T0.plus(Duration.ofHours(2))))
+        .containsExactly(Map.entry(HELLO.instance(0), List.of("z0-old")));
+    // After the maximum age, every ended task of the history goes.
+    assertThat(view.historyToPrune(keepOne, T0.plus(Duration.ofDays(3))).get(HELLO.instance(0)))
+        .containsExactlyInAnyOrder("z0-old", "y0");
+  }
+
+  @Test
   void locateFindsTheInstanceOfATask() {
     threeInstances();
 
@@ -630,6 +662,177 @@ class ReadViewTest {
     assertThat(view.isCaughtUp()).isFalse();
     view.markCaughtUp();
     assertThat(view.isCaughtUp()).isTrue();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Snapshots
+  // ---------------------------------------------------------------------------------------------
+
+  /** A config with every optional part set, so the snapshot round trip covers them. */
+  private static final TaskConfig RICH =
+      new TaskConfig(
+          CRON,
+          "backup",
+          false,
+          "preferred",
+          true,
+          3,
+          2,
+          Resources.of(0.5, 64, 32, "http", "admin"),
+          List.of(
+              new ProcessConfig("main", "run --now", 2, true, false, 5, true, Map.of("A", "b"))),
+          List.of(List.of("main")),
+          Map.of(),
+          Optional.of(
+              new HealthCheck(
+                  HealthCheck.Type.HTTP, "/health", Optional.empty(), "ok", 200, 10, 5, 1, 3, 1)),
+          new PartitionPolicy(true, 30),
+          Optional.of(new SlaPolicy.Count(2, 60)),
+          Optional.of(
+              new Container.Docker("busybox", List.of(new Container.Parameter("env", "X=1")))),
+          Optional.of("ops@example.com"),
+          Map.of("team", "storage"));
+
+  /** Jobs of every kind, tasks in every state, deletions and prunings. */
+  private void aBusyView() {
+    threeInstances();
+    apply(ended("y0", HELLO.instance(0), V1, "host-a", FINISHED));
+    apply(new InstanceEvent.TasksPruned(HELLO.instance(0), List.of("y0")));
+    apply(created(job(OTHER, 2, V2)));
+    apply(running("o0", OTHER.instance(0), V2, "host-c"));
+    apply(changed("o0", OTHER.instance(0), RUNNING, PARTITIONED));
+    apply(task("o1", OTHER.instance(1), V2, THROTTLED));
+    apply(new InstanceEvent.TaskDeleted(OTHER.instance(1), "o1", now()));
+    apply(
+        created(
+            new JobConfiguration(
+                CRON,
+                1,
+                RICH,
+                UpdateSettings.DEFAULT,
+                Optional.of("0 3 * * *"),
+                CronCollisionPolicy.KILL_EXISTING)));
+    apply(ended("c0", CRON.instance(0), RICH, "host-a", KILLED));
+    // Instances of a job whose creation was not read yet.
+    JobKey ghost = new JobKey("www-data", "prod", "ghost");
+    apply(task("g0", ghost.instance(0), TaskConfig.simple(ghost, true, Resources.of(1, 1, 1))));
+    view.applyAll("borealis-3", "seq:42", List.of());
+    view.applyAll("borealis-5", "seq:7", List.of());
+  }
+
+  /** Every query's answer, to compare two views. */
+  private static List<Object> answers(ReadView v) {
+    List<Object> all = new ArrayList<>();
+    all.add(v.index());
+    all.add(v.jobs(Optional.empty(), Optional.empty()));
+    all.add(v.roles());
+    Page<ScheduledTask> tasks = v.tasks(all());
+    all.add(tasks);
+    for (ScheduledTask t : tasks.items()) {
+      all.add(v.task(t.taskId()));
+      all.add(v.locate(t.taskId()));
+    }
+    for (JobKey key : List.of(HELLO, OTHER, CRON, new JobKey("www-data", "prod", "ghost"))) {
+      all.add(v.job(key));
+      all.add(v.activeConfigs(key));
+      all.add(v.tasks(with(query(key), Set.of(), Set.of(), Set.of(), Set.of(), 1)));
+    }
+    all.add(v.offset("borealis-3"));
+    all.add(v.offset("borealis-5"));
+    all.add(v.offset("borealis-0"));
+    return all;
+  }
+
+  @Test
+  void aSnapshotSavedAndLoadedAnswersEveryQueryAlike(@TempDir Path dir) throws Exception {
+    aBusyView();
+    FileSnapshotStore store = new FileSnapshotStore(dir.resolve("read-side"));
+
+    store.save(view.snapshot());
+    ReadView restored = new ReadView();
+    restored.restore(store.load().orElseThrow());
+
+    assertThat(answers(restored)).isEqualTo(answers(view));
+    assertThat(restored.offset("borealis-3")).contains("seq:42");
+    assertThat(restored.taskCount()).isEqualTo(view.taskCount()).isEqualTo(7);
+    // Only the file is left: the temporary one was renamed over it.
+    try (var files = Files.list(dir.resolve("read-side"))) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("view.snapshot");
+    }
+  }
+
+  @Test
+  void aRestoredViewSkipsWhatItHadAndAppliesWhatFollows(@TempDir Path dir) throws Exception {
+    apply(created(job(HELLO, 1, V1)));
+    List<Envelope> before = apply(running("t0", HELLO.instance(0), V1, "h"));
+    FileSnapshotStore store = new FileSnapshotStore(dir);
+    store.save(view.snapshot());
+    ReadView restored = new ReadView();
+    restored.restore(store.load().orElseThrow());
+    long index = restored.index();
+
+    // The journal delivers again what the snapshot holds: nothing changes, the index included.
+    restored.applyAll(before);
+    assertThat(restored.index()).isEqualTo(index);
+    assertThat(restored.task("t0").orElseThrow().events()).hasSize(4);
+
+    // What follows is applied once, to both, and the index goes on from the snapshot's.
+    List<Envelope> after = apply(changed("t0", HELLO.instance(0), RUNNING, KILLING));
+    restored.applyAll(after);
+    restored.applyAll(after);
+    assertThat(restored.index()).isEqualTo(index + 1);
+    assertThat(answers(restored)).isEqualTo(answers(view));
+    // An entity's write reported directly follows on from the snapshot's sequence numbers too.
+    InstanceEvent.TaskStateChanged killed = changed("t0", HELLO.instance(0), KILLING, KILLED);
+    Envelope next = envelope(killed);
+    restored.persisted(next.persistenceId(), next.sequenceNr(), List.of(killed));
+    assertThat(restored.task("t0").orElseThrow().status()).isEqualTo(KILLED);
+  }
+
+  @Test
+  void tasksOfOneJobShareTheirConfigurationAfterARestore(@TempDir Path dir) throws Exception {
+    apply(created(job(HELLO, 3, V1)));
+    for (int i = 0; i < 3; i++) {
+      // Each event deserialized from the journal carries its own copy of the configuration.
+      TaskConfig copy = TaskConfig.simple(HELLO, true, Resources.of(1, 128, 128, "http"));
+      apply(task("t" + i, HELLO.instance(i), copy));
+    }
+    assertThat(view.task("t1").orElseThrow().config())
+        .isSameAs(view.task("t0").orElseThrow().config());
+    FileSnapshotStore store = new FileSnapshotStore(dir);
+    store.save(view.snapshot());
+
+    ReadView restored = new ReadView();
+    restored.restore(store.load().orElseThrow());
+
+    TaskConfig shared = restored.task("t0").orElseThrow().config();
+    assertThat(restored.task("t2").orElseThrow().config()).isSameAs(shared).isEqualTo(V1);
+    assertThat(restored.task("t2").orElseThrow().instance().job())
+        .isSameAs(restored.task("t0").orElseThrow().instance().job());
+  }
+
+  @Test
+  void noSnapshotIsNothingToLoad(@TempDir Path dir) throws Exception {
+    assertThat(new FileSnapshotStore(dir.resolve("absent")).load()).isEmpty();
+  }
+
+  @Test
+  void aDamagedSnapshotIsRefusedNotHalfLoaded(@TempDir Path dir) throws Exception {
+    aBusyView();
+    FileSnapshotStore store = new FileSnapshotStore(dir);
+    store.save(view.snapshot());
+    byte[] whole = Files.readAllBytes(store.file());
+
+    // Cut short.
+    Files.write(store.file(), java.util.Arrays.copyOf(whole, whole.length / 2));
+    assertThatThrownBy(store::load).isInstanceOf(IOException.class);
+    // Garbage.
+    Files.writeString(store.file(), "not a snapshot at all");
+    assertThatThrownBy(store::load).isInstanceOf(IOException.class);
+    // Another format.
+    ViewSnapshot s = view.snapshot();
+    store.save(new ViewSnapshot(99, s.index(), s.offsets(), s.otherSequenceNrs(), s.jobs()));
+    assertThatThrownBy(store::load).isInstanceOf(IOException.class).hasMessageContaining("99");
   }
 
   /** A timer that records what it is asked to run, and runs it when the test says so. */
