@@ -88,6 +88,21 @@ public final class ReadSide {
   private final AtomicLong snapshotIndex = new AtomicLong(-1);
   private final AtomicLong eventsRead = new AtomicLong();
 
+  /** Events read (applied or skipped) since the last snapshot: they move the offsets on. */
+  private final AtomicLong eventsSinceSnapshot = new AtomicLong();
+
+  /** When the streams last delivered a batch (System.nanoTime). */
+  private final AtomicLong lastBatch = new AtomicLong(System.nanoTime());
+
+  /** Completed once the shutdown's snapshot is taken (or given up). */
+  private final CompletableFuture<Done> lastSnapshot = new CompletableFuture<>();
+
+  /** At shutdown: the streams count as drained after this long without a batch... */
+  private static final Duration QUIET = Duration.ofMillis(500);
+
+  /** ...and the snapshot waits for that at most this long. */
+  private static final Duration DRAIN_LIMIT = Duration.ofSeconds(10);
+
   private ReadSide(
       ActorSystem<?> system, ReadView view, Settings settings, Optional<SnapshotStore> store) {
     this.system = system;
@@ -221,14 +236,18 @@ public final class ReadSide {
               .toMat(Sink.ignore(), Keep.left())
               .run(system));
     }
+    // The streams run until the last snapshot is taken (it runs in the phase before this one's
+    // end), so its offsets include what was written while the node shut down.
     CoordinatedShutdown.get(system)
         .addTask(
-            CoordinatedShutdown.PhaseServiceStop(),
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
             "stop-read-side",
-            () -> {
-              tails.forEach(UniqueKillSwitch::shutdown);
-              return CompletableFuture.completedFuture(Done.getInstance());
-            });
+            () ->
+                lastSnapshot.thenApply(
+                    done -> {
+                      tails.forEach(UniqueKillSwitch::shutdown);
+                      return Done.getInstance();
+                    }));
   }
 
   private Source<Done, NotUsed> applying(
@@ -238,6 +257,8 @@ public final class ReadSide {
         .map(
             batch -> {
               eventsRead.addAndGet(batch.size());
+              eventsSinceSnapshot.addAndGet(batch.size());
+              lastBatch.set(System.nanoTime());
               List<ReadView.Envelope> envelopes = new ArrayList<>(batch.size());
               for (EventEnvelope e : batch) {
                 envelopes.add(new ReadView.Envelope(e.persistenceId(), e.sequenceNr(), e.event()));
@@ -257,6 +278,7 @@ public final class ReadSide {
 
   private void scheduleSnapshots() {
     if (store.isEmpty()) {
+      lastSnapshot.complete(Done.getInstance());
       return;
     }
     Duration every = settings.snapshotInterval();
@@ -266,7 +288,7 @@ public final class ReadSide {
             every,
             every,
             () -> {
-              if (view.index() != snapshotIndex.get()) {
+              if (view.index() != snapshotIndex.get() || eventsSinceSnapshot.get() > 0) {
                 requestSnapshot();
               }
             },
@@ -298,10 +320,22 @@ public final class ReadSide {
 
   /** At shutdown: the last snapshot (on the snapshot thread, after any one being written). */
   private Done finalSnapshot() {
-    if (view.index() != snapshotIndex.get()) {
+    // Nothing is written any more: let the streams read what the journal still holds for them
+    // (they are quiet once they have), so that the next start has nothing to read again.
+    long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+    while (System.nanoTime() - lastBatch.get() < QUIET.toNanos() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (view.index() != snapshotIndex.get() || eventsSinceSnapshot.get() > 0) {
       snapshotNow();
     }
     snapshotter.shutdown();
+    lastSnapshot.complete(Done.getInstance());
     return Done.getInstance();
   }
 
@@ -309,8 +343,10 @@ public final class ReadSide {
   private void snapshotNow() {
     long started = System.nanoTime();
     try {
+      long read = eventsSinceSnapshot.get();
       ViewSnapshot snapshot = view.snapshot();
       store.get().save(snapshot);
+      eventsSinceSnapshot.addAndGet(-read);
       snapshotIndex.set(snapshot.index());
       LOG.info(
           "The read side saved its snapshot at index {} ({} jobs, {} tasks) in {} ms",
