@@ -333,12 +333,15 @@ class LocalEndToEndTest {
     long doomedPid = pids(sandbox(before.get(1)).resolve("main.pid")).get(0);
 
     node.kill9();
-    // While the scheduler is down, instance 1's processes die.
+    // While the scheduler is down, instance 1's processes die, leaving no exit code: the wrapper
+    // that would record one goes first (had it seen its process die, the task would end FAILED
+    // with that code, as the sandbox says).
     ProcessHandle doomed = ProcessHandle.of(doomedPid).orElseThrow();
     ProcessHandle wrapper = doomed.parent().orElseThrow();
+    wrapper.destroyForcibly();
+    wrapper.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
     doomed.descendants().forEach(ProcessHandle::destroyForcibly);
     doomed.destroyForcibly();
-    wrapper.destroyForcibly();
     node.start();
 
     JsonNode replaced =
