@@ -57,15 +57,6 @@ public final class BackendHost {
       ActorRef<PlacementEngine.Command> placement,
       Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
       TaskLocator locator,
-      Duration askTimeout) {
-    return create(factory, placement, instances, locator, askTimeout, 2000);
-  }
-
-  public static Behavior<ResourceBackend.Command> create(
-      ResourceBackend.Factory factory,
-      ActorRef<PlacementEngine.Command> placement,
-      Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
-      TaskLocator locator,
       Duration askTimeout,
       int maxStatusesInFlight) {
     Flow flow = new Flow(Math.max(1, maxStatusesInFlight));

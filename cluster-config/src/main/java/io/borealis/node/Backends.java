@@ -11,12 +11,8 @@ import io.borealis.backend.sim.SimSettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -47,7 +43,8 @@ final class Backends {
   /** One backend: its name, a line for the help text, and how to assemble it. */
   record Backend(String name, String summary, Function<Setup, Assembled> assemble) {}
 
-  private static final Map<String, Backend> ALL = new LinkedHashMap<>();
+  private static final Registry<Backend> ALL =
+      new Registry<>("backend", Backend::name, Backend::summary);
 
   static {
     register(
@@ -83,38 +80,25 @@ final class Backends {
   private Backends() {}
 
   private static void register(Backend backend) {
-    ALL.put(backend.name(), backend);
+    ALL.register(backend);
   }
 
   /** The names, sorted. */
   static SortedSet<String> names() {
-    return Collections.unmodifiableSortedSet(new TreeSet<>(ALL.keySet()));
+    return ALL.names();
   }
 
   /** The backend called {@code name}; fails with a sentence an operator can act on. */
   static Backend named(String name) {
-    Backend backend = ALL.get(name);
-    if (backend == null) {
-      throw new IllegalArgumentException(unavailable(name));
-    }
-    return backend;
+    return ALL.named(name);
   }
 
   static String unavailable(String name) {
-    return "backend '"
-        + name
-        + "' is not available in this build (available: "
-        + String.join(", ", names())
-        + ")";
+    return ALL.unavailable(name);
   }
 
   /** One line per backend, for {@code server --help}. */
   static String help() {
-    StringBuilder text = new StringBuilder();
-    for (String name : names()) {
-      text.append(text.length() == 0 ? "" : "; ").append(name).append(": ");
-      text.append(ALL.get(name).summary());
-    }
-    return text.toString();
+    return ALL.help();
   }
 }

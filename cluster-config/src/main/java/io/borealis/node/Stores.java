@@ -3,11 +3,7 @@ package io.borealis.node;
 import com.typesafe.config.Config;
 import io.borealis.persistence.EmbeddedStore;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -24,7 +20,7 @@ final class Stores {
   /** One store: its name, a line for the help text, and how to prepare it in a data folder. */
   record Store(String name, String summary, Function<Path, Config> prepare) {}
 
-  private static final Map<String, Store> ALL = new LinkedHashMap<>();
+  private static final Registry<Store> ALL = new Registry<>("store", Store::name, Store::summary);
 
   static {
     register(
@@ -37,38 +33,25 @@ final class Stores {
   private Stores() {}
 
   private static void register(Store store) {
-    ALL.put(store.name(), store);
+    ALL.register(store);
   }
 
   /** The names, sorted. */
   static SortedSet<String> names() {
-    return Collections.unmodifiableSortedSet(new TreeSet<>(ALL.keySet()));
+    return ALL.names();
   }
 
   /** The store called {@code name}; fails with a sentence an operator can act on. */
   static Store named(String name) {
-    Store store = ALL.get(name);
-    if (store == null) {
-      throw new IllegalArgumentException(unavailable(name));
-    }
-    return store;
+    return ALL.named(name);
   }
 
   static String unavailable(String name) {
-    return "store '"
-        + name
-        + "' is not available in this build (available: "
-        + String.join(", ", names())
-        + ")";
+    return ALL.unavailable(name);
   }
 
   /** One line per store, for {@code server --help}. */
   static String help() {
-    StringBuilder text = new StringBuilder();
-    for (String name : names()) {
-      text.append(text.length() == 0 ? "" : "; ").append(name).append(": ");
-      text.append(ALL.get(name).summary());
-    }
-    return text.toString();
+    return ALL.help();
   }
 }

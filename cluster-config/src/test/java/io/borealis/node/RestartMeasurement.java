@@ -68,9 +68,13 @@ class RestartMeasurement {
           // A busy node may answer 503 (nothing changed): try again, as a client would.
           int status = 503;
           for (int tries = 0; status == 503 && tries < 30; tries++) {
-            status = n.call("POST", "/api/v1/jobs/www-data/prod/m" + j + "/kill", "{}").status();
+            var reply = n.call("POST", "/api/v1/jobs/www-data/prod/m" + j + "/kill", "{}");
+            status = reply.status();
             if (status == 503) {
-              Thread.sleep(1_000);
+              // Wait as long as the node asks (its Retry-After), as the CLI does.
+              long seconds =
+                  Long.parseLong(reply.raw().headers().firstValue("Retry-After").orElse("1"));
+              Thread.sleep(seconds * 1_000);
             }
           }
           assertThat(status).isEqualTo(200);

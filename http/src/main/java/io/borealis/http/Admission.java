@@ -45,11 +45,6 @@ final class Admission {
     }
   }
 
-  /** Instance changes in flight now. */
-  int inFlight() {
-    return inFlight.get();
-  }
-
   private HttpResponse busy(int now) {
     return Problems.of(
             StatusCodes.SERVICE_UNAVAILABLE,

@@ -158,7 +158,7 @@ final class JobRoutes {
   private int weight(JobKey key, Optional<List<Integer>> instances) {
     return instances
         .map(List::size)
-        .orElseGet(() -> ctx.view().job(key).map(d -> d.summary().instances()).orElse(1));
+        .orElseGet(() -> ctx.view().summary(key).map(ReadView.JobSummary::instances).orElse(1));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -133,11 +133,6 @@ public final class ChangeLog {
     subscribers.clear();
   }
 
-  /** How many subscribers follow changes now. */
-  public int subscribers() {
-    return subscribers.size();
-  }
-
   private static boolean wants(List<Change.Topic> topics, Change change) {
     if (topics.isEmpty()) {
       return true;

@@ -710,6 +710,17 @@ public final class ReadView implements TaskLocator, EventFeed {
     }
   }
 
+  /** The job's summary alone: cheap, for the edge's weighing of a write. */
+  public Optional<JobSummary> summary(JobKey key) {
+    lock.readLock().lock();
+    try {
+      JobRecord job = jobsByKey.get(key);
+      return job == null || job.config == null ? Optional.empty() : Optional.of(summary(job));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   public Optional<JobDetails> job(JobKey key) {
     lock.readLock().lock();
     try {

@@ -539,7 +539,9 @@ class LocalBackendTest {
     until(taskId, ScheduleStatus.RUNNING);
     testKit.stop(first);
     ProcessTree.signal(Set.copyOf(sandbox(taskId).state().orElseThrow().sessions()), true);
+    long deadline = System.nanoTime() + WAIT.toNanos();
     while (anyProcessLeft(taskId)) {
+      assertThat(System.nanoTime()).as("waiting for the processes to end").isLessThan(deadline);
       Thread.sleep(20);
     }
 
