@@ -157,7 +157,21 @@ public final class TaskInstanceEntity
       ActorRef<PlacementEngine.Command> placement,
       ActorRef<ResourceBackend.Command> backend,
       EventFeed feed,
-      Tags tags) {
+      Tags tags,
+      InstanceChanges changes) {
+
+    /** Announcing changes nowhere (nothing listens). */
+    public Deps(
+        Clock clock,
+        Supplier<UUID> ids,
+        RandomGenerator random,
+        TaskSettings settings,
+        ActorRef<PlacementEngine.Command> placement,
+        ActorRef<ResourceBackend.Command> backend,
+        EventFeed feed,
+        Tags tags) {
+      this(clock, ids, random, settings, placement, backend, feed, tags, InstanceChanges.NONE);
+    }
 
     /** With the events in one tag (tests of a single entity). */
     public Deps(
@@ -523,6 +537,7 @@ public final class TaskInstanceEntity
               if (!plan.events().isEmpty()) {
                 deps.feed()
                     .persisted(persistenceId().id(), lastSequenceNumber(context), plan.events());
+                deps.changes().changed(summary(state));
               }
               for (Action action : plan.actions()) {
                 perform(action);

@@ -14,7 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
+import io.borealis.common.EventFeed;
 import io.borealis.common.Rejection;
+import io.borealis.common.Tags;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
@@ -428,6 +430,49 @@ class TaskInstanceEntityTest {
     assertThat(result.hasNoEvents()).isTrue();
     assertThat(result.state()).isEqualTo(before.state());
     backend.expectMessage(new ResourceBackend.Kill("zombie-task", Optional.of("agent-9")));
+  }
+
+  @Test
+  void listenersOfTheJobHearEveryPersistedChangeAndOthersNothing() {
+    LocalInstanceChanges changes = new LocalInstanceChanges();
+    TestProbe<InstanceSummary> ofJob = testKit.createTestProbe();
+    TestProbe<InstanceSummary> ofOther = testKit.createTestProbe();
+    TestProbe<InstanceSummary> gone = testKit.createTestProbe();
+    changes.subscribe(JOB, ofJob.ref());
+    changes.subscribe(JOB, gone.ref());
+    changes.unsubscribe(JOB, gone.ref());
+    changes.subscribe(new JobKey("www-data", "prod", "other"), ofOther.ref());
+    deps =
+        new TaskInstanceEntity.Deps(
+            clock,
+            new Uuids(),
+            new Random(42),
+            SETTINGS,
+            placement.ref(),
+            backend.ref(),
+            EventFeed.NONE,
+            Tags.SINGLE,
+            changes);
+    ActorRef<Command> entity = spawnWithAssignedTask();
+    TestProbe<Done> acks = testKit.createTestProbe();
+
+    assertThat(ofJob.receiveMessage().latest().map(ScheduledTask::status)).contains(PENDING);
+    assertThat(ofJob.receiveMessage().latest().map(ScheduledTask::status)).contains(ASSIGNED);
+    entity.tell(
+        new ApplyStatus(taskId(1), RUNNING, Optional.empty(), Optional.empty(), acks.ref()));
+    acks.expectMessage(Done.getInstance());
+    InstanceSummary running = ofJob.receiveMessage();
+    assertThat(running.instance()).isEqualTo(instance);
+    assertThat(running.latest().map(ScheduledTask::status)).contains(RUNNING);
+
+    // A repeated status changes nothing, so nothing is announced.
+    entity.tell(
+        new ApplyStatus(taskId(1), RUNNING, Optional.empty(), Optional.empty(), acks.ref()));
+    acks.expectMessage(Done.getInstance());
+    ofJob.expectNoMessage(Duration.ofMillis(100));
+    ofOther.expectNoMessage(Duration.ZERO);
+    gone.expectNoMessage(Duration.ZERO);
+    testKit.stop(entity);
   }
 
   @Test

@@ -16,6 +16,8 @@ import io.borealis.persistence.ReadView;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
 import io.borealis.task.TaskHistoryPruner;
+import io.borealis.task.InstanceChanges;
+import io.borealis.task.LocalInstanceChanges;
 import io.borealis.task.TaskInstanceEntity;
 import io.borealis.task.TaskSettings;
 import java.time.Clock;
@@ -111,6 +113,7 @@ final class Guardian {
                       "resource-backend")));
 
           TaskSettings taskSettings = TaskSettings.from(config);
+          InstanceChanges instanceChanges = new LocalInstanceChanges();
           boolean remember = config.getBoolean("pekko.cluster.sharding.remember-entities");
           ValidationSettings validation = ValidationSettings.from(config);
           TaskInstanceEntity.init(
@@ -123,7 +126,8 @@ final class Guardian {
                   placementRef.get(),
                   backendRef.get(),
                   view,
-                  tags),
+                  tags,
+                  instanceChanges),
               remember);
           JobEntity.init(
               system,
