@@ -15,9 +15,9 @@ import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
-import io.borealis.task.TaskHistoryPruner;
 import io.borealis.task.InstanceChanges;
 import io.borealis.task.LocalInstanceChanges;
+import io.borealis.task.TaskHistoryPruner;
 import io.borealis.task.TaskInstanceEntity;
 import io.borealis.task.TaskSettings;
 import java.time.Clock;
@@ -115,6 +115,9 @@ final class Guardian {
           TaskSettings taskSettings = TaskSettings.from(config);
           InstanceChanges instanceChanges = new LocalInstanceChanges();
           boolean remember = config.getBoolean("pekko.cluster.sharding.remember-entities");
+          // Instances are woken from the view after a restart (InstanceWaking), not remembered.
+          boolean rememberInstances =
+              remember && config.getBoolean("borealis.task.remember-instances");
           ValidationSettings validation = ValidationSettings.from(config);
           TaskInstanceEntity.init(
               system,
@@ -128,7 +131,7 @@ final class Guardian {
                   view,
                   tags,
                   instanceChanges),
-              remember);
+              rememberInstances);
           JobEntity.init(
               system,
               new JobEntity.Deps(
@@ -202,6 +205,14 @@ final class Guardian {
                         config.getDuration("borealis.task.history.prune-interval"),
                         clock,
                         TaskInstanceEntity.refs(system));
+                    if (!rememberInstances) {
+                      InstanceWaking.start(
+                          system,
+                          view.liveInstances(),
+                          TaskInstanceEntity.refs(system),
+                          config.getInt("borealis.task.wake-parallelism"),
+                          askTimeout);
+                    }
                     log.info(
                         "Borealis serves on http://{}:{}/",
                         http.host(),

@@ -89,4 +89,32 @@ class RestartTest {
       }
     }
   }
+
+  /**
+   * Instances are not remembered by sharding: the node wakes those with an active task from its
+   * view once it serves. A task that waited for room before the restart is placed after it, as soon
+   * as room appears (asleep, it would never have told placement that it waits).
+   */
+  @Test
+  void aTaskPendingBeforeARestartIsPlacedAfterIt(@TempDir Path temp) throws Exception {
+    String big =
+        """
+        {"instances": 2, "service": true,
+         "task": {"processes": [{"name": "main", "cmdline": "sleep 3600"}],
+                  "resources": {"cpu": 16, "ram": "128MB", "disk": "256MB"}}}
+        """;
+    try (NodeProcess n =
+        new NodeProcess(Files.createDirectories(temp.resolve("pending")), SETTINGS).start()) {
+      assertThat(n.call("POST", "/api/v1/jobs/www-data/prod/big", big).status()).isEqualTo(201);
+      n.await("/api/v1/tasks?status=PENDING", p -> p.get("total").asInt() == 2);
+
+      n.close();
+      n.start();
+      assertThat(n.logText()).contains("Woke 2 live instances");
+
+      assertThat(n.call("POST", "/api/v1/sim/agents", "{\"count\": 2, \"cpu\": 32}").status())
+          .isEqualTo(201);
+      n.await("/api/v1/tasks?status=RUNNING", p -> p.get("total").asInt() == 2);
+    }
+  }
 }

@@ -743,6 +743,35 @@ public final class ReadView implements TaskLocator, EventFeed {
     }
   }
 
+  /**
+   * The instances whose latest task is active, those with a timer or a placement to come (every
+   * status but STARTING and RUNNING) first: after a restart the node wakes them, in this order, so
+   * their timers, placement and reconciliation resume.
+   */
+  public List<InstanceKey> liveInstances() {
+    lock.readLock().lock();
+    try {
+      List<InstanceKey> waiting = new ArrayList<>();
+      List<InstanceKey> running = new ArrayList<>();
+      for (JobRecord job : jobs.values()) {
+        for (InstanceRecord i : job.instances.values()) {
+          ScheduledTask latest = latest(i);
+          if (latest == null || !latest.status().isActive()) {
+            continue;
+          }
+          switch (latest.status()) {
+            case STARTING, RUNNING -> running.add(i.key);
+            default -> waiting.add(i.key);
+          }
+        }
+      }
+      waiting.addAll(running);
+      return waiting;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** The active task configuration of each instance of a job (for diffs and updates). */
   public Map<Integer, TaskConfig> activeConfigs(JobKey key) {
     lock.readLock().lock();
