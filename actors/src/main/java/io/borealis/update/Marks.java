@@ -13,7 +13,7 @@ public final class Marks {
 
   private final byte[] bytes;
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   Marks(byte[] bytes) {
     this.bytes = bytes.clone();
   }
