@@ -1,5 +1,6 @@
 package io.borealis.update;
 
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.SlaPolicy;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
@@ -29,6 +30,8 @@ import io.borealis.update.UpdateStateMachine.Transition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +126,9 @@ public final class UpdateEngine {
   /**
    * Decides what {@code input} means for the update.
    *
-   * @param tasks the job's active tasks by instance, as known after the input happened
+   * @param tasks the job's active tasks by instance, as known after the input happened. The SLA
+   *     gate counts RUNNING tasks in it, so a task the entity has been told to kill should show as
+   *     KILLING here even before the instance confirms it.
    */
   public Decision decide(
       UpdateRun run, UpdateInput input, Map<Integer, ObservedTask> tasks, Instant now) {
@@ -165,6 +170,9 @@ public final class UpdateEngine {
     /** How the latest evaluation ended. */
     InstanceProgress outcome = InstanceProgress.WORKING;
 
+    /** Instances this decision kills: down already, as far as the SLA is concerned. */
+    Set<Integer> killing = new HashSet<>();
+
     Step(UpdateRun run, Map<Integer, ObservedTask> tasks, Instant now) {
       this.run = run;
       this.tasks = tasks;
@@ -178,6 +186,7 @@ public final class UpdateEngine {
       s.changed = changed;
       s.lastFailed = lastFailed;
       s.outcome = outcome;
+      s.killing = new HashSet<>(killing);
       return s;
     }
 
@@ -187,6 +196,7 @@ public final class UpdateEngine {
       instructions = s.instructions;
       lastFailed = s.lastFailed;
       outcome = s.outcome;
+      killing = s.killing;
     }
 
     Decision decision() {
@@ -616,11 +626,18 @@ public final class UpdateEngine {
         instructions.add(new AskCoordinator(instance, task.taskId(), c));
         return;
       }
+      Map<Integer, ObservedTask> view = tasks;
+      if (!killing.isEmpty()) {
+        view = new HashMap<>(tasks);
+        for (int k : killing) {
+          view.computeIfPresent(k, (i, t) -> t.moved(ScheduleStatus.KILLING, now));
+        }
+      }
       boolean allowed =
           SlaCheck.allows(
               policy,
               instance,
-              tasks,
+              view,
               now,
               task.config().production(),
               settings.minRequiredInstancesForSla(),
@@ -634,6 +651,7 @@ public final class UpdateEngine {
 
     void slaPassed(int instance, ObservedTask task) {
       emit(new SlaCheckPassed(id(), instance, InstanceAction.started(rollback()), now));
+      killing.add(instance);
       instructions.add(new KillTask(instance, task.taskId(), KILLED_FOR_UPDATE + id(), false));
     }
 
