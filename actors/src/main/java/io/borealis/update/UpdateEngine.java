@@ -415,16 +415,17 @@ public final class UpdateEngine {
       Set<Integer> touched = reevaluateChanged(changedInstances);
       int maxFailed = updateSettings().maxTotalFailures();
       while (run.count(InstanceProgress.FAILED) <= maxFailed) {
-        List<Integer> idle = run.instancesIn(InstanceProgress.IDLE);
-        if (idle.isEmpty()) {
+        int working = run.count(InstanceProgress.WORKING);
+        if (run.count(InstanceProgress.IDLE) == 0
+            || !UpdateStrategies.mayStart(updateSettings().strategy(), working)) {
           break;
         }
         List<Integer> group =
             UpdateStrategies.nextGroup(
                 updateSettings().strategy(),
                 rollback(),
-                idle,
-                run.count(InstanceProgress.WORKING),
+                run.instancesIn(InstanceProgress.IDLE),
+                working,
                 run.order().size());
         if (group.isEmpty()) {
           break;

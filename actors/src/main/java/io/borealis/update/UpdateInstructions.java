@@ -5,6 +5,7 @@ import io.borealis.model.JobConfiguration;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,18 @@ public record UpdateInstructions(
     UpdateSettings settings) {
 
   public UpdateInstructions {
-    initialState = List.copyOf(initialState);
+    // Instance lists sorted, so lookups are binary searches (10,000-instance updates).
+    initialState = initialState.stream().map(UpdateInstructions::sorted).toList();
+    desiredState = desiredState.map(UpdateInstructions::sorted);
+  }
+
+  private static JobDiff.Group sorted(JobDiff.Group g) {
+    List<Integer> ids = new ArrayList<>(new TreeSet<>(g.instances()));
+    return ids.equals(g.instances()) ? g : new JobDiff.Group(g.config(), ids);
+  }
+
+  private static boolean holds(JobDiff.Group g, int id) {
+    return Collections.binarySearch(g.instances(), id) >= 0;
   }
 
   /**
@@ -68,7 +80,7 @@ public record UpdateInstructions(
   /** The configuration instance {@code id} ran before the update, if the update replaces it. */
   public Optional<TaskConfig> initialConfig(int id) {
     for (JobDiff.Group g : initialState) {
-      if (g.instances().contains(id)) {
+      if (holds(g, id)) {
         return Optional.of(g.config());
       }
     }
@@ -77,7 +89,7 @@ public record UpdateInstructions(
 
   /** The configuration instance {@code id} gets when rolling forward; absent means removed. */
   public Optional<TaskConfig> desiredConfig(int id) {
-    return desiredState.filter(g -> g.instances().contains(id)).map(JobDiff.Group::config);
+    return desiredState.filter(g -> holds(g, id)).map(JobDiff.Group::config);
   }
 
   /** Every instance of the update, ascending. */

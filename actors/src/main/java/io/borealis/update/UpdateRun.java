@@ -73,13 +73,19 @@ public record UpdateRun(
    * @param failures failures counted per instance in this pass
    * @param slaChecks instances whose kill waits for the SLA, with the retries so far
    * @param lastProgressAt when the pass started or an instance last succeeded
+   * @param working how many instances are WORKING (kept, so no evaluation scans the instances)
+   * @param succeeded how many instances SUCCEEDED
+   * @param failed how many instances FAILED
    */
   public record Pass(
       boolean rollback,
       Marks progress,
       Map<Integer, Integer> failures,
       Map<Integer, Integer> slaChecks,
-      Instant lastProgressAt) {
+      Instant lastProgressAt,
+      int working,
+      int succeeded,
+      int failed) {
 
     public Pass {
       failures = Map.copyOf(failures);
@@ -87,26 +93,55 @@ public record UpdateRun(
     }
 
     static Pass fresh(boolean rollback, int size, Instant at) {
-      return new Pass(rollback, Marks.of(size), Map.of(), Map.of(), at);
+      return new Pass(rollback, Marks.of(size), Map.of(), Map.of(), at, 0, 0, 0);
     }
 
     InstanceProgress progressAt(int position) {
       return InstanceProgress.values()[progress.get(position)];
     }
 
+    int count(InstanceProgress p) {
+      switch (p) {
+        case WORKING:
+          return working;
+        case SUCCEEDED:
+          return succeeded;
+        case FAILED:
+          return failed;
+        default:
+          return progress.size() - working - succeeded - failed;
+      }
+    }
+
     Pass withProgress(int position, InstanceProgress p, Instant at) {
+      InstanceProgress was = progressAt(position);
+      if (was == p) {
+        return this;
+      }
+      int[] n = {working, succeeded, failed};
+      int before = was.ordinal() - 1;
+      int after = p.ordinal() - 1;
+      if (before >= 0) {
+        n[before]--;
+      }
+      if (after >= 0) {
+        n[after]++;
+      }
       return new Pass(
           rollback,
           progress.with(position, (byte) p.ordinal()),
           failures,
           slaChecks,
-          p == InstanceProgress.SUCCEEDED ? at : lastProgressAt);
+          p == InstanceProgress.SUCCEEDED ? at : lastProgressAt,
+          n[0],
+          n[1],
+          n[2]);
     }
 
     Pass withFailures(int instance, int count) {
       Map<Integer, Integer> f = new HashMap<>(failures);
       f.put(instance, count);
-      return new Pass(rollback, progress, f, slaChecks, lastProgressAt);
+      return new Pass(rollback, progress, f, slaChecks, lastProgressAt, working, succeeded, failed);
     }
 
     Pass withSlaCheck(int instance, Optional<Integer> attempts) {
@@ -116,7 +151,7 @@ public record UpdateRun(
       } else {
         s.remove(instance);
       }
-      return new Pass(rollback, progress, failures, s, lastProgressAt);
+      return new Pass(rollback, progress, failures, s, lastProgressAt, working, succeeded, failed);
     }
   }
 
@@ -356,10 +391,14 @@ public record UpdateRun(
     if (pass.isEmpty()) {
       return progress == InstanceProgress.IDLE ? visitingOrder(false) : List.of();
     }
+    Pass p = pass.get();
+    byte wanted = (byte) progress.ordinal();
+    int n = order.size();
     List<Integer> ids = new ArrayList<>();
-    for (int id : visitingOrder(pass.get().rollback())) {
-      if (pass.get().progressAt(positions.get(id)) == progress) {
-        ids.add(id);
+    for (int k = 0; k < n; k++) {
+      int position = p.rollback() ? n - 1 - k : k;
+      if (p.progress().get(position) == wanted) {
+        ids.add(order.get(position));
       }
     }
     return ids;
@@ -369,13 +408,7 @@ public record UpdateRun(
     if (pass.isEmpty()) {
       return progress == InstanceProgress.IDLE ? order.size() : 0;
     }
-    int n = 0;
-    for (int p = 0; p < order.size(); p++) {
-      if (pass.get().progressAt(p) == progress) {
-        n++;
-      }
-    }
-    return n;
+    return pass.get().count(progress);
   }
 
   /** The visiting order of a pass: forward, or exactly reversed for a rollback. */

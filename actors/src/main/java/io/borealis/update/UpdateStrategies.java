@@ -38,6 +38,14 @@ public final class UpdateStrategies {
     return strategy instanceof UpdateStrategy.VariableBatch v && v.autopauseAfterBatch();
   }
 
+  /** Whether the strategy may start anything with {@code working} instances in flight. */
+  public static boolean mayStart(UpdateStrategy strategy, int working) {
+    if (strategy instanceof UpdateStrategy.Queue q) {
+      return working < q.batchSize();
+    }
+    return working == 0;
+  }
+
   /**
    * The instances to start next.
    *

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -110,7 +111,7 @@ final class UpdateSim {
     UpdateRequest request =
         new UpdateRequest(
             "update_id", JOB, instructions, "user", Map.of(), Optional.empty(), Optional.empty());
-    Decision d = engine.start(request, Map.copyOf(active), now);
+    Decision d = engine.start(request, Collections.unmodifiableMap(active), now);
     run = null;
     perform(d);
     drain();
@@ -188,7 +189,7 @@ final class UpdateSim {
 
   private Decision drainFirst() {
     UpdateInput input = mailbox.poll();
-    Decision d = engine.decide(run, input, Map.copyOf(active), now);
+    Decision d = engine.decide(run, input, Collections.unmodifiableMap(active), now);
     perform(d);
     return d;
   }
