@@ -11,6 +11,7 @@ import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.StatusUpdate;
 import io.borealis.backend.TaskRef;
 import io.borealis.common.Rejection;
+import io.borealis.job.JobDiff;
 import io.borealis.job.JobEntity;
 import io.borealis.job.JobEvent;
 import io.borealis.job.JobState;
@@ -36,6 +37,12 @@ import io.borealis.task.InstanceState;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskIds;
 import io.borealis.task.TaskInstanceEntity;
+import io.borealis.update.InstanceAction;
+import io.borealis.update.InstanceProgress;
+import io.borealis.update.UpdateEvent;
+import io.borealis.update.UpdateInstructions;
+import io.borealis.update.UpdateRun;
+import io.borealis.update.UpdateStatus;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
@@ -280,6 +287,62 @@ class SerializationTest {
     return testKit.<T>createTestProbe().ref();
   }
 
+  private static final String UPDATE_ID = "rollout-2024-05-01";
+
+  /** An update replacing two configurations, with every kind of update event. */
+  private static final List<UpdateEvent> UPDATE_EVENTS =
+      List.of(
+          new UpdateEvent.UpdateStarted(
+              UPDATE_ID,
+              JOB,
+              new UpdateInstructions(
+                  List.of(
+                      new JobDiff.Group(COUNT_SLA_ON_MESOS, List.of(0, 2)),
+                      new JobDiff.Group(COORDINATED_BATCH, List.of(4))),
+                  Optional.of(new JobDiff.Group(FULL, List.of(0, 1, 2, 3))),
+                  JOB_CONFIGS.get(1).updateConfig()),
+              "bob",
+              Map.of("ticket", "JIRA-7"),
+              Optional.of("rollout-2024-04-30"),
+              UpdateStatus.ROLLING_FORWARD,
+              Optional.of("Deploying 2.0"),
+              T0),
+          new UpdateEvent.BatchSeen(UPDATE_ID, List.of(1, 3), T0),
+          new UpdateEvent.InstanceTransitioned(
+              UPDATE_ID, 1, InstanceAction.INSTANCE_UPDATING, Optional.empty(), T0),
+          new UpdateEvent.InstancesSettled(
+              UPDATE_ID, List.of(3), InstanceProgress.SUCCEEDED, T0.plusSeconds(1)),
+          new UpdateEvent.SlaCheckStarted(
+              UPDATE_ID, 1, InstanceAction.INSTANCE_UPDATING, T0.plusSeconds(1)),
+          new UpdateEvent.SlaCheckDeferred(UPDATE_ID, 1, 1, T0.plusSeconds(1)),
+          new UpdateEvent.SlaCheckPassed(
+              UPDATE_ID, 1, InstanceAction.INSTANCE_UPDATING, T0.plusSeconds(61)),
+          new UpdateEvent.FailureObserved(UPDATE_ID, 1, 1, T0.plusSeconds(90)),
+          new UpdateEvent.InstanceTransitioned(
+              UPDATE_ID,
+              1,
+              InstanceAction.INSTANCE_UPDATE_FAILED,
+              Optional.of("instance 1 ended FAILED: Exited with status 1"),
+              T0.plusSeconds(95)),
+          new UpdateEvent.Pulsed(UPDATE_ID, T0.plusSeconds(96)),
+          new UpdateEvent.StatusChanged(
+              UPDATE_ID,
+              UpdateStatus.ROLLING_FORWARD,
+              UpdateStatus.ROLLING_BACK,
+              Optional.empty(),
+              Optional.of("Latest failure: instance 1 exited."),
+              T0.plusSeconds(95)),
+          new UpdateEvent.InstanceTransitioned(
+              UPDATE_ID, 4, InstanceAction.INSTANCE_ROLLING_BACK, Optional.empty(), T0));
+
+  private static UpdateRun updateRun(int events) {
+    UpdateRun run = UpdateRun.started((UpdateEvent.UpdateStarted) UPDATE_EVENTS.get(0));
+    for (UpdateEvent e : UPDATE_EVENTS.subList(1, events)) {
+      run = run.apply(e);
+    }
+    return run;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Samples
   // ---------------------------------------------------------------------------------------------
@@ -329,6 +392,7 @@ class SerializationTest {
     events.add(
         new JobEvent.InstancesAdded(JOB, FULL, List.of(3, 4), "www-data/prod/hello#2", T0, "bob"));
     events.add(new JobEvent.InstancesScheduled(JOB, "www-data/prod/hello#2", List.of(3)));
+    events.addAll(UPDATE_EVENTS);
     return named(events);
   }
 
@@ -350,7 +414,10 @@ class SerializationTest {
                         "www-data/prod/hello#2", COUNT_SLA_ON_MESOS, List.of(3, 4))),
                 T0),
             new JobState.ScheduleBatch("www-data/prod/hello#1", COORDINATED_BATCH, List.of(0)),
-            TASK));
+            TASK,
+            updateRun(1),
+            updateRun(10),
+            updateRun(UPDATE_EVENTS.size())));
   }
 
   static Stream<Named<Object>> messages() {
