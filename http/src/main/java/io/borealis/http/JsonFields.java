@@ -6,22 +6,21 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads a small command body field by field, collecting every problem (wrong types, missing and
- * unknown fields); {@link #done()} throws them all at once as a 400.
+ * Reads a small command body field by field, noting every problem (wrong types, missing and unknown
+ * fields) on the request's {@link Input}; {@link #done()} reports them all, with the query's, as
+ * one 400. A Jackson binding to a record would stop at the first bad field.
  */
-final class Body {
+final class JsonFields {
 
-  private final Call call;
+  private final Input input;
   private final JsonNode node;
   private final Set<String> read = new HashSet<>();
 
-  /** The call's JSON body; an empty body reads as {@code {}} when {@code emptyIsObject}. */
-  Body(Call call, boolean emptyIsObject) {
-    this.call = call;
-    JsonNode json = call.json(emptyIsObject);
+  JsonFields(JsonNode json, Input input) {
+    this.input = input;
     if (!json.isObject()) {
-      call.problem("(body)", "must be a JSON object");
-      call.checked();
+      input.problem("(body)", "must be a JSON object");
+      input.checked();
     }
     this.node = json;
   }
@@ -33,7 +32,7 @@ final class Body {
   }
 
   void error(String field, String message) {
-    call.problem(field, message);
+    input.problem(field, message);
   }
 
   boolean has(String field) {
@@ -102,6 +101,6 @@ final class Body {
                 error(f, "is not a known field");
               }
             });
-    call.checked();
+    input.checked();
   }
 }
