@@ -148,6 +148,11 @@ abstract class ApiDirectives extends AllDirectives {
         strict -> inner.apply(parse(strict, emptyIsObject)));
   }
 
+  /** The body as a JSON object read field by field, its problems noted on {@code in}. */
+  final Route fields(Input in, boolean emptyIsObject, Function<JsonFields, Route> inner) {
+    return jsonBody(emptyIsObject, json -> inner.apply(new JsonFields(json, in)));
+  }
+
   private static JsonNode parse(HttpEntity.Strict entity, boolean emptyIsObject) {
     byte[] body = entity.getData().toArray();
     if (body.length == 0) {
@@ -205,6 +210,14 @@ abstract class ApiDirectives extends AllDirectives {
           long at = ctx.view().index();
           return respondWithHeader(RawHeader.create(INDEX_HEADER, Long.toString(at)), render);
         });
+  }
+
+  /**
+   * A write, handed on only if {@link Admission} has room for {@code units} more instance changes;
+   * else a 503 with {@code Retry-After}, and nothing changed.
+   */
+  final Route admitted(int units, Supplier<CompletionStage<HttpResponse>> write) {
+    return completeWithFuture(ctx.admission().admit(units, write));
   }
 
   /** A response record as a JSON response. */

@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -50,42 +49,32 @@ final class JobRoutes extends ApiDirectives {
   // Writes
 
   private Route create(Endpoint.Args path) {
-    return input(
-        Set.of(),
-        in ->
-            caller(
-                caller -> {
-                  JobKey key = jobKey(path, in);
-                  return jsonBody(
-                      false,
-                      json -> {
-                        JobConfiguration config = parse(json, in, Optional.of(key));
-                        if (config.cronSchedule().isPresent()) {
-                          in.problem(
-                              "cron_schedule",
-                              "Cron jobs may only be created/updated by calling scheduleCronJob.");
-                          in.checked();
-                        }
-                        return completeWithFuture(
-                            ctx.admission()
-                                .admit(
-                                    config.instances(),
-                                    () ->
-                                        ctx.jobs()
-                                            .create(config, caller.user())
-                                            .thenApply(
-                                                created ->
-                                                    json(
-                                                            StatusCodes.CREATED,
-                                                            new Views.JobCreated(
-                                                                created.key().toString(),
-                                                                created.instances(),
-                                                                created.message()))
-                                                        .addHeader(
-                                                            Location.create(
-                                                                "/api/v1/jobs/" + key)))));
-                      });
-                }));
+    return jobFile(
+        path,
+        (key, config, in) -> {
+          if (config.cronSchedule().isPresent()) {
+            in.problem(
+                "cron_schedule",
+                "Cron jobs may only be created/updated by calling scheduleCronJob.");
+            in.checked();
+          }
+          return caller(
+              caller ->
+                  admitted(
+                      config.instances(),
+                      () ->
+                          ctx.jobs()
+                              .create(config, caller.user())
+                              .thenApply(
+                                  created ->
+                                      json(
+                                              StatusCodes.CREATED,
+                                              new Views.JobCreated(
+                                                  created.key().toString(),
+                                                  created.instances(),
+                                                  created.message()))
+                                          .addHeader(Location.create("/api/v1/jobs/" + key)))));
+        });
   }
 
   private Route kill(Endpoint.Args path) {
@@ -96,20 +85,13 @@ final class JobRoutes extends ApiDirectives {
           Optional<List<Integer>> instances = instances(body, "instances");
           Optional<String> message = body.string("message");
           body.done();
-          return caller ->
-              ctx.admission()
-                  .admit(
-                      weight(key, instances),
-                      () ->
-                          ctx.jobs()
-                              .kill(key, instances, caller.user(), message)
-                              .thenApply(
-                                  killed ->
-                                      changed(
-                                          StatusCodes.OK,
-                                          key,
-                                          killed.instances(),
-                                          killed.message())));
+          return new Write(
+              weight(key, instances),
+              StatusCodes.OK,
+              user ->
+                  ctx.jobs()
+                      .kill(key, instances, user, message)
+                      .thenApply(killed -> changed(key, killed.instances(), killed.message())));
         });
   }
 
@@ -120,20 +102,13 @@ final class JobRoutes extends ApiDirectives {
         (key, body) -> {
           Optional<List<Integer>> instances = instances(body, "instances");
           body.done();
-          return caller ->
-              ctx.admission()
-                  .admit(
-                      weight(key, instances),
-                      () ->
-                          ctx.jobs()
-                              .restart(key, instances, caller.user())
-                              .thenApply(
-                                  restarted ->
-                                      changed(
-                                          StatusCodes.OK,
-                                          key,
-                                          restarted.instances(),
-                                          restarted.message())));
+          return new Write(
+              weight(key, instances),
+              StatusCodes.OK,
+              user ->
+                  ctx.jobs()
+                      .restart(key, instances, user)
+                      .thenApply(done -> changed(key, done.instances(), done.message())));
         });
   }
 
@@ -157,26 +132,28 @@ final class JobRoutes extends ApiDirectives {
           }
           body.done();
           int howMany = count.get().intValue();
-          return caller ->
-              ctx.admission()
-                  .admit(
-                      howMany,
-                      () ->
-                          ctx.jobs()
-                              .addInstances(key, template.get().intValue(), howMany, caller.user())
-                              .thenApply(
-                                  added ->
-                                      changed(
-                                          StatusCodes.CREATED,
-                                          key,
-                                          added.instances(),
-                                          added.message())));
+          return new Write(
+              howMany,
+              StatusCodes.CREATED,
+              user ->
+                  ctx.jobs()
+                      .addInstances(key, template.get().intValue(), howMany, user)
+                      .thenApply(added -> changed(key, added.instances(), added.message())));
         });
   }
 
-  /** What a command on a job's instances hands on, once its body is read and checked. */
+  /**
+   * A checked command on a job's instances: how many instance changes it hands on, the status of
+   * its success, and the change itself on behalf of a user.
+   */
+  private record Write(
+      int weight,
+      StatusCode status,
+      Function<String, CompletionStage<Views.InstancesChanged>> run) {}
+
+  /** Reads and checks the body of a command on a job's instances. */
   private interface Command {
-    Function<Caller, CompletionStage<HttpResponse>> read(JobKey key, JsonFields body);
+    Write read(JobKey key, JsonFields body);
   }
 
   /**
@@ -188,20 +165,27 @@ final class JobRoutes extends ApiDirectives {
         Set.of(),
         in -> {
           JobKey key = jobKey(path, in);
-          return jsonBody(
+          return fields(
+              in,
               emptyIsObject,
-              json -> {
-                var write = command.read(key, new JsonFields(json, in));
-                return caller(caller -> completeWithFuture(write.apply(caller)));
+              body -> {
+                Write write = command.read(key, body);
+                return caller(
+                    caller ->
+                        admitted(
+                            write.weight(),
+                            () ->
+                                write
+                                    .run()
+                                    .apply(caller.user())
+                                    .thenApply(changed -> json(write.status(), changed))));
               });
         });
   }
 
-  private static HttpResponse changed(
-      StatusCode status, JobKey key, List<Integer> instances, String message) {
-    return json(
-        status,
-        new Views.InstancesChanged(key.toString(), InstanceRanges.format(instances), message));
+  private static Views.InstancesChanged changed(
+      JobKey key, List<Integer> instances, String message) {
+    return new Views.InstancesChanged(key.toString(), InstanceRanges.format(instances), message);
   }
 
   /** How many instance changes a kill or restart hands on: the instances named, else the job's. */
@@ -287,23 +271,32 @@ final class JobRoutes extends ApiDirectives {
    * remove, update, and those unchanged, each grouped by configuration ({@link JobDiff}).
    */
   private Route diff(Endpoint.Args path) {
+    return jobFile(
+        path,
+        (key, proposed, in) ->
+            read(
+                in,
+                () -> ok(Views.diff(key, JobDiff.of(ctx.view().activeConfigs(key), proposed)))));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** What a route does with a job file sent for the job its path names. */
+  private interface JobFileHandler {
+    Route handle(JobKey key, JobConfiguration config, Input in);
+  }
+
+  /** No query, the job's key from the path, and a valid job file for it as the body. */
+  private Route jobFile(Endpoint.Args path, JobFileHandler handler) {
     return input(
         Set.of(),
         in -> {
           JobKey key = jobKey(path, in);
           return jsonBody(
-              false,
-              json -> {
-                JobConfiguration proposed = parse(json, in, Optional.of(key));
-                return read(
-                    in,
-                    () -> ok(Views.diff(key, JobDiff.of(ctx.view().activeConfigs(key), proposed))));
-              });
+              false, json -> handler.handle(key, parse(json, in, Optional.of(key)), in));
         });
   }
-
-  // ---------------------------------------------------------------------------------------------
-  // Helpers
 
   /** The job's key from the path; nothing can be done without a valid one. */
   private static JobKey jobKey(Endpoint.Args path, Input in) {

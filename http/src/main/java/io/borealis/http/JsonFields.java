@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Reads a small command body field by field, noting every problem (wrong types, missing and unknown
@@ -40,52 +42,42 @@ final class JsonFields {
   }
 
   Optional<String> string(String field) {
-    JsonNode v = get(field);
-    if (v == null) {
-      return Optional.empty();
-    }
-    if (!v.isTextual()) {
-      error(field, "must be a string");
-      return Optional.empty();
-    }
-    return Optional.of(v.asText());
+    return typed(field, JsonNode::isTextual, "must be a string", JsonNode::asText);
   }
 
   Optional<Long> whole(String field) {
-    JsonNode v = get(field);
-    if (v == null) {
-      return Optional.empty();
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      error(field, "must be a whole number");
-      return Optional.empty();
-    }
-    return Optional.of(v.asLong());
+    return typed(
+        field,
+        v -> v.isIntegralNumber() && v.canConvertToLong(),
+        "must be a whole number",
+        JsonNode::asLong);
   }
 
   Optional<Double> number(String field) {
-    JsonNode v = get(field);
-    if (v == null) {
-      return Optional.empty();
-    }
-    if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-      // 1e999 reads as an infinite double.
-      error(field, "must be a finite number");
-      return Optional.empty();
-    }
-    return Optional.of(v.asDouble());
+    // 1e999 reads as an infinite double.
+    return typed(
+        field,
+        v -> v.isNumber() && Double.isFinite(v.asDouble()),
+        "must be a finite number",
+        JsonNode::asDouble);
   }
 
   Optional<Boolean> bool(String field) {
+    return typed(field, JsonNode::isBoolean, "must be true or false", JsonNode::asBoolean);
+  }
+
+  /** A field's value if it is of the right type; a problem {@code message} if it is not. */
+  private <T> Optional<T> typed(
+      String field, Predicate<JsonNode> fits, String message, Function<JsonNode, T> value) {
     JsonNode v = get(field);
     if (v == null) {
       return Optional.empty();
     }
-    if (!v.isBoolean()) {
-      error(field, "must be true or false");
+    if (!fits.test(v)) {
+      error(field, message);
       return Optional.empty();
     }
-    return Optional.of(v.asBoolean());
+    return Optional.of(value.apply(v));
   }
 
   Optional<JsonNode> any(String field) {

@@ -83,10 +83,10 @@ final class SimRoutes extends ApiDirectives {
   }
 
   private Route addAgents(Endpoint.Args path, Input in, FleetControl fleet) {
-    return jsonBody(
+    return fields(
+        in,
         false,
-        json -> {
-          JsonFields body = new JsonFields(json, in);
+        body -> {
           long count = body.whole("count").orElse(1L);
           if (count < 1 || count > 10_000) {
             body.error("count", "must be between 1 and 10000");
@@ -168,10 +168,10 @@ final class SimRoutes extends ApiDirectives {
 
   private Route status(Endpoint.Args path, Input in, FleetControl fleet) {
     String taskId = path.get("task_id");
-    return jsonBody(
+    return fields(
+        in,
         false,
-        json -> {
-          JsonFields body = new JsonFields(json, in);
+        body -> {
           Optional<String> statusText = body.string("status");
           Optional<String> message = body.string("message");
           ScheduleStatus status = null;
@@ -204,10 +204,10 @@ final class SimRoutes extends ApiDirectives {
   }
 
   private Route setBehaviour(Endpoint.Args path, Input in, FleetControl fleet) {
-    return jsonBody(
+    return fields(
+        in,
         false,
-        json -> {
-          JsonFields body = new JsonFields(json, in);
+        body -> {
           Optional<Boolean> autoRun = body.bool("auto_run");
           Optional<Long> delay = body.whole("start_delay_ms");
           delay
