@@ -2,12 +2,18 @@ package io.borealis.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.borealis.model.Assignment;
 import io.borealis.model.FieldError;
+import io.borealis.model.InstanceKey;
 import io.borealis.model.JobConfigParser;
 import io.borealis.model.JobConfiguration;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.ValidationSettings;
+import io.borealis.task.ScheduledTask;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -94,6 +100,67 @@ class ResponseJsonTest {
                 StandardCharsets.UTF_8))
         .isEqualTo(
             "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"x\"}");
+  }
+
+  @Test
+  void aTaskShowsUnsetFieldsAsNullAndItsEventsOnlyWhenAsked() throws Exception {
+    JobConfiguration config = parse(JOBS[1]);
+    ScheduledTask task =
+        ScheduledTask.created(
+                "t-1",
+                new InstanceKey(config.key(), 0),
+                config.task(),
+                0,
+                Optional.empty(),
+                ScheduleStatus.PENDING,
+                Instant.parse("2025-01-02T03:04:05Z"),
+                Optional.empty())
+            .assigned(
+                new Assignment("agent-1", "host-1", Map.of("http", 31001, "admin", 31000)),
+                Instant.parse("2025-01-02T03:04:06Z"));
+
+    assertThat(text(Views.task(task, false)))
+        .isEqualTo(
+            "{\"task_id\":\"t-1\",\"job_key\":\"r/prod/n\",\"instance_id\":0,"
+                + "\"status\":\"ASSIGNED\",\"host\":\"host-1\",\"agent_id\":\"agent-1\","
+                + "\"assigned_ports\":{\"admin\":31000,\"http\":31001},\"failure_count\":0,"
+                + "\"ancestor_id\":null,\"reason\":null,"
+                + "\"updated_at\":\"2025-01-02T03:04:06Z\"}");
+    assertThat(Json.MAPPER.readTree(text(Views.task(task, true))).path("events"))
+        .hasSize(2)
+        .allSatisfy(e -> assertThat(e.has("message")).isTrue());
+  }
+
+  @Test
+  void aJobShowsItsSummaryFieldsAtTheTopWithNullsForWhatItHasNot() throws Exception {
+    JobConfiguration config = parse(JOBS[1]);
+    Views.JobView job =
+        new Views.JobView(
+            new Views.JobSummaryView(
+                "r/prod/n",
+                "r",
+                "prod",
+                "n",
+                20,
+                new Views.StatsView(1, 2, 3, 4),
+                null,
+                null,
+                null),
+            null,
+            ConfigJson.job(config),
+            List.of());
+
+    assertThat(text(job))
+        .startsWith(
+            "{\"job_key\":\"r/prod/n\",\"role\":\"r\",\"environment\":\"prod\",\"name\":\"n\","
+                + "\"instances\":20,\"stats\":{\"pending\":1,\"active\":2,\"finished\":3,"
+                + "\"failed\":4},\"cron_schedule\":null,\"next_cron_run\":null,"
+                + "\"active_update\":null,\"created_at\":null,\"config\":{\"role\":\"r\"")
+        .endsWith("\"active_groups\":[]}");
+  }
+
+  private static String text(Object response) {
+    return new String(Json.bytes(response), StandardCharsets.UTF_8);
   }
 
   private static JobConfiguration parse(String json) throws Exception {
