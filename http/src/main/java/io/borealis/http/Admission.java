@@ -1,5 +1,6 @@
 package io.borealis.http;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -31,7 +32,7 @@ final class Admission {
     while (true) {
       int now = inFlight.get();
       if (now > 0 && now + n > limit) {
-        return Api.done(busy(now));
+        return CompletableFuture.completedFuture(busy(now));
       }
       if (inFlight.compareAndSet(now, now + n)) {
         break;

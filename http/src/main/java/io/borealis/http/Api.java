@@ -1,157 +1,216 @@
 package io.borealis.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.borealis.common.Rejection;
-import io.borealis.common.Stages;
 import io.borealis.model.FieldError;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
-import org.apache.pekko.http.javadsl.model.headers.TimeoutAccess;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON API v1: one table of routes ({@link Router}), one request handler, one error mapping.
- * Every failure becomes a problem body with the right status: bad input 400 naming each field,
- * unknown things 404, conflicts 409, oversized bodies 413, non-JSON 415, an unresponsive scheduler
- * 503. A 500 means a bug, and is logged with its stack trace (never sent).
+ * The JSON API v1 as one Pekko HTTP route: the endpoints of every route class, a rejection handler
+ * and an exception handler. Every failure becomes a problem body with the right status: bad input
+ * 400 naming each field, unknown paths 404, a known path with another method 405 with {@code
+ * Allow}, conflicts 409, oversized bodies 413, non-JSON 415, an unresponsive scheduler 503. A 500
+ * means a bug, and is logged with its stack trace (never sent).
  */
 public final class Api {
 
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
-  static final String INDEX_HEADER = "X-Borealis-Index";
+  static final String INDEX_HEADER = ApiDirectives.INDEX_HEADER;
   private static final String BLOCKING_IO_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
 
-  private final ApiContext ctx;
-  private final Materializer materializer;
-  private final java.util.concurrent.Executor executor;
-  private final Router router = new Router();
+  private final List<Endpoint> endpoints = new ArrayList<>();
+  private final Route route;
+  private final Function<HttpRequest, CompletionStage<HttpResponse>> handler;
 
   public Api(ApiContext ctx, Materializer materializer) {
-    this.ctx = ctx;
-    this.materializer = materializer;
-    this.executor = materializer.executionContext();
-    new SystemRoutes(ctx).register(router);
-    new JobRoutes(ctx).register(router);
-    new TaskRoutes(ctx).register(router);
-    new SandboxRoutes(ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER))
-        .register(router);
-    new SimRoutes(ctx).register(router);
-    new EventRoutes(ctx, materializer).register(router);
+    List<ApiDirectives> classes =
+        List.of(
+            new SystemRoutes(ctx),
+            new JobRoutes(ctx),
+            new TaskRoutes(ctx),
+            new SandboxRoutes(
+                ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER)),
+            new SimRoutes(ctx),
+            new EventRoutes(ctx, materializer));
+    classes.forEach(c -> endpoints.addAll(c.endpoints()));
+    this.route = route(ctx, endpoints);
+    this.handler = route.handler(materializer.system());
   }
 
-  /** Every route, for the OpenAPI check. */
-  public List<Router.Route> routes() {
-    return router.routes();
+  /** Every endpoint, for the OpenAPI check. */
+  List<Endpoint> routes() {
+    return List.copyOf(endpoints);
   }
 
-  /**
-   * Handles one request; never fails (failures are problem responses). Every response carries the
-   * view's index: a read's is the index its body reflects; a write's is the index just before its
-   * change, so a read with {@code ?index=} that value (on any node whose view has caught up with
-   * it) answers as soon as the change is visible. Writes are answered only after the node's view
-   * holds them, so on this node that is at once.
-   */
+  /** The whole API as one route, sealed: it never rejects and never fails. */
+  public Route route() {
+    return route;
+  }
+
+  /** Handles one request; never fails (failures are problem responses). */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
-    boolean write = !request.method().isSafe();
-    return route(request)
-        .thenApply(
-            response -> {
-              if (response.getHeader(INDEX_HEADER).isPresent()) {
-                return response;
-              }
-              long index = ctx.view().index();
-              return response.addHeader(
-                  RawHeader.create(
-                      INDEX_HEADER, Long.toString(write ? Math.max(0, index - 1) : index)));
-            });
+    try {
+      return handler.apply(request);
+    } catch (Exception e) {
+      throw new IllegalStateException("the sealed route threw", e);
+    }
   }
 
-  private CompletionStage<HttpResponse> route(HttpRequest request) {
-    try {
-      request
-          .getHeader(TimeoutAccess.class)
-          .ifPresent(t -> t.timeoutAccess().updateHandler(Api::timedOut));
-      String method = request.method().value();
-      if (hasDotSegment(request)) {
-        request.discardEntityBytes(materializer);
-        return done(
-            Problems.badRequest(
-                List.of(
-                    new FieldError(
-                        "path",
-                        "must not contain '.' or '..' segments (they are refused, not resolved)"))));
-      }
-      Router.Match match = router.match(method, request.getUri().path());
-      if (match instanceof Router.Match.EmptySegment) {
-        request.discardEntityBytes(materializer);
-        return done(
-            Problems.badRequest(
-                List.of(
-                    new FieldError(
-                        "path", "must not contain empty segments ('//'); each part is required"))));
-      }
-      if (match instanceof Router.Match.NotFound) {
-        request.discardEntityBytes(materializer);
-        return done(
-            Problems.of(StatusCodes.NOT_FOUND, "No resource at " + request.getUri().path()));
-      }
-      if (match instanceof Router.Match.WrongMethod w) {
-        request.discardEntityBytes(materializer);
-        return done(
-            Problems.of(
-                    StatusCodes.METHOD_NOT_ALLOWED,
-                    method + " is not allowed here; use " + String.join(" or ", w.allowed()))
-                .addHeader(RawHeader.create("Allow", String.join(", ", w.allowed()))));
-      }
-      Router.Match.Found found = (Router.Match.Found) match;
-      Map<String, List<String>> query = request.getUri().query().toMultiMap();
-      CompletionStage<byte[]> body;
-      var length = request.entity().getContentLengthOption();
-      if (found.route().readsBody()
-          && length.isPresent()
-          && length.getAsLong() > ctx.settings().maxRequestBytes()) {
-        request.discardEntityBytes(materializer);
-        return done(tooLarge(ctx.settings().maxRequestBytes()));
-      }
-      if (found.route().readsBody()) {
-        body =
-            Stages.on(
-                    request
-                        .entity()
-                        .toStrict(
-                            ctx.settings().askTimeout().toMillis(),
-                            ctx.settings().maxRequestBytes(),
-                            materializer),
-                    executor)
-                .thenApply(strict -> strict.getData().toArray());
-      } else {
-        request.discardEntityBytes(materializer);
-        body = CompletableFuture.completedFuture(new byte[0]);
-      }
-      return body.thenCompose(
-              bytes ->
-                  found.route().handler().handle(new Call(request, found.params(), query, bytes)))
-          .exceptionally(Api::convertError);
-    } catch (RuntimeException e) {
-      return done(convertError(e));
+  /** The endpoints as one sealed route, inside the directives every request goes through. */
+  static Route route(ApiContext ctx, List<Endpoint> endpoints) {
+    return new Edge(ctx).route(endpoints);
+  }
+
+  /** The directives around the endpoints: what every request goes through. */
+  private static final class Edge extends ApiDirectives {
+
+    Edge(ApiContext ctx) {
+      super(ctx);
     }
+
+    @Override
+    List<Endpoint> endpoints() {
+      return List.of();
+    }
+
+    Route route(List<Endpoint> endpoints) {
+      Route[] routes = endpoints.stream().map(this::serve).toArray(Route[]::new);
+      Route all = concat(routes[0], Arrays.copyOfRange(routes, 1, routes.length));
+      return withRequestTimeoutResponse(
+          Api::timedOut,
+          () ->
+              indexed(
+                  () ->
+                      handleExceptions(
+                          exceptions(),
+                          () -> handleRejections(rejections(), () -> plainPath(() -> all)))));
+    }
+
+    /**
+     * Every response carries the view's index: a read's is the index its body reflects (set by
+     * {@link #read}); a write's is the index just before its change, so a read with {@code ?index=}
+     * that value (on any node whose view has caught up with it) answers as soon as the change is
+     * visible. Writes are answered only after the node's view holds them, so on this node that is
+     * at once.
+     */
+    private Route indexed(java.util.function.Supplier<Route> inner) {
+      return extractMethod(
+          method ->
+              mapResponse(
+                  response -> {
+                    if (response.getHeader(INDEX_HEADER).isPresent()) {
+                      return response;
+                    }
+                    long index = ctx.view().index();
+                    return response.addHeader(
+                        RawHeader.create(
+                            INDEX_HEADER,
+                            Long.toString(write(method) ? Math.max(0, index - 1) : index)));
+                  },
+                  inner));
+    }
+
+    private static boolean write(HttpMethod method) {
+      return !method.isSafe();
+    }
+
+    /**
+     * Refuses a path with an empty segment ({@code //}; one trailing {@code /} names the same
+     * resource) or a {@code .} or {@code ..} segment, naming the field {@code path}. Pekko's path
+     * matchers would read {@code //} as no match and resolve dot segments before routing.
+     */
+    private Route plainPath(java.util.function.Supplier<Route> inner) {
+      return extractRequest(
+          request -> {
+            if (hasDotSegment(request)) {
+              return refused(
+                  "must not contain '.' or '..' segments (they are refused, not resolved)");
+            }
+            if (hasEmptySegment(request.getUri().path())) {
+              return refused("must not contain empty segments ('//'); each part is required");
+            }
+            return inner.get();
+          });
+    }
+
+    private Route refused(String message) {
+      return discardingBody(
+          () -> complete(Problems.badRequest(List.of(new FieldError("path", message)))));
+    }
+
+    private RejectionHandler rejections() {
+      return RejectionHandler.newBuilder()
+          .handleAll(
+              MethodRejection.class,
+              rejected ->
+                  extractMethod(
+                      method -> {
+                        List<String> allowed =
+                            rejected.stream().map(r -> r.supported().value()).distinct().toList();
+                        return discardingBody(
+                            () ->
+                                complete(
+                                    Problems.of(
+                                            StatusCodes.METHOD_NOT_ALLOWED,
+                                            method.value()
+                                                + " is not allowed here; use "
+                                                + String.join(" or ", allowed))
+                                        .addHeader(
+                                            RawHeader.create(
+                                                "Allow", String.join(", ", allowed)))));
+                      }))
+          .handleNotFound(
+              extractUri(
+                  uri ->
+                      discardingBody(
+                          () -> complete(Problems.notFound("No resource at " + uri.path())))))
+          .handle(
+              org.apache.pekko.http.javadsl.server.Rejection.class,
+              r ->
+                  discardingBody(
+                      () ->
+                          complete(
+                              Problems.of(
+                                  StatusCodes.BAD_REQUEST, "The request was refused: " + r))))
+          .build();
+    }
+
+    private ExceptionHandler exceptions() {
+      return ExceptionHandler.newBuilder().matchAny(e -> complete(convertError(e))).build();
+    }
+  }
+
+  /** Whether a request path has an empty segment, a trailing {@code /} apart. */
+  static boolean hasEmptySegment(String path) {
+    String trimmed = path.startsWith("/") ? path.substring(1) : path;
+    if (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    return !trimmed.isEmpty() && List.of(trimmed.split("/", -1)).contains("");
   }
 
   /**
@@ -172,7 +231,8 @@ public final class Api {
     path = end < 0 ? path : path.substring(0, end);
     for (String segment : path.split("/")) {
       try {
-        String decoded = Router.decode(segment);
+        // URLDecoder decodes forms, where '+' means a space; in a path it is a plus.
+        String decoded = URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
         if (decoded.equals("..") || decoded.equals(".")) {
           return true;
         }
@@ -186,15 +246,14 @@ public final class Api {
   /** Maps a failure to its problem response. */
   static HttpResponse convertError(Throwable error) {
     Throwable e = error;
-    while ((e instanceof CompletionException
-            || e instanceof java.util.concurrent.ExecutionException)
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
         && e.getCause() != null) {
       e = e.getCause();
     }
     if (e instanceof BadRequest b) {
       return Problems.badRequest(b.errors);
     }
-    if (e instanceof Call.UnsupportedMedia) {
+    if (e instanceof ApiDirectives.UnsupportedMedia) {
       return Problems.of(StatusCodes.UNSUPPORTED_MEDIA_TYPE, e.getMessage());
     }
     if (e instanceof Rejection.Invalid) {
@@ -218,9 +277,7 @@ public final class Api {
               + " job's state before you retry.");
     }
     if (e instanceof EntityStreamSizeException s) {
-      return Problems.of(
-          StatusCodes.CONTENT_TOO_LARGE,
-          "The request body is larger than the limit of " + s.limit() + " bytes.");
+      return tooLarge(s.limit());
     }
     LOG.error("Unexpected failure while handling a request", e);
     return Problems.of(
@@ -236,43 +293,9 @@ public final class Api {
         "The scheduler did not answer within the server's request timeout; try again.");
   }
 
-  private static HttpResponse tooLarge(long limit) {
+  static HttpResponse tooLarge(long limit) {
     return Problems.of(
         StatusCodes.CONTENT_TOO_LARGE,
         "The request body is larger than the limit of " + limit + " bytes.");
-  }
-
-  static CompletionStage<HttpResponse> done(HttpResponse response) {
-    return CompletableFuture.completedFuture(response);
-  }
-
-  static HttpResponse json(StatusCode status, JsonNode body) {
-    return HttpResponse.create()
-        .withStatus(status)
-        .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(body));
-  }
-
-  /**
-   * A read from the read side: honours {@code ?index=N&wait=30s} (answer once the view passes N, or
-   * when the wait ends) and carries the view's index.
-   */
-  static CompletionStage<HttpResponse> read(
-      ApiContext ctx, Call call, Supplier<HttpResponse> render) {
-    var index = Params.index(call);
-    var wait = Params.duration(call, "wait", ctx.settings().maxWait());
-    call.checked();
-    if (!ctx.view().isCaughtUp()) {
-      return done(Problems.unavailable("The read side is still loading; try again shortly."));
-    }
-    CompletionStage<Long> ready =
-        index.isPresent()
-            ? ctx.view().awaitIndex(index.get(), wait.orElse(java.time.Duration.ZERO), ctx.timer())
-            : CompletableFuture.completedFuture(ctx.view().index());
-    return ready.thenApply(
-        i -> {
-          // The index is read first: the body is at least as new as the index it carries.
-          long at = ctx.view().index();
-          return render.get().addHeader(RawHeader.create(INDEX_HEADER, Long.toString(at)));
-        });
   }
 }

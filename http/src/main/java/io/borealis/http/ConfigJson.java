@@ -1,167 +1,251 @@
 package io.borealis.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.borealis.model.Container;
 import io.borealis.model.HealthCheck;
 import io.borealis.model.JobConfiguration;
-import io.borealis.model.ProcessConfig;
 import io.borealis.model.SlaPolicy;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
 import io.borealis.model.UpdateStrategy;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Renders configurations in the job-file schema of {@code job-config.md}, defaults filled in. A
- * rendered job configuration parses back to the same configuration.
+ * Configurations in the job-file schema of {@code job-config.md}, defaults filled in, as response
+ * records. A rendered job configuration parses back to the same configuration. Optional parts of
+ * the schema are left out when unset ({@code NON_NULL}); the rest are always written.
  */
 final class ConfigJson {
 
   private ConfigJson() {}
 
-  static ObjectNode job(JobConfiguration c) {
-    ObjectNode o = Json.object();
-    o.put("role", c.key().role());
-    o.put("environment", c.key().environment());
-    o.put("name", c.key().name());
-    o.put("instances", c.instances());
-    taskFields(o, c.task(), false);
-    o.set("update_config", update(c.updateConfig()));
-    c.cronSchedule().ifPresent(s -> o.put("cron_schedule", s));
-    o.put("cron_collision_policy", c.cronCollisionPolicy().name());
-    return o;
+  /** A job file: the job's key and instances around its task's fields. */
+  record JobConfigView(
+      String role,
+      String environment,
+      String name,
+      int instances,
+      @JsonUnwrapped TaskConfigView fields,
+      UpdateConfigView updateConfig,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String cronSchedule,
+      String cronCollisionPolicy) {}
+
+  /** A task's part of a job file; {@code production} (derived) is shown for task configs only. */
+  record TaskConfigView(
+      boolean service,
+      String tier,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean production,
+      int priority,
+      int maxTaskFailures,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String contact,
+      Map<String, String> metadata,
+      TaskBodyView task,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> constraints,
+      @JsonInclude(JsonInclude.Include.NON_NULL) HealthCheckView healthCheck,
+      PartitionPolicyView partitionPolicy,
+      @JsonInclude(JsonInclude.Include.NON_NULL) SlaView slaPolicy,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ContainerView container) {}
+
+  record TaskBodyView(
+      String name,
+      List<ProcessView> processes,
+      List<OrderView> constraints,
+      ResourcesView resources) {}
+
+  record ProcessView(
+      String name,
+      String cmdline,
+      int maxFailures,
+      boolean daemon,
+      boolean ephemeral,
+      int minDurationSecs,
+      @JsonProperty("final") boolean finalProcess,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> env) {}
+
+  record OrderView(List<String> order) {}
+
+  record ResourcesView(double cpu, String ram, String disk, List<String> ports, long gpu) {}
+
+  record HealthCheckView(
+      String type,
+      String endpoint,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String command,
+      String expectedResponse,
+      int expectedResponseCode,
+      int initialIntervalSecs,
+      int intervalSecs,
+      int timeoutSecs,
+      int maxConsecutiveFailures,
+      int minConsecutiveSuccesses) {}
+
+  record PartitionPolicyView(boolean reschedule, long delaySecs) {}
+
+  record UpdateConfigView(
+      int batchSize,
+      int watchSecs,
+      int maxPerShardFailures,
+      int maxTotalFailures,
+      boolean rollbackOnFailure,
+      boolean waitForBatchCompletion,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long pulseIntervalSecs,
+      boolean slaAware,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long progressDeadlineSecs,
+      StrategyView strategy) {}
+
+  /** The strategy, as the one field that names its kind. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record StrategyView(QueueView queue, BatchView batch, VariableBatchView variableBatch) {}
+
+  record QueueView(int batchSize) {}
+
+  record BatchView(int batchSize, boolean autopauseAfterBatch) {}
+
+  record VariableBatchView(List<Integer> batchSizes, boolean autopauseAfterBatch) {}
+
+  /** An SLA policy: its fields tell its kind. */
+  sealed interface SlaView permits PercentageView, CountView, CoordinatorView {}
+
+  record PercentageView(double percentage, long durationSecs) implements SlaView {}
+
+  record CountView(int count, long durationSecs) implements SlaView {}
+
+  record CoordinatorView(String coordinatorUrl, String statusKey) implements SlaView {}
+
+  /** The container, as the one field that names its kind. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record ContainerView(DockerView docker, MesosView mesos) {}
+
+  record DockerView(String image, List<ParameterView> parameters) {}
+
+  record ParameterView(String name, String value) {}
+
+  record MesosView(@JsonInclude(JsonInclude.Include.NON_NULL) String image) {}
+
+  static JobConfigView job(JobConfiguration c) {
+    return new JobConfigView(
+        c.key().role(),
+        c.key().environment(),
+        c.key().name(),
+        c.instances(),
+        fields(c.task(), false),
+        update(c.updateConfig()),
+        c.cronSchedule().orElse(null),
+        c.cronCollisionPolicy().name());
   }
 
   /** A task configuration, with the derived {@code production} flag shown. */
-  static ObjectNode task(TaskConfig t) {
-    ObjectNode o = Json.object();
-    taskFields(o, t, true);
-    return o;
+  static TaskConfigView task(TaskConfig t) {
+    return fields(t, true);
   }
 
-  private static void taskFields(ObjectNode o, TaskConfig t, boolean derived) {
-    o.put("service", t.service());
-    o.put("tier", t.tier());
-    if (derived) {
-      o.put("production", t.production());
-    }
-    o.put("priority", t.priority());
-    o.put("max_task_failures", t.maxTaskFailures());
-    t.contact().ifPresent(c -> o.put("contact", c));
-    o.set("metadata", strings(t.metadata()));
-    ObjectNode task = o.putObject("task");
-    task.put("name", t.taskName());
-    ArrayNode processes = task.putArray("processes");
-    for (ProcessConfig p : t.processes()) {
-      ObjectNode po = processes.addObject();
-      po.put("name", p.name());
-      po.put("cmdline", p.cmdline());
-      po.put("max_failures", p.maxFailures());
-      po.put("daemon", p.daemon());
-      po.put("ephemeral", p.ephemeral());
-      po.put("min_duration_secs", p.minDurationSecs());
-      po.put("final", p.finalProcess());
-      if (!p.env().isEmpty()) {
-        po.set("env", strings(p.env()));
+  private static TaskConfigView fields(TaskConfig t, boolean derived) {
+    List<ProcessView> processes =
+        t.processes().stream()
+            .map(
+                p ->
+                    new ProcessView(
+                        p.name(),
+                        p.cmdline(),
+                        p.maxFailures(),
+                        p.daemon(),
+                        p.ephemeral(),
+                        p.minDurationSecs(),
+                        p.finalProcess(),
+                        p.env().isEmpty() ? null : new TreeMap<>(p.env())))
+            .toList();
+    var r = t.resources();
+    TaskBodyView body =
+        new TaskBodyView(
+            t.taskName(),
+            processes,
+            t.processOrder().stream().map(OrderView::new).toList(),
+            new ResourcesView(r.cpu(), r.ramMb() + "MB", r.diskMb() + "MB", r.ports(), r.gpu()));
+    Map<String, String> constraints = null;
+    if (!t.constraints().isEmpty()) {
+      constraints = new TreeMap<>();
+      for (var e : t.constraints().entrySet()) {
+        constraints.put(e.getKey(), e.getValue().dsl());
       }
     }
-    ArrayNode order = task.putArray("constraints");
-    for (List<String> seq : t.processOrder()) {
-      ArrayNode names = order.addObject().putArray("order");
-      seq.forEach(names::add);
-    }
-    ObjectNode r = task.putObject("resources");
-    r.put("cpu", t.resources().cpu());
-    r.put("ram", t.resources().ramMb() + "MB");
-    r.put("disk", t.resources().diskMb() + "MB");
-    ArrayNode ports = r.putArray("ports");
-    t.resources().ports().forEach(ports::add);
-    r.put("gpu", t.resources().gpu());
-    if (!t.constraints().isEmpty()) {
-      ObjectNode cs = o.putObject("constraints");
-      new java.util.TreeMap<>(t.constraints()).forEach((name, c) -> cs.put(name, c.dsl()));
-    }
-    t.healthCheck().ifPresent(h -> o.set("health_check", health(h)));
-    ObjectNode pp = o.putObject("partition_policy");
-    pp.put("reschedule", t.partitionPolicy().reschedule());
-    pp.put("delay_secs", t.partitionPolicy().delaySecs());
-    t.slaPolicy().ifPresent(s -> o.set("sla_policy", sla(s)));
-    t.container().ifPresent(c -> o.set("container", container(c)));
+    return new TaskConfigView(
+        t.service(),
+        t.tier(),
+        derived ? t.production() : null,
+        t.priority(),
+        t.maxTaskFailures(),
+        t.contact().orElse(null),
+        new TreeMap<>(t.metadata()),
+        body,
+        constraints,
+        t.healthCheck().map(ConfigJson::health).orElse(null),
+        new PartitionPolicyView(t.partitionPolicy().reschedule(), t.partitionPolicy().delaySecs()),
+        t.slaPolicy().map(ConfigJson::sla).orElse(null),
+        t.container().map(ConfigJson::container).orElse(null));
   }
 
-  private static ObjectNode health(HealthCheck h) {
-    ObjectNode o = Json.object();
-    o.put("type", h.type().name().toLowerCase());
-    o.put("endpoint", h.endpoint());
-    h.command().ifPresent(c -> o.put("command", c));
-    o.put("expected_response", h.expectedResponse());
-    o.put("expected_response_code", h.expectedResponseCode());
-    o.put("initial_interval_secs", h.initialIntervalSecs());
-    o.put("interval_secs", h.intervalSecs());
-    o.put("timeout_secs", h.timeoutSecs());
-    o.put("max_consecutive_failures", h.maxConsecutiveFailures());
-    o.put("min_consecutive_successes", h.minConsecutiveSuccesses());
-    return o;
+  private static HealthCheckView health(HealthCheck h) {
+    return new HealthCheckView(
+        h.type().name().toLowerCase(),
+        h.endpoint(),
+        h.command().orElse(null),
+        h.expectedResponse(),
+        h.expectedResponseCode(),
+        h.initialIntervalSecs(),
+        h.intervalSecs(),
+        h.timeoutSecs(),
+        h.maxConsecutiveFailures(),
+        h.minConsecutiveSuccesses());
   }
 
-  private static ObjectNode update(UpdateSettings u) {
-    ObjectNode o = Json.object();
-    o.put("batch_size", u.batchSize());
-    o.put("watch_secs", u.watchSecs());
-    o.put("max_per_shard_failures", u.maxPerShardFailures());
-    o.put("max_total_failures", u.maxTotalFailures());
-    o.put("rollback_on_failure", u.rollbackOnFailure());
-    o.put("wait_for_batch_completion", u.waitForBatchCompletion());
-    u.pulseIntervalSecs().ifPresent(p -> o.put("pulse_interval_secs", p));
-    o.put("sla_aware", u.slaAware());
-    u.progressDeadlineSecs().ifPresent(p -> o.put("progress_deadline_secs", p));
-    ObjectNode s = o.putObject("strategy");
-    if (u.strategy() instanceof UpdateStrategy.Queue q) {
-      s.putObject("queue").put("batch_size", q.batchSize());
-    } else if (u.strategy() instanceof UpdateStrategy.Batch b) {
-      s.putObject("batch")
-          .put("batch_size", b.batchSize())
-          .put("autopause_after_batch", b.autopauseAfterBatch());
-    } else if (u.strategy() instanceof UpdateStrategy.VariableBatch v) {
-      ObjectNode vb = s.putObject("variable_batch");
-      ArrayNode sizes = vb.putArray("batch_sizes");
-      v.batchSizes().forEach(sizes::add);
-      vb.put("autopause_after_batch", v.autopauseAfterBatch());
+  private static UpdateConfigView update(UpdateSettings u) {
+    return new UpdateConfigView(
+        u.batchSize(),
+        u.watchSecs(),
+        u.maxPerShardFailures(),
+        u.maxTotalFailures(),
+        u.rollbackOnFailure(),
+        u.waitForBatchCompletion(),
+        u.pulseIntervalSecs().orElse(null),
+        u.slaAware(),
+        u.progressDeadlineSecs().orElse(null),
+        strategy(u.strategy()));
+  }
+
+  private static StrategyView strategy(UpdateStrategy s) {
+    if (s instanceof UpdateStrategy.Queue q) {
+      return new StrategyView(new QueueView(q.batchSize()), null, null);
     }
-    return o;
+    if (s instanceof UpdateStrategy.Batch b) {
+      return new StrategyView(null, new BatchView(b.batchSize(), b.autopauseAfterBatch()), null);
+    }
+    UpdateStrategy.VariableBatch v = (UpdateStrategy.VariableBatch) s;
+    return new StrategyView(
+        null, null, new VariableBatchView(v.batchSizes(), v.autopauseAfterBatch()));
   }
 
-  private static ObjectNode sla(SlaPolicy p) {
-    ObjectNode o = Json.object();
+  private static SlaView sla(SlaPolicy p) {
     if (p instanceof SlaPolicy.Percentage pc) {
-      o.put("percentage", pc.percentage()).put("duration_secs", pc.durationSecs());
-    } else if (p instanceof SlaPolicy.Count c) {
-      o.put("count", c.count()).put("duration_secs", c.durationSecs());
-    } else if (p instanceof SlaPolicy.Coordinator c) {
-      o.put("coordinator_url", c.coordinatorUrl()).put("status_key", c.statusKey());
+      return new PercentageView(pc.percentage(), pc.durationSecs());
     }
-    return o;
+    if (p instanceof SlaPolicy.Count c) {
+      return new CountView(c.count(), c.durationSecs());
+    }
+    SlaPolicy.Coordinator c = (SlaPolicy.Coordinator) p;
+    return new CoordinatorView(c.coordinatorUrl(), c.statusKey());
   }
 
-  private static ObjectNode container(Container c) {
-    ObjectNode o = Json.object();
+  private static ContainerView container(Container c) {
     if (c instanceof Container.Docker d) {
-      ObjectNode docker = o.putObject("docker");
-      docker.put("image", d.image());
-      ArrayNode params = docker.putArray("parameters");
-      d.parameters().forEach(p -> params.addObject().put("name", p.name()).put("value", p.value()));
-    } else if (c instanceof Container.Mesos m) {
-      ObjectNode mesos = o.putObject("mesos");
-      m.image().ifPresent(i -> mesos.put("image", i));
+      return new ContainerView(
+          new DockerView(
+              d.image(),
+              d.parameters().stream().map(p -> new ParameterView(p.name(), p.value())).toList()),
+          null);
     }
-    return o;
-  }
-
-  private static ObjectNode strings(Map<String, String> map) {
-    ObjectNode o = Json.object();
-    new java.util.TreeMap<>(map).forEach(o::put);
-    return o;
+    return new ContainerView(null, new MesosView(((Container.Mesos) c).image().orElse(null)));
   }
 }

@@ -1,6 +1,6 @@
 package io.borealis.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobKey;
 import io.borealis.persistence.Change;
 import io.borealis.persistence.ChangeLog;
@@ -9,13 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -29,26 +29,58 @@ import org.apache.pekko.util.ByteString;
  * reset}: read the state afresh, then follow on. Idle streams carry a comment line every {@code
  * event-heartbeat}; every stream ends when the node shuts down.
  */
-final class EventRoutes {
+final class EventRoutes extends ApiDirectives {
 
   private static final ByteString HEARTBEAT = ByteString.fromString(":\n\n");
 
-  private final ApiContext ctx;
   private final Materializer materializer;
 
+  /** The data of a {@code task} event: a task's status changed. */
+  record TaskChangedData(
+      long index,
+      String jobKey,
+      String taskId,
+      int instanceId,
+      String status,
+      String previousStatus,
+      String timestamp,
+      String message,
+      String host) {}
+
+  /** The data of a {@code task_deleted} event: a task's record was pruned. */
+  record TaskDeletedData(
+      long index, String jobKey, String taskId, int instanceId, String timestamp) {}
+
+  /** The data of a {@code job} event: a job was created, killed, restarted or grew. */
+  record JobChangedData(
+      long index, String jobKey, String change, String instances, String timestamp, String user) {}
+
+  /** The data of an event of a kind this edge does not render yet. */
+  record ChangeData(long index, String jobKey) {}
+
+  /** The data of a {@code reset} event. */
+  record ResetData(String message, long index) {}
+
   EventRoutes(ApiContext ctx, Materializer materializer) {
-    this.ctx = ctx;
+    super(ctx);
     this.materializer = materializer;
   }
 
-  void register(Router router) {
-    router.get("/api/v1/events", this::events);
+  @Override
+  List<Endpoint> endpoints() {
+    return List.of(Endpoint.get("/api/v1/events", path -> events()));
   }
 
-  private CompletionStage<HttpResponse> events(Call call) {
-    call.allowQuery(Set.of("topics", "last_event_id"));
-    List<Change.Topic> topics = topics(call, call.query("topics"));
-    Optional<String> lastId = call.header("Last-Event-ID").or(() -> call.query("last_event_id"));
+  private Route events() {
+    return input(
+        Set.of("topics", "last_event_id"),
+        in ->
+            optionalHeaderValueByName(
+                "Last-Event-ID", header -> events(in, header.or(() -> in.query("last_event_id")))));
+  }
+
+  private Route events(Input in, Optional<String> lastId) {
+    List<Change.Topic> topics = topics(in, in.query("topics"));
     ChangeLog log = ctx.view().changes();
     Optional<Long> after = Optional.empty();
     boolean reset = false;
@@ -63,9 +95,9 @@ final class EventRoutes {
         after = position;
       }
     }
-    call.checked();
+    in.checked();
     if (!ctx.view().isCaughtUp()) {
-      return Api.done(Problems.unavailable("The read side is still loading; try again shortly."));
+      return complete(Problems.unavailable(LOADING));
     }
     ChangeLog.Subscription subscription = log.subscribe(after, topics, materializer);
     Source<ByteString, NotUsed> head =
@@ -75,7 +107,7 @@ final class EventRoutes {
     Source<ByteString, NotUsed> body =
         head.concat(subscription.changes().map(c -> render(log.epoch(), c)))
             .keepAlive(ctx.settings().eventHeartbeat(), () -> HEARTBEAT);
-    return Api.done(
+    return complete(
         HttpResponse.create()
             .withStatus(StatusCodes.OK)
             .addHeader(RawHeader.create("Cache-Control", "no-cache"))
@@ -83,7 +115,7 @@ final class EventRoutes {
                 HttpEntities.createChunked(MediaTypes.TEXT_EVENT_STREAM.toContentType(), body)));
   }
 
-  private static List<Change.Topic> topics(Call call, Optional<String> spec) {
+  private static List<Change.Topic> topics(Input in, Optional<String> spec) {
     List<Change.Topic> topics = new ArrayList<>();
     if (spec.isEmpty() || spec.get().isBlank()) {
       return topics;
@@ -96,13 +128,12 @@ final class EventRoutes {
         try {
           topics.add(new Change.Topic.Job(JobKey.parse(topic.substring(4))));
         } catch (IllegalArgumentException e) {
-          call.problem(
-              "topics", "'" + topic + "' is not job:ROLE/ENV/NAME (" + e.getMessage() + ")");
+          in.problem("topics", "'" + topic + "' is not job:ROLE/ENV/NAME (" + e.getMessage() + ")");
         }
       } else if (topic.startsWith("task:") && topic.length() > 5) {
         topics.add(new Change.Topic.Task(topic.substring(5)));
       } else {
-        call.problem(
+        in.problem(
             "topics", "'" + topic + "' is not a topic: use job:ROLE/ENV/NAME, task:TASK_ID or *");
       }
     }
@@ -124,42 +155,50 @@ final class EventRoutes {
   }
 
   private static ByteString resetEvent(String epoch, long index) {
-    ObjectNode data = Json.object();
-    data.put(
-        "message",
-        "Events since the given Last-Event-ID are no longer available; read the current state,"
-            + " then follow this stream.");
-    data.put("index", index);
-    return frame(epoch + "." + index, "reset", data);
+    return frame(
+        epoch + "." + index,
+        "reset",
+        new ResetData(
+            "Events since the given Last-Event-ID are no longer available; read the current state,"
+                + " then follow this stream.",
+            index));
   }
 
   static ByteString render(String epoch, Change change) {
-    ObjectNode data = Json.object();
-    data.put("index", change.index());
-    data.put("job_key", change.job().toString());
+    long index = change.index();
+    String job = change.job().toString();
     Change.Payload p = change.payload();
+    Object data;
     if (p instanceof Change.TaskChanged t) {
-      data.put("task_id", t.taskId());
-      data.put("instance_id", t.instanceId());
-      data.put("status", t.status().name());
-      data.put("previous_status", t.previous().map(Enum::name).orElse(null));
-      data.put("timestamp", t.timestamp().toString());
-      data.put("message", t.message().orElse(null));
-      data.put("host", t.host().orElse(null));
+      data =
+          new TaskChangedData(
+              index,
+              job,
+              t.taskId(),
+              t.instanceId(),
+              t.status().name(),
+              t.previous().map(Enum::name).orElse(null),
+              t.timestamp().toString(),
+              t.message().orElse(null),
+              t.host().orElse(null));
     } else if (p instanceof Change.TaskDeleted d) {
-      data.put("task_id", d.taskId());
-      data.put("instance_id", d.instanceId());
-      data.put("timestamp", d.timestamp().toString());
+      data = new TaskDeletedData(index, job, d.taskId(), d.instanceId(), d.timestamp().toString());
     } else if (p instanceof Change.JobChanged j) {
-      data.put("change", j.change());
-      data.put("instances", io.borealis.model.InstanceRanges.format(j.instances()));
-      data.put("timestamp", j.timestamp().toString());
-      data.put("user", j.user());
+      data =
+          new JobChangedData(
+              index,
+              job,
+              j.change(),
+              InstanceRanges.format(j.instances()),
+              j.timestamp().toString(),
+              j.user());
+    } else {
+      data = new ChangeData(index, job);
     }
-    return frame(epoch + "." + change.index(), p.kind(), data);
+    return frame(epoch + "." + index, p.kind(), data);
   }
 
-  private static ByteString frame(String id, String event, ObjectNode data) {
+  private static ByteString frame(String id, String event, Object data) {
     String json = new String(Json.bytes(data), StandardCharsets.UTF_8);
     return ByteString.fromString("id: " + id + "\nevent: " + event + "\ndata: " + json + "\n\n");
   }

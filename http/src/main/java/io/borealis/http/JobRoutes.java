@@ -1,157 +1,191 @@
 package io.borealis.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.borealis.common.Users;
 import io.borealis.job.JobDiff;
+import io.borealis.model.FieldError;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobConfigParser;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
 import io.borealis.persistence.ReadView;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.Route;
 
 /** Jobs: create, read, kill, restart, add instances, diff, validate; and roles. */
-final class JobRoutes {
+final class JobRoutes extends ApiDirectives {
 
   private static final String JOB = "/api/v1/jobs/{role}/{env}/{name}";
   private static final Set<String> READ_PARAMS = Set.of("index", "wait");
 
-  private final ApiContext ctx;
-
   JobRoutes(ApiContext ctx) {
-    this.ctx = ctx;
+    super(ctx);
   }
 
-  void register(Router router) {
-    router
-        .get("/api/v1/jobs", this::list)
-        .post(JOB, this::create)
-        .get(JOB, this::get)
-        .get(JOB + "/tasks", this::tasks)
-        .post(JOB + "/kill", this::kill)
-        .post(JOB + "/restart", this::restart)
-        .post(JOB + "/instances", this::addInstances)
-        .post(JOB + "/diff", this::diff)
-        .post("/api/v1/config/validate", this::validate)
-        .get("/api/v1/roles", this::roles);
+  @Override
+  List<Endpoint> endpoints() {
+    return List.of(
+        Endpoint.get("/api/v1/jobs", path -> list()),
+        Endpoint.post(JOB, this::create),
+        Endpoint.get(JOB, this::get),
+        Endpoint.get(JOB + "/tasks", this::tasks),
+        Endpoint.post(JOB + "/kill", this::kill),
+        Endpoint.post(JOB + "/restart", this::restart),
+        Endpoint.post(JOB + "/instances", this::addInstances),
+        Endpoint.post(JOB + "/diff", this::diff),
+        Endpoint.post("/api/v1/config/validate", path -> validate()),
+        Endpoint.get("/api/v1/roles", path -> roles()));
   }
 
   // ---------------------------------------------------------------------------------------------
   // Writes
 
-  private CompletionStage<HttpResponse> create(Call call) {
-    call.allowQuery(Set.of());
-    JobKey key = Params.jobKey(call);
-    JobConfiguration config = parse(call, Optional.of(key));
-    if (config.cronSchedule().isPresent()) {
-      call.problem(
-          "cron_schedule", "Cron jobs may only be created/updated by calling scheduleCronJob.");
-      call.checked();
-    }
-    return ctx.admission()
-        .admit(
-            config.instances(),
-            () ->
-                ctx.jobs()
-                    .create(config, Users.UNSECURE)
-                    .thenApply(
-                        created -> {
-                          ObjectNode body = Json.object();
-                          body.put("job_key", created.key().toString());
-                          body.put("instances", created.instances());
-                          body.put("message", created.message());
-                          return Api.json(StatusCodes.CREATED, body)
-                              .addHeader(Location.create("/api/v1/jobs/" + key));
-                        }));
+  private Route create(Endpoint.Args path) {
+    return jobFile(
+        path,
+        (key, config, in) -> {
+          if (config.cronSchedule().isPresent()) {
+            in.problem(
+                "cron_schedule",
+                "Cron jobs may only be created/updated by calling scheduleCronJob.");
+            in.checked();
+          }
+          return caller(
+              caller ->
+                  admitted(
+                      config.instances(),
+                      () ->
+                          ctx.jobs()
+                              .create(config, caller.user())
+                              .thenApply(
+                                  created ->
+                                      json(
+                                              StatusCodes.CREATED,
+                                              new Views.JobCreated(
+                                                  created.key().toString(),
+                                                  created.instances(),
+                                                  created.message()))
+                                          .addHeader(Location.create("/api/v1/jobs/" + key)))));
+        });
   }
 
-  private CompletionStage<HttpResponse> kill(Call call) {
-    call.allowQuery(Set.of());
-    JobKey key = Params.jobKey(call);
-    Body body = new Body(call, true);
-    Optional<List<Integer>> instances = instances(body, "instances");
-    Optional<String> message = body.string("message");
-    body.done();
-    return ctx.admission()
-        .admit(
-            weight(key, instances),
-            () ->
-                ctx.jobs()
-                    .kill(key, instances, Users.UNSECURE, message)
-                    .thenApply(
-                        killed -> {
-                          ObjectNode o = Json.object();
-                          o.put("job_key", key.toString());
-                          o.put("instances", InstanceRanges.format(killed.instances()));
-                          o.put("message", killed.message());
-                          return Api.json(StatusCodes.OK, o);
-                        }));
+  private Route kill(Endpoint.Args path) {
+    return instanceCommand(
+        path,
+        true,
+        (key, body) -> {
+          Optional<List<Integer>> instances = instances(body, "instances");
+          Optional<String> message = body.string("message");
+          body.done();
+          return new Write(
+              weight(key, instances),
+              StatusCodes.OK,
+              user ->
+                  ctx.jobs()
+                      .kill(key, instances, user, message)
+                      .thenApply(killed -> changed(key, killed.instances(), killed.message())));
+        });
   }
 
-  private CompletionStage<HttpResponse> restart(Call call) {
-    call.allowQuery(Set.of());
-    JobKey key = Params.jobKey(call);
-    Body body = new Body(call, true);
-    Optional<List<Integer>> instances = instances(body, "instances");
-    body.done();
-    return ctx.admission()
-        .admit(
-            weight(key, instances),
-            () ->
-                ctx.jobs()
-                    .restart(key, instances, Users.UNSECURE)
-                    .thenApply(
-                        restarted -> {
-                          ObjectNode o = Json.object();
-                          o.put("job_key", key.toString());
-                          o.put("instances", InstanceRanges.format(restarted.instances()));
-                          o.put("message", restarted.message());
-                          return Api.json(StatusCodes.OK, o);
-                        }));
+  private Route restart(Endpoint.Args path) {
+    return instanceCommand(
+        path,
+        true,
+        (key, body) -> {
+          Optional<List<Integer>> instances = instances(body, "instances");
+          body.done();
+          return new Write(
+              weight(key, instances),
+              StatusCodes.OK,
+              user ->
+                  ctx.jobs()
+                      .restart(key, instances, user)
+                      .thenApply(done -> changed(key, done.instances(), done.message())));
+        });
   }
 
-  private CompletionStage<HttpResponse> addInstances(Call call) {
-    call.allowQuery(Set.of());
-    JobKey key = Params.jobKey(call);
-    Body body = new Body(call, false);
-    Optional<Long> template = body.whole("template_instance");
-    Optional<Long> count = body.whole("count");
-    int max = ctx.validation().maxTasksPerJob();
-    if (!body.has("template_instance")) {
-      body.error("template_instance", "is required");
-    } else if (template.isPresent() && (template.get() < 0 || template.get() >= max)) {
-      body.error("template_instance", "must be an instance id between 0 and " + (max - 1));
-    }
-    if (!body.has("count")) {
-      body.error("count", "is required");
-    } else if (count.isPresent() && (count.get() < 1 || count.get() > max)) {
-      body.error("count", "must be between 1 and " + max);
-    }
-    body.done();
-    int howMany = count.get().intValue();
-    return ctx.admission()
-        .admit(
-            howMany,
-            () ->
-                ctx.jobs()
-                    .addInstances(key, template.get().intValue(), howMany, Users.UNSECURE)
-                    .thenApply(
-                        added -> {
-                          ObjectNode o = Json.object();
-                          o.put("job_key", key.toString());
-                          o.put("instances", InstanceRanges.format(added.instances()));
-                          o.put("message", added.message());
-                          return Api.json(StatusCodes.CREATED, o);
-                        }));
+  private Route addInstances(Endpoint.Args path) {
+    return instanceCommand(
+        path,
+        false,
+        (key, body) -> {
+          Optional<Long> template = body.whole("template_instance");
+          Optional<Long> count = body.whole("count");
+          int max = ctx.validation().maxTasksPerJob();
+          if (!body.has("template_instance")) {
+            body.error("template_instance", "is required");
+          } else if (template.isPresent() && (template.get() < 0 || template.get() >= max)) {
+            body.error("template_instance", "must be an instance id between 0 and " + (max - 1));
+          }
+          if (!body.has("count")) {
+            body.error("count", "is required");
+          } else if (count.isPresent() && (count.get() < 1 || count.get() > max)) {
+            body.error("count", "must be between 1 and " + max);
+          }
+          body.done();
+          int howMany = count.get().intValue();
+          return new Write(
+              howMany,
+              StatusCodes.CREATED,
+              user ->
+                  ctx.jobs()
+                      .addInstances(key, template.get().intValue(), howMany, user)
+                      .thenApply(added -> changed(key, added.instances(), added.message())));
+        });
+  }
+
+  /**
+   * A checked command on a job's instances: how many instance changes it hands on, the status of
+   * its success, and the change itself on behalf of a user.
+   */
+  private record Write(
+      int weight,
+      StatusCode status,
+      Function<String, CompletionStage<Views.InstancesChanged>> run) {}
+
+  /** Reads and checks the body of a command on a job's instances. */
+  private interface Command {
+    Write read(JobKey key, JsonFields body);
+  }
+
+  /**
+   * A kill, restart or add-instances: no query, the job's key from the path, a small JSON body
+   * ({@code emptyIsObject} when every field is optional), then the write on the caller's behalf.
+   */
+  private Route instanceCommand(Endpoint.Args path, boolean emptyIsObject, Command command) {
+    return input(
+        Set.of(),
+        in -> {
+          JobKey key = jobKey(path, in);
+          return fields(
+              in,
+              emptyIsObject,
+              body -> {
+                Write write = command.read(key, body);
+                return caller(
+                    caller ->
+                        admitted(
+                            write.weight(),
+                            () ->
+                                write
+                                    .run()
+                                    .apply(caller.user())
+                                    .thenApply(changed -> json(write.status(), changed))));
+              });
+        });
+  }
+
+  private static Views.InstancesChanged changed(
+      JobKey key, List<Integer> instances, String message) {
+    return new Views.InstancesChanged(key.toString(), InstanceRanges.format(instances), message);
   }
 
   /** How many instance changes a kill or restart hands on: the instances named, else the job's. */
@@ -164,122 +198,129 @@ final class JobRoutes {
   // ---------------------------------------------------------------------------------------------
   // Reads
 
-  private CompletionStage<HttpResponse> list(Call call) {
-    call.allowQuery(union(READ_PARAMS, Set.of("role", "env", "offset", "limit")));
-    Optional<String> role = call.query("role");
-    Optional<String> env = call.query("env");
-    int offset = Params.nonNegative(call, "offset", 0, Integer.MAX_VALUE);
-    int limit =
-        Params.nonNegative(
-            call, "limit", ctx.settings().maxPageSize(), ctx.settings().maxPageSize());
-    return Api.read(
-        ctx,
-        call,
-        () -> {
-          List<ReadView.JobSummary> jobs = ctx.view().jobs(role, env);
-          return Api.json(
-              StatusCodes.OK,
-              Views.list(
-                  slice(jobs, offset, limit), Views::jobSummary, jobs.size(), offset, limit));
+  private Route list() {
+    return input(
+        union(READ_PARAMS, Set.of("role", "env", "offset", "limit")),
+        in -> {
+          Optional<String> role = in.query("role");
+          Optional<String> env = in.query("env");
+          int offset = in.nonNegative("offset", 0, Integer.MAX_VALUE);
+          int limit =
+              in.nonNegative("limit", ctx.settings().maxPageSize(), ctx.settings().maxPageSize());
+          return read(
+              in,
+              () -> {
+                List<ReadView.JobSummary> jobs = ctx.view().jobs(role, env);
+                return ok(
+                    new Views.Page<>(
+                        slice(jobs, offset, limit).stream().map(Views::jobSummary).toList(),
+                        jobs.size(),
+                        offset,
+                        limit));
+              });
         });
   }
 
-  private CompletionStage<HttpResponse> get(Call call) {
-    call.allowQuery(READ_PARAMS);
-    JobKey key = Params.jobKey(call);
-    return Api.read(
-        ctx,
-        call,
-        () ->
-            ctx.view()
-                .job(key)
-                .map(d -> Api.json(StatusCodes.OK, Views.jobDetails(d)))
-                .orElseGet(() -> Problems.of(StatusCodes.NOT_FOUND, "Job " + key + " not found")));
-  }
-
-  private CompletionStage<HttpResponse> tasks(Call call) {
-    call.allowQuery(
-        union(READ_PARAMS, Set.of("status", "instances", "limit_per_instance", "offset", "limit")));
-    JobKey key = Params.jobKey(call);
-    ReadView.TaskQuery base = ReadView.TaskQuery.forJob(key);
-    ReadView.TaskQuery q =
-        TaskRoutes.query(
-            ctx, call, base.role(), base.environment(), base.jobName(), Set.of(), Set.of());
-    return Api.read(
-        ctx,
-        call,
-        () -> {
-          if (ctx.view().job(key).isEmpty()) {
-            return Problems.of(StatusCodes.NOT_FOUND, "Job " + key + " not found");
-          }
-          return Api.json(
-              StatusCodes.OK, Views.page(ctx.view().tasks(q), t -> Views.task(t, false)));
+  private Route get(Endpoint.Args path) {
+    return input(
+        READ_PARAMS,
+        in -> {
+          JobKey key = jobKey(path, in);
+          return read(
+              in,
+              () ->
+                  ctx.view()
+                      .job(key)
+                      .map(d -> ok(Views.job(d)))
+                      .orElseGet(() -> notFound("Job " + key + " not found")));
         });
   }
 
-  private CompletionStage<HttpResponse> roles(Call call) {
-    call.allowQuery(READ_PARAMS);
-    return Api.read(
-        ctx,
-        call,
-        () -> {
-          List<ReadView.RoleSummary> roles = ctx.view().roles();
-          return Api.json(
-              StatusCodes.OK,
-              Views.list(
-                  roles,
-                  r ->
-                      Json.object()
-                          .put("role", r.role())
-                          .put("job_count", r.jobs())
-                          .put("cron_job_count", r.cronJobs()),
-                  roles.size(),
-                  0,
-                  roles.size()));
+  private Route tasks(Endpoint.Args path) {
+    return input(
+        union(READ_PARAMS, Set.of("status", "instances", "limit_per_instance", "offset", "limit")),
+        in -> {
+          JobKey key = jobKey(path, in);
+          ReadView.TaskQuery base = ReadView.TaskQuery.forJob(key);
+          ReadView.TaskQuery q =
+              TaskRoutes.query(
+                  ctx, in, base.role(), base.environment(), base.jobName(), Set.of(), Set.of());
+          return read(
+              in,
+              () -> {
+                if (ctx.view().job(key).isEmpty()) {
+                  return notFound("Job " + key + " not found");
+                }
+                return ok(Views.page(ctx.view().tasks(q), t -> Views.task(t, false)));
+              });
         });
   }
 
-  private CompletionStage<HttpResponse> validate(Call call) {
-    call.allowQuery(Set.of());
-    JobConfiguration config = parse(call, Optional.empty());
-    return Api.done(Api.json(StatusCodes.OK, ConfigJson.job(config)));
+  private Route roles() {
+    return input(READ_PARAMS, in -> read(in, () -> ok(Views.all(ctx.view().roles(), Views::role))));
+  }
+
+  private Route validate() {
+    return input(
+        Set.of(),
+        in -> jsonBody(false, json -> ok(ConfigJson.job(parse(json, in, Optional.empty())))));
   }
 
   /**
    * What an update to this configuration would change (aurora-semantics §4.2): instances to add,
    * remove, update, and those unchanged, each grouped by configuration ({@link JobDiff}).
    */
-  private CompletionStage<HttpResponse> diff(Call call) {
-    call.allowQuery(Set.of());
-    JobKey key = Params.jobKey(call);
-    JobConfiguration proposed = parse(call, Optional.of(key));
-    return Api.read(
-        ctx,
-        call,
-        () -> {
-          JobDiff diff = JobDiff.of(ctx.view().activeConfigs(key), proposed);
-          ObjectNode o = Json.object();
-          o.put("job_key", key.toString());
-          o.set("add", groups(diff.add()));
-          o.set("remove", groups(diff.remove()));
-          o.set("update", groups(diff.update()));
-          o.set("unchanged", groups(diff.unchanged()));
-          return Api.json(StatusCodes.OK, o);
-        });
+  private Route diff(Endpoint.Args path) {
+    return jobFile(
+        path,
+        (key, proposed, in) ->
+            read(
+                in,
+                () -> ok(Views.diff(key, JobDiff.of(ctx.view().activeConfigs(key), proposed)))));
   }
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private JobConfiguration parse(Call call, Optional<JobKey> key) {
-    JobConfigParser.Result result = JobConfigParser.parse(call.json(false), ctx.validation(), key);
-    call.problems(result.errors());
-    call.checked();
+  /** What a route does with a job file sent for the job its path names. */
+  private interface JobFileHandler {
+    Route handle(JobKey key, JobConfiguration config, Input in);
+  }
+
+  /** No query, the job's key from the path, and a valid job file for it as the body. */
+  private Route jobFile(Endpoint.Args path, JobFileHandler handler) {
+    return input(
+        Set.of(),
+        in -> {
+          JobKey key = jobKey(path, in);
+          return jsonBody(
+              false, json -> handler.handle(key, parse(json, in, Optional.of(key)), in));
+        });
+  }
+
+  /** The job's key from the path; nothing can be done without a valid one. */
+  private static JobKey jobKey(Endpoint.Args path, Input in) {
+    String role = path.get("role");
+    String env = path.get("env");
+    String name = path.get("name");
+    List<FieldError> errors = JobKey.validate(role, env, name, "");
+    if (!errors.isEmpty()) {
+      // Report it with whatever else is wrong.
+      in.problems(errors);
+      in.checked();
+    }
+    return new JobKey(role, env, name);
+  }
+
+  private JobConfiguration parse(JsonNode json, Input in, Optional<JobKey> key) {
+    JobConfigParser.Result result = JobConfigParser.parse(json, ctx.validation(), key);
+    in.problems(result.errors());
+    in.checked();
     return result.get();
   }
 
   /** An instance set given as a range string ({@code "0-2,5"}) or a list of ids. */
-  private Optional<List<Integer>> instances(Body body, String field) {
+  private Optional<List<Integer>> instances(JsonFields body, String field) {
     Optional<JsonNode> node = body.any(field);
     if (node.isEmpty()) {
       return Optional.empty();
@@ -313,16 +354,6 @@ final class JobRoutes {
     return Optional.empty();
   }
 
-  private static ArrayNode groups(List<JobDiff.Group> groups) {
-    ArrayNode a = Json.array();
-    for (JobDiff.Group group : groups) {
-      ObjectNode g = a.addObject();
-      g.put("instances", InstanceRanges.format(group.instances()));
-      g.set("config", ConfigJson.task(group.config()));
-    }
-    return a;
-  }
-
   static <T> List<T> slice(List<T> all, int offset, int limit) {
     int from = Math.min(offset, all.size());
     int to = (int) Math.min((long) from + limit, all.size());
@@ -330,7 +361,7 @@ final class JobRoutes {
   }
 
   static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> s = new java.util.HashSet<>(a);
+    Set<String> s = new HashSet<>(a);
     s.addAll(b);
     return s;
   }

@@ -1,7 +1,6 @@
 package io.borealis.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.borealis.model.FieldError;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -21,6 +20,14 @@ public final class Problems {
   /** What a 503 asks the client to wait, in seconds. */
   static final int RETRY_AFTER_SECONDS = 1;
 
+  /** A problem body; {@code errors} (one per bad field) is left out when there are none. */
+  record Problem(
+      String type,
+      String title,
+      int status,
+      String detail,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors) {}
+
   private Problems() {}
 
   public static HttpResponse of(StatusCode status, String detail) {
@@ -28,17 +35,8 @@ public final class Problems {
   }
 
   public static HttpResponse of(StatusCode status, String detail, List<FieldError> errors) {
-    ObjectNode body = Json.object();
-    body.put("type", "about:blank");
-    body.put("title", status.reason());
-    body.put("status", status.intValue());
-    body.put("detail", detail);
-    if (!errors.isEmpty()) {
-      ArrayNode list = body.putArray("errors");
-      for (FieldError e : errors) {
-        list.addObject().put("field", e.field()).put("message", e.message());
-      }
-    }
+    Problem body =
+        new Problem("about:blank", status.reason(), status.intValue(), detail, List.copyOf(errors));
     return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, Json.bytes(body));
   }
 
@@ -57,5 +55,10 @@ public final class Problems {
             ? "Invalid request: " + errors.get(0)
             : "Invalid request: " + errors.size() + " problems";
     return of(StatusCodes.BAD_REQUEST, detail, errors);
+  }
+
+  /** A 404 naming what was not found. */
+  static HttpResponse notFound(String detail) {
+    return of(StatusCodes.NOT_FOUND, detail);
   }
 }

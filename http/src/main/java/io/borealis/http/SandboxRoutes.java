@@ -1,7 +1,5 @@
 package io.borealis.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.borealis.model.FieldError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +34,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
@@ -49,7 +48,7 @@ import org.apache.pekko.util.ByteString;
  * path is refused when it is opened. File system work runs on the blocking-I/O dispatcher; files
  * are streamed in chunks, never read whole.
  */
-final class SandboxRoutes {
+final class SandboxRoutes extends ApiDirectives {
 
   /** The size of the file when the response began: where a client reads on from. */
   static final String FILE_SIZE_HEADER = "X-Borealis-File-Size";
@@ -57,47 +56,54 @@ final class SandboxRoutes {
   private static final int CHUNK = 64 * 1024;
   private static final long POLL_MILLIS = 250;
 
-  private final ApiContext ctx;
   private final Executor io;
 
+  /** A folder of a sandbox: {@code path} relative to the sandbox, {@code ""} for its top. */
+  record SandboxListing(String path, List<SandboxEntry> entries) {}
+
+  /** One entry of a folder; {@code type} is {@code file} or {@code dir}. */
+  record SandboxEntry(String name, String type, long size, String modified) {}
+
   SandboxRoutes(ApiContext ctx, Executor io) {
-    this.ctx = ctx;
+    super(ctx);
     this.io = io;
   }
 
-  void register(Router router) {
-    router
-        .get("/api/v1/tasks/{task_id}/sandbox", call -> serve(call, ""))
-        .get("/api/v1/tasks/{task_id}/sandbox/{path+}", call -> serve(call, call.path("path")));
+  @Override
+  List<Endpoint> endpoints() {
+    return List.of(
+        Endpoint.get("/api/v1/tasks/{task_id}/sandbox", path -> serve(path.get("task_id"), "")),
+        Endpoint.get(
+            "/api/v1/tasks/{task_id}/sandbox/{path+}",
+            path -> serve(path.get("task_id"), path.get("path"))));
   }
 
   /** A checked request: {@code relative} is a path of plain names ({@code ""} for the root). */
   private record Ask(
       String taskId, Path relative, long offset, Optional<Long> length, boolean follow) {}
 
-  private CompletionStage<HttpResponse> serve(Call call, String path) {
-    call.allowQuery(Set.of("offset", "length", "follow"));
-    long offset = Params.nonNegativeLong(call, "offset").orElse(0L);
-    Optional<Long> length = Params.nonNegativeLong(call, "length");
-    boolean follow = Params.bool(call, "follow", false);
-    Path relative = relative(call, path);
-    call.checked();
-    String taskId = call.path("task_id");
-    if (!ctx.view().isCaughtUp()) {
-      return Api.done(Problems.unavailable("The read side is still loading; try again shortly."));
-    }
-    if (ctx.sandboxes().isEmpty()) {
-      return Api.done(
-          Problems.of(
-              StatusCodes.NOT_FOUND,
-              "Not served here: this cluster's backend keeps no sandboxes."));
-    }
-    if (ctx.view().task(taskId).isEmpty()) {
-      return Api.done(Problems.of(StatusCodes.NOT_FOUND, "Task " + taskId + " not found"));
-    }
-    Ask ask = new Ask(taskId, relative, offset, length, follow);
-    Path root = ctx.sandboxes().get();
-    return CompletableFuture.supplyAsync(() -> open(root, ask), io);
+  private Route serve(String taskId, String path) {
+    return input(
+        Set.of("offset", "length", "follow"),
+        in -> {
+          long offset = in.nonNegativeLong("offset").orElse(0L);
+          Optional<Long> length = in.nonNegativeLong("length");
+          boolean follow = in.bool("follow", false);
+          Path relative = relative(in, path);
+          in.checked();
+          if (!ctx.view().isCaughtUp()) {
+            return complete(Problems.unavailable(LOADING));
+          }
+          if (ctx.sandboxes().isEmpty()) {
+            return notFound("Not served here: this cluster's backend keeps no sandboxes.");
+          }
+          if (ctx.view().task(taskId).isEmpty()) {
+            return notFound("Task " + taskId + " not found");
+          }
+          Ask ask = new Ask(taskId, relative, offset, length, follow);
+          Path root = ctx.sandboxes().get();
+          return completeWithFuture(CompletableFuture.supplyAsync(() -> open(root, ask), io));
+        });
   }
 
   /**
@@ -105,19 +111,19 @@ final class SandboxRoutes {
    * each segment, so {@code %2F} arrives here as a slash and is split on like any other. Problems
    * are noted on the field {@code path}.
    */
-  static Path relative(Call call, String path) {
+  static Path relative(Input in, String path) {
     if (path.indexOf('\0') >= 0) {
-      call.problem("path", "must not contain NUL bytes");
+      in.problem("path", "must not contain NUL bytes");
       return Path.of("");
     }
     if (path.startsWith("/")) {
-      call.problem("path", "must be relative to the sandbox, not absolute");
+      in.problem("path", "must be relative to the sandbox, not absolute");
       return Path.of("");
     }
     List<String> names = new ArrayList<>();
     for (String piece : path.split("/")) {
       if (piece.equals("..")) {
-        call.problem("path", "must not contain '..' segments (it must stay inside the sandbox)");
+        in.problem("path", "must not contain '..' segments (it must stay inside the sandbox)");
         return Path.of("");
       }
       if (!piece.isEmpty() && !piece.equals(".")) {
@@ -132,12 +138,12 @@ final class SandboxRoutes {
         plain &= !name.toString().equals("..");
       }
       if (!plain) {
-        call.problem("path", "must stay inside the sandbox");
+        in.problem("path", "must stay inside the sandbox");
         return Path.of("");
       }
       return relative;
     } catch (InvalidPathException e) {
-      call.problem("path", "is not a valid path: " + e.getReason());
+      in.problem("path", "is not a valid path: " + e.getReason());
       return Path.of("");
     }
   }
@@ -265,26 +271,22 @@ final class SandboxRoutes {
     try (Stream<Path> list = Files.list(real)) {
       children = list.sorted(Comparator.comparing((Path p) -> p.getFileName().toString())).toList();
     }
-    ObjectNode body = Json.object();
-    body.put("path", shown(ask));
-    ArrayNode entries = body.putArray("entries");
+    List<SandboxEntry> entries = new ArrayList<>();
     for (Path child : children) {
       entry(base, child)
           .ifPresent(
               a ->
-                  entries
-                      .addObject()
-                      .put("name", child.getFileName().toString())
-                      .put("type", a.isDirectory() ? "dir" : "file")
-                      .put("size", a.size())
-                      .put(
-                          "modified",
+                  entries.add(
+                      new SandboxEntry(
+                          child.getFileName().toString(),
+                          a.isDirectory() ? "dir" : "file",
+                          a.size(),
                           a.lastModifiedTime()
                               .toInstant()
                               .truncatedTo(ChronoUnit.MILLIS)
-                              .toString()));
+                              .toString())));
     }
-    return Api.json(StatusCodes.OK, body);
+    return json(StatusCodes.OK, new SandboxListing(shown(ask), entries));
   }
 
   /**

@@ -2,27 +2,27 @@ package io.borealis.http;
 
 import io.borealis.model.ScheduleStatus;
 import io.borealis.persistence.ReadView;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
 
 /** Cluster-wide task queries and one task's history. */
-final class TaskRoutes {
-
-  private final ApiContext ctx;
+final class TaskRoutes extends ApiDirectives {
 
   TaskRoutes(ApiContext ctx) {
-    this.ctx = ctx;
+    super(ctx);
   }
 
-  void register(Router router) {
-    router.get("/api/v1/tasks", this::query).get("/api/v1/tasks/{task_id}", this::one);
+  @Override
+  List<Endpoint> endpoints() {
+    return List.of(
+        Endpoint.get("/api/v1/tasks", path -> query()),
+        Endpoint.get("/api/v1/tasks/{task_id}", path -> one(path.get("task_id"))));
   }
 
-  private CompletionStage<HttpResponse> query(Call call) {
-    call.allowQuery(
+  private Route query() {
+    return input(
         Set.of(
             "index",
             "wait",
@@ -35,52 +35,49 @@ final class TaskRoutes {
             "instances",
             "limit_per_instance",
             "offset",
-            "limit"));
-    ReadView.TaskQuery q =
-        query(
-            ctx,
-            call,
-            call.query("role"),
-            call.query("env"),
-            call.query("job"),
-            Params.strings(call, "task_id"),
-            Params.strings(call, "host"));
-    return Api.read(
-        ctx,
-        call,
-        () -> Api.json(StatusCodes.OK, Views.page(ctx.view().tasks(q), t -> Views.task(t, false))));
+            "limit"),
+        in -> {
+          ReadView.TaskQuery q =
+              query(
+                  ctx,
+                  in,
+                  in.query("role"),
+                  in.query("env"),
+                  in.query("job"),
+                  in.strings("task_id"),
+                  in.strings("host"));
+          return read(in, () -> ok(Views.page(ctx.view().tasks(q), t -> Views.task(t, false))));
+        });
   }
 
-  private CompletionStage<HttpResponse> one(Call call) {
-    call.allowQuery(Set.of("index", "wait"));
-    String id = call.path("task_id");
-    return Api.read(
-        ctx,
-        call,
-        () ->
-            ctx.view()
-                .task(id)
-                .map(t -> Api.json(StatusCodes.OK, Views.task(t, true)))
-                .orElseGet(() -> Problems.of(StatusCodes.NOT_FOUND, "Task " + id + " not found")));
+  private Route one(String id) {
+    return input(
+        Set.of("index", "wait"),
+        in ->
+            read(
+                in,
+                () ->
+                    ctx.view()
+                        .task(id)
+                        .map(t -> ok(Views.task(t, true)))
+                        .orElseGet(() -> notFound("Task " + id + " not found"))));
   }
 
   /** The common filters of task lists. */
   static ReadView.TaskQuery query(
       ApiContext ctx,
-      Call call,
+      Input in,
       Optional<String> role,
       Optional<String> env,
       Optional<String> job,
       Set<String> taskIds,
       Set<String> hosts) {
-    Set<ScheduleStatus> statuses = Params.statuses(call, "status");
+    Set<ScheduleStatus> statuses = in.statuses("status");
     int max = ctx.validation().maxTasksPerJob();
-    Set<Integer> instances = Params.instances(call, "instances", max);
-    int perInstance = Params.nonNegative(call, "limit_per_instance", 0, Integer.MAX_VALUE);
-    int offset = Params.nonNegative(call, "offset", 0, Integer.MAX_VALUE);
-    int limit =
-        Params.nonNegative(
-            call, "limit", ctx.settings().maxPageSize(), ctx.settings().maxPageSize());
+    Set<Integer> instances = in.instances("instances", max);
+    int perInstance = in.nonNegative("limit_per_instance", 0, Integer.MAX_VALUE);
+    int offset = in.nonNegative("offset", 0, Integer.MAX_VALUE);
+    int limit = in.nonNegative("limit", ctx.settings().maxPageSize(), ctx.settings().maxPageSize());
     return new ReadView.TaskQuery(
         role, env, job, taskIds, statuses, instances, hosts, perInstance, offset, limit);
   }

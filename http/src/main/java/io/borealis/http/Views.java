@@ -1,90 +1,171 @@
 package io.borealis.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.borealis.job.JobDiff;
+import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobKey;
 import io.borealis.persistence.ReadView;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
-/** The JSON shapes of http-api.md for what the read side holds. */
+/**
+ * The response records of http-api.md, one per shape, and how each is made from what the write side
+ * answers or the read side holds. {@link Json#MAPPER} writes their components in snake_case; a null
+ * component is written as {@code null} unless it says it is left out.
+ */
 final class Views {
 
   private Views() {}
 
-  static ObjectNode task(ScheduledTask t, boolean withEvents) {
-    ObjectNode o = Json.object();
-    o.put("task_id", t.taskId());
-    o.put("job_key", t.instance().job().toString());
-    o.put("instance_id", t.instance().instanceId());
-    o.put("status", t.status().name());
-    o.put("host", t.assignment().map(a -> a.host()).orElse(null));
-    o.put("agent_id", t.assignment().map(a -> a.agentId()).orElse(null));
-    ObjectNode ports = o.putObject("assigned_ports");
-    t.assignment().ifPresent(a -> new java.util.TreeMap<>(a.ports()).forEach(ports::put));
-    o.put("failure_count", t.failureCount());
-    o.put("ancestor_id", t.ancestorId().orElse(null));
-    o.put("reason", t.latestEvent().message().orElse(null));
-    o.put("updated_at", t.latestEvent().timestamp().toString());
-    if (withEvents) {
-      ArrayNode events = o.putArray("events");
-      for (TaskEvent e : t.events()) {
-        events
-            .addObject()
-            .put("status", e.status().name())
-            .put("timestamp", e.timestamp().toString())
-            .put("message", e.message().orElse(null));
-      }
-    }
-    return o;
+  // ---------------------------------------------------------------------------------------------
+  // Writes
+
+  /** {@code POST /jobs/{role}/{env}/{name}}: 201. */
+  record JobCreated(String jobKey, int instances, String message) {}
+
+  /** A kill, restart or add-instances: the instances it changed, as ranges ({@code "0-2,5"}). */
+  record InstancesChanged(String jobKey, String instances, String message) {}
+
+  /** {@code POST .../diff}: the instances an update to the proposed configuration would touch. */
+  record JobDiffView(
+      String jobKey,
+      List<ConfigGroupView> add,
+      List<ConfigGroupView> remove,
+      List<ConfigGroupView> update,
+      List<ConfigGroupView> unchanged) {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  /** A list: one page of items and where it lies in the whole. */
+  record Page<T>(List<T> items, int total, int offset, int limit) {}
+
+  record TaskView(
+      String taskId,
+      String jobKey,
+      int instanceId,
+      String status,
+      String host,
+      String agentId,
+      Map<String, Integer> assignedPorts,
+      int failureCount,
+      String ancestorId,
+      String reason,
+      String updatedAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<TaskEventView> events) {}
+
+  record TaskEventView(String status, String timestamp, String message) {}
+
+  record JobSummaryView(
+      String jobKey,
+      String role,
+      String environment,
+      String name,
+      int instances,
+      StatsView stats,
+      String cronSchedule,
+      String nextCronRun,
+      String activeUpdate) {}
+
+  record StatsView(int pending, int active, int finished, int failed) {}
+
+  /** One job: its summary's fields, then its configuration and its groups of instances. */
+  record JobView(
+      @JsonUnwrapped JobSummaryView summary,
+      String createdAt,
+      ConfigJson.JobConfigView config,
+      List<ConfigGroupView> activeGroups) {}
+
+  /** Instances (as ranges) that share one task configuration. */
+  record ConfigGroupView(String instances, ConfigJson.TaskConfigView config) {}
+
+  record RoleView(String role, int jobCount, int cronJobCount) {}
+
+  // ---------------------------------------------------------------------------------------------
+
+  static TaskView task(ScheduledTask t, boolean withEvents) {
+    TaskEvent latest = t.latestEvent();
+    return new TaskView(
+        t.taskId(),
+        t.instance().job().toString(),
+        t.instance().instanceId(),
+        t.status().name(),
+        t.assignment().map(a -> a.host()).orElse(null),
+        t.assignment().map(a -> a.agentId()).orElse(null),
+        t.assignment().map(a -> new TreeMap<>(a.ports())).orElseGet(TreeMap::new),
+        t.failureCount(),
+        t.ancestorId().orElse(null),
+        latest.message().orElse(null),
+        latest.timestamp().toString(),
+        withEvents
+            ? t.events().stream()
+                .map(
+                    e ->
+                        new TaskEventView(
+                            e.status().name(), e.timestamp().toString(), e.message().orElse(null)))
+                .toList()
+            : null);
   }
 
-  static ObjectNode jobSummary(ReadView.JobSummary s) {
-    ObjectNode o = Json.object();
+  static JobSummaryView jobSummary(ReadView.JobSummary s) {
     JobKey k = s.key();
-    o.put("job_key", k.toString());
-    o.put("role", k.role());
-    o.put("environment", k.environment());
-    o.put("name", k.name());
-    o.put("instances", s.instances());
-    o.putObject("stats")
-        .put("pending", s.stats().pending())
-        .put("active", s.stats().active())
-        .put("finished", s.stats().finished())
-        .put("failed", s.stats().failed());
-    o.put("cron_schedule", s.cronSchedule().orElse(null));
-    o.putNull("next_cron_run");
-    o.putNull("active_update");
-    return o;
+    ReadView.Stats st = s.stats();
+    return new JobSummaryView(
+        k.toString(),
+        k.role(),
+        k.environment(),
+        k.name(),
+        s.instances(),
+        new StatsView(st.pending(), st.active(), st.finished(), st.failed()),
+        s.cronSchedule().orElse(null),
+        null,
+        null);
   }
 
-  static ObjectNode jobDetails(ReadView.JobDetails d) {
-    ObjectNode o = jobSummary(d.summary());
-    o.put("created_at", d.createdAt() == null ? null : d.createdAt().toString());
-    o.set("config", ConfigJson.job(d.config()));
-    ArrayNode groups = o.putArray("active_groups");
-    for (ReadView.ConfigGroup g : d.activeGroups()) {
-      ObjectNode go = groups.addObject();
-      go.put("instances", g.ranges());
-      go.set("config", ConfigJson.task(g.config()));
-    }
-    return o;
+  static JobView job(ReadView.JobDetails d) {
+    return new JobView(
+        jobSummary(d.summary()),
+        d.createdAt() == null ? null : d.createdAt().toString(),
+        ConfigJson.job(d.config()),
+        d.activeGroups().stream()
+            .map(g -> new ConfigGroupView(g.ranges(), ConfigJson.task(g.config())))
+            .toList());
   }
 
-  static <T> ObjectNode page(ReadView.Page<T> page, Function<T, ObjectNode> item) {
-    return list(page.items(), item, page.total(), page.offset(), page.limit());
+  static RoleView role(ReadView.RoleSummary r) {
+    return new RoleView(r.role(), r.jobs(), r.cronJobs());
   }
 
-  static <T> ObjectNode list(
-      List<T> items, Function<T, ObjectNode> item, int total, int offset, int limit) {
-    ObjectNode o = Json.object();
-    ArrayNode array = o.putArray("items");
-    items.forEach(i -> array.add(item.apply(i)));
-    o.put("total", total);
-    o.put("offset", offset);
-    o.put("limit", limit);
-    return o;
+  static JobDiffView diff(JobKey key, JobDiff diff) {
+    return new JobDiffView(
+        key.toString(),
+        groups(diff.add()),
+        groups(diff.remove()),
+        groups(diff.update()),
+        groups(diff.unchanged()));
+  }
+
+  private static List<ConfigGroupView> groups(List<JobDiff.Group> groups) {
+    return groups.stream()
+        .map(
+            g ->
+                new ConfigGroupView(
+                    InstanceRanges.format(g.instances()), ConfigJson.task(g.config())))
+        .toList();
+  }
+
+  static <T, V> Page<V> page(ReadView.Page<T> page, Function<T, V> item) {
+    return new Page<>(
+        page.items().stream().map(item).toList(), page.total(), page.offset(), page.limit());
+  }
+
+  /** A whole list as one page. */
+  static <T, V> Page<V> all(List<T> items, Function<T, V> item) {
+    return new Page<>(items.stream().map(item).toList(), items.size(), 0, items.size());
   }
 }

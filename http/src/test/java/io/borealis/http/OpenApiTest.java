@@ -72,7 +72,7 @@ class OpenApiTest {
   void everyRouteIsDocumented() {
     assertThat(api.routes()).isNotEmpty();
     List<String> missing = new ArrayList<>();
-    for (Router.Route r : api.routes()) {
+    for (Endpoint r : api.routes()) {
       if (!doc.path("paths").path(r.documentedTemplate()).has(r.method().toLowerCase())) {
         missing.add(r.method() + " " + r.documentedTemplate());
       }

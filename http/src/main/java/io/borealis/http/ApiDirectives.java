@@ -1,0 +1,246 @@
+package io.borealis.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.borealis.common.Users;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The directives the API's routes are written in, on top of Pekko's: matching an {@link Endpoint}'s
+ * template, who is calling, the query and the JSON body read with every problem collected, reads
+ * that honour {@code ?index=&wait=}, and JSON responses from records. Every route class extends
+ * this, the way Pekko route classes extend {@link AllDirectives}.
+ */
+abstract class ApiDirectives extends AllDirectives {
+
+  static final String INDEX_HEADER = "X-Borealis-Index";
+  static final String LOADING = "The read side is still loading; try again shortly.";
+
+  final ApiContext ctx;
+
+  ApiDirectives(ApiContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** The endpoints this class serves. */
+  abstract List<Endpoint> endpoints();
+
+  /** Who is calling, as every mutating route learns it. */
+  record Caller(String user) {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Matching
+
+  /**
+   * The route of one endpoint: its template matched with path matchers (one trailing {@code /}
+   * names the same resource), then its method; a body is read whole (up to the size limit) before
+   * the handler runs, and a request that has no use for its body has it discarded.
+   */
+  final Route serve(Endpoint endpoint) {
+    var method =
+        HttpMethods.lookup(endpoint.method())
+            .orElseThrow(() -> new IllegalArgumentException("no method " + endpoint.method()));
+    return matching(
+        endpoint.segments(),
+        Map.of(),
+        args ->
+            method(
+                method,
+                () ->
+                    endpoint.readsBody()
+                        ? strictBody(() -> endpoint.handler().apply(args))
+                        : discardingBody(() -> endpoint.handler().apply(args))));
+  }
+
+  private Route matching(
+      List<String> segments, Map<String, String> bound, Function<Endpoint.Args, Route> inner) {
+    if (segments.isEmpty()) {
+      return pathEndOrSingleSlash(() -> inner.apply(new Endpoint.Args(bound)));
+    }
+    String head = segments.get(0);
+    List<String> rest = segments.subList(1, segments.size());
+    if (Endpoint.isRest(head)) {
+      return pathPrefix(
+          PathMatchers.segments(),
+          names -> matching(rest, with(bound, head, String.join("/", names)), inner));
+    }
+    if (Endpoint.isParam(head)) {
+      return pathPrefix(PathMatchers.segment(), v -> matching(rest, with(bound, head, v), inner));
+    }
+    return pathPrefix(head, () -> matching(rest, bound, inner));
+  }
+
+  private static Map<String, String> with(Map<String, String> bound, String segment, String v) {
+    Map<String, String> m = new HashMap<>(bound);
+    m.put(Endpoint.paramName(segment), v);
+    return m;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading the request
+
+  /**
+   * Who is calling. Authentication is off, so it is always Aurora's unauthenticated user; this is
+   * the one place where issue 12 reads HTTP Basic credentials.
+   */
+  final Route caller(Function<Caller, Route> inner) {
+    return inner.apply(new Caller(Users.UNSECURE));
+  }
+
+  /** The query, with every parameter not in {@code known} noted as a problem. */
+  final Route input(Set<String> known, Function<Input, Route> inner) {
+    return parameterMultiMap(query -> inner.apply(new Input(query, known)));
+  }
+
+  /** The whole body, up to {@code max-request-size} (413 past it), before {@code inner} runs. */
+  private Route strictBody(Supplier<Route> inner) {
+    long max = ctx.settings().maxRequestBytes();
+    return extractRequestEntity(
+        entity -> {
+          var length = entity.getContentLengthOption();
+          if (length.isPresent() && length.getAsLong() > max) {
+            return discardingBody(() -> complete(Api.tooLarge(max)));
+          }
+          return toStrictEntity(ctx.settings().askTimeout(), max, inner);
+        });
+  }
+
+  /** Drains a body that no one reads, so the connection can carry the next request. */
+  final Route discardingBody(Supplier<Route> inner) {
+    return extractRequestEntity(
+        entity ->
+            extractMaterializer(
+                m -> {
+                  entity.discardBytes(m);
+                  return inner.get();
+                }));
+  }
+
+  /**
+   * The body as JSON (read whole by {@link #serve}). An empty body reads as {@code {}} when {@code
+   * emptyIsObject}, for commands whose fields are all optional; a body that is not JSON is a 415.
+   */
+  final Route jsonBody(boolean emptyIsObject, Function<JsonNode, Route> inner) {
+    return extractStrictEntity(
+        ctx.settings().askTimeout(),
+        ctx.settings().maxRequestBytes(),
+        strict -> inner.apply(parse(strict, emptyIsObject)));
+  }
+
+  /** The body as a JSON object read field by field, its problems noted on {@code in}. */
+  final Route fields(Input in, boolean emptyIsObject, Function<JsonFields, Route> inner) {
+    return jsonBody(emptyIsObject, json -> inner.apply(new JsonFields(json, in)));
+  }
+
+  private static JsonNode parse(HttpEntity.Strict entity, boolean emptyIsObject) {
+    byte[] body = entity.getData().toArray();
+    if (body.length == 0) {
+      if (emptyIsObject) {
+        return Json.MAPPER.createObjectNode();
+      }
+      throw new BadRequest("(body)", "a JSON body is required");
+    }
+    var mediaType = entity.getContentType().mediaType();
+    if (!mediaType.equals(MediaTypes.APPLICATION_JSON)) {
+      throw new UnsupportedMedia(mediaType.toString());
+    }
+    try {
+      JsonNode node = Json.MAPPER.readTree(body);
+      if (node == null || node.isMissingNode()) {
+        throw new BadRequest("(body)", "a JSON body is required");
+      }
+      return node;
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
+      throw new BadRequest("(body)", "is not valid JSON" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new BadRequest("(body)", "could not be read: " + e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Answering
+
+  /**
+   * A read from the read side: honours {@code ?index=N&wait=30s} (answer once the view passes N, or
+   * when the wait ends) and carries the view's index. A 503 while the view is still loading.
+   */
+  final Route read(Input in, Supplier<Route> render) {
+    Optional<Long> index = in.index();
+    Optional<Duration> wait = in.duration("wait", ctx.settings().maxWait());
+    in.checked();
+    if (!ctx.view().isCaughtUp()) {
+      return complete(Problems.unavailable(LOADING));
+    }
+    CompletionStage<Long> ready =
+        index.isPresent()
+            ? ctx.view().awaitIndex(index.get(), wait.orElse(Duration.ZERO), ctx.timer())
+            : CompletableFuture.completedFuture(ctx.view().index());
+    return onSuccess(
+        ready,
+        i -> {
+          // The index is read first: the body is at least as new as the index it carries.
+          long at = ctx.view().index();
+          return respondWithHeader(RawHeader.create(INDEX_HEADER, Long.toString(at)), render);
+        });
+  }
+
+  /**
+   * A write, handed on only if {@link Admission} has room for {@code units} more instance changes;
+   * else a 503 with {@code Retry-After}, and nothing changed.
+   */
+  final Route admitted(int units, Supplier<CompletionStage<HttpResponse>> write) {
+    return completeWithFuture(ctx.admission().admit(units, write));
+  }
+
+  /** A response record as a JSON response. */
+  static HttpResponse json(StatusCode status, Object body) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(ContentTypes.APPLICATION_JSON, Json.bytes(body));
+  }
+
+  /** A 200 with a response record. */
+  final Route ok(Object body) {
+    return complete(json(StatusCodes.OK, body));
+  }
+
+  /** A 404 problem. */
+  final Route notFound(String detail) {
+    return complete(Problems.notFound(detail));
+  }
+
+  /** The body is not JSON: a 415. */
+  static final class UnsupportedMedia extends RuntimeException {
+    UnsupportedMedia(String mediaType) {
+      super("the body must be application/json, not " + mediaType, null, false, false);
+    }
+  }
+}
