@@ -392,6 +392,9 @@ class SerializationTest {
     events.add(
         new JobEvent.InstancesAdded(JOB, FULL, List.of(3, 4), "www-data/prod/hello#2", T0, "bob"));
     events.add(new JobEvent.InstancesScheduled(JOB, "www-data/prod/hello#2", List.of(3)));
+    events.add(new JobEvent.UpdateLocked(JOB, "u-1", List.of(0, 1, 2, 3), T0, "bob"));
+    events.add(new JobEvent.UpdateUnlocked(JOB, "u-1", "ROLLED_FORWARD", Optional.of(FULL), T0));
+    events.add(new JobEvent.UpdateUnlocked(JOB, "u-2", "GONE", Optional.empty(), T0));
     events.addAll(UPDATE_EVENTS);
     return named(events);
   }
@@ -413,8 +416,12 @@ class SerializationTest {
                     new JobState.ScheduleBatch(
                         "www-data/prod/hello#2", COUNT_SLA_ON_MESOS, List.of(3, 4))),
                 T0),
+            new JobState.Existing(
+                JOB_CONFIGS.get(0), List.of(0, 1), 1, List.of(), T0, Optional.of("u-1")),
             new JobState.ScheduleBatch("www-data/prod/hello#1", COORDINATED_BATCH, List.of(0)),
             TASK,
+            new io.borealis.update.JobUpdateEntity.State(Optional.empty()),
+            new io.borealis.update.JobUpdateEntity.State(Optional.of(updateRun(10))),
             updateRun(1),
             updateRun(10),
             updateRun(UPDATE_EVENTS.size())));
@@ -448,6 +455,38 @@ class SerializationTest {
             new TaskInstanceEntity.RestartResult(INSTANCE, true),
             new TaskInstanceEntity.InstanceSummary(INSTANCE, Optional.of(TASK)),
             new TaskInstanceEntity.InstanceSummary(INSTANCE, Optional.empty()),
+            new TaskInstanceEntity.KillTask(TASK_ID, "Killed for job update u-1", ref()),
+            new io.borealis.task.InstanceChange(
+                INSTANCE, List.of(ANCESTOR, TASK), Optional.of(TASK)),
+            new io.borealis.task.InstanceChange(INSTANCE, List.of(), Optional.empty()),
+            new JobEntity.LockForUpdate("u-1", 4, Set.of(5, 6), "bob", ref()),
+            new JobEntity.Locked(List.of(0, 1, 2), JOB_CONFIGS.get(0)),
+            new JobEntity.Unlock("u-1", "ROLLED_FORWARD", Optional.of(FULL), ref()),
+            new JobEntity.Unlock("u-1", "ABORTED", Optional.empty(), ref()),
+            new io.borealis.update.JobUpdateEntity.Start(
+                JOB_CONFIGS.get(0),
+                Set.of(0, 1),
+                "bob",
+                Map.of("ticket", "OPS-1"),
+                Optional.of("go"),
+                Optional.of("u-0"),
+                ref()),
+            new io.borealis.update.JobUpdateEntity.Started(
+                new io.borealis.update.UpdateKey(JOB, "u-1"),
+                Optional.of(io.borealis.update.UpdateStatus.ROLLING_FORWARD),
+                "started"),
+            new io.borealis.update.JobUpdateEntity.Started(
+                new io.borealis.update.UpdateKey(JOB, "u-1"),
+                Optional.empty(),
+                "Job is unchanged by proposed update."),
+            new io.borealis.update.JobUpdateEntity.Act(
+                io.borealis.update.OperatorAction.PAUSE, "bob", Optional.of("hold"), ref()),
+            new io.borealis.update.JobUpdateEntity.Acted(
+                new io.borealis.update.UpdateKey(JOB, "u-1"),
+                io.borealis.update.UpdateStatus.ROLLED_FORWARD,
+                Optional.of(new io.borealis.update.UpdateKey(JOB, "u-2"))),
+            new io.borealis.update.JobUpdateEntity.PulseIt("bob", ref()),
+            new io.borealis.update.JobUpdateEntity.IsActive(ref()),
             // Job: commands and replies.
             new JobEntity.Create(JOB_CONFIGS.get(0), "bob", ref()),
             new JobEntity.Kill(Optional.of(List.of(0, 2)), "bob", Optional.of("Bye."), ref()),
@@ -557,7 +596,8 @@ class SerializationTest {
             new Rejection.Conflict("Instance ID collision detected."),
             new Rejection.Invalid("Not all requested shards are active."),
             new Rejection.NotFound("Job www-data/prod/hello not found"),
-            new Rejection.Unavailable("instances 1-2 did not answer in time; try again"))) {
+            new Rejection.Unavailable("instances 1-2 did not answer in time; try again"),
+            new Rejection.UpdateActive("u-1"))) {
       StatusReply<?> back = serialization.verifySerialization(StatusReply.error(rejection), false);
       assertThat(back.isError()).isTrue();
       assertThat(back.getError())

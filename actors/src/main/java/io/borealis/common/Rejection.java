@@ -38,4 +38,26 @@ public abstract class Rejection extends RuntimeException {
       super(message);
     }
   }
+
+  /**
+   * The job has an active update, so it refuses changes other than through that update (409; the
+   * body names the update). Aurora's JOB_UPDATING_ERROR.
+   */
+  public static final class UpdateActive extends Rejection {
+    private static final String PREFIX = "Job is currently updating (update ";
+
+    /** {@code updateIdOrMessage}: the active update's id, or this rejection's own message. */
+    public UpdateActive(String updateIdOrMessage) {
+      super(
+          updateIdOrMessage.startsWith(PREFIX)
+              ? updateIdOrMessage
+              : PREFIX + updateIdOrMessage + " is active).");
+    }
+
+    /** The id of the active update. */
+    public String updateId() {
+      String m = getMessage();
+      return m.substring(PREFIX.length(), m.length() - " is active).".length());
+    }
+  }
 }

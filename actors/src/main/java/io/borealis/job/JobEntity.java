@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.IntStream;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -105,6 +106,31 @@ public final class JobEntity
   /** The new instances. */
   public record Added(List<Integer> instances, String message) implements CborSerializable {}
 
+  /**
+   * An update takes the job ({@code instances}: the proposed instance count; {@code scope}: the
+   * instances it is limited to, if any). Granted again to the same update; refused while another is
+   * active.
+   */
+  public record LockForUpdate(
+      String updateId,
+      int instances,
+      Set<Integer> scope,
+      String user,
+      ActorRef<StatusReply<Locked>> replyTo)
+      implements Command {}
+
+  /** The job is the update's: every instance id it has, and its configuration. */
+  public record Locked(List<Integer> instanceIds, JobConfiguration config)
+      implements CborSerializable {}
+
+  /**
+   * The update ended with {@code status}; {@code task} is what the job's instances run from now on
+   * (a rolled-forward update). Ignored unless the job is locked by that update.
+   */
+  public record Unlock(
+      String updateId, String status, Optional<TaskConfig> task, ActorRef<Done> replyTo)
+      implements Command {}
+
   // Internal messages. Each answer of a fan-out comes back as data: the request's replyTo and the
   // answers the reply is built from, so the handler of the state the job is in decides.
 
@@ -149,6 +175,10 @@ public final class JobEntity
     }
   }
 
+  /** Whether the update holding the job is still active, asked before {@code request}. */
+  private record UpdateProbed(Command request, String updateId, boolean active)
+      implements Command, NoSerializationVerificationNeeded {}
+
   /** Timer: ask unconfirmed instances again. */
   private record RetryScheduling() implements Command {}
 
@@ -167,7 +197,30 @@ public final class JobEntity
       int snapshotEvery,
       Duration idlePassivation,
       EventFeed feed,
-      Tags tags) {
+      Tags tags,
+      UpdateProbe updates) {
+
+    /** Without updates. */
+    public Deps(
+        Clock clock,
+        Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
+        Duration askTimeout,
+        int maxTasksPerJob,
+        int snapshotEvery,
+        Duration idlePassivation,
+        EventFeed feed,
+        Tags tags) {
+      this(
+          clock,
+          instances,
+          askTimeout,
+          maxTasksPerJob,
+          snapshotEvery,
+          idlePassivation,
+          feed,
+          tags,
+          UpdateProbe.NONE);
+    }
 
     /** With the events in one tag (tests of a single entity). */
     public Deps(
@@ -212,6 +265,12 @@ public final class JobEntity
                         create(JobKey.parse(ctx.getEntityId()), deps, Optional.of(ctx.getShard())))
                 .withSettings(
                     ClusterShardingSettings.create(system).withRememberEntities(rememberEntities)));
+  }
+
+  /** How other actors address a job, wherever in the cluster it lives. */
+  public static Function<JobKey, RecipientRef<Command>> refs(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return key -> sharding.entityRefFor(ENTITY_KEY, key.toString());
   }
 
   public static Behavior<Command> create(
@@ -280,15 +339,21 @@ public final class JobEntity
         .onCommand(Kill.class, c -> Effect().reply(c.replyTo(), notFound()))
         .onCommand(Restart.class, c -> Effect().reply(c.replyTo(), notFound()))
         .onCommand(AddInstances.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(LockForUpdate.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(Unlock.class, c -> Effect().reply(c.replyTo(), Done.getInstance()))
         .onCommand(IdleCheck.class, this::idleWhileEmpty)
         // Nothing else can reach a job that never existed (answers follow requests it refused).
         .onAnyCommand(c -> Effect().noReply());
     builder
         .forStateType(Existing.class)
-        .onCommand(Create.class, this::createAgain)
-        .onCommand(Kill.class, this::kill)
-        .onCommand(Restart.class, this::restart)
-        .onCommand(AddInstances.class, this::addInstances)
+        .onCommand(Create.class, (s, c) -> unlessUpdating(s, c, c.replyTo(), this::createAgain))
+        .onCommand(Kill.class, (s, c) -> unlessUpdating(s, c, c.replyTo(), this::kill))
+        .onCommand(Restart.class, (s, c) -> unlessUpdating(s, c, c.replyTo(), this::restart))
+        .onCommand(
+            AddInstances.class, (s, c) -> unlessUpdating(s, c, c.replyTo(), this::addInstances))
+        .onCommand(LockForUpdate.class, this::lockForUpdate)
+        .onCommand(Unlock.class, this::unlock)
+        .onCommand(UpdateProbed.class, this::onUpdateProbed)
         .onCommand(CreateSurveyed.class, this::onCreateSurveyed)
         .onCommand(AddSurveyed.class, this::onAddSurveyed)
         .onCommand(RestartSurveyed.class, this::onRestartSurveyed)
@@ -311,6 +376,102 @@ public final class JobEntity
       passivate();
     }
     return Effect().noReply();
+  }
+
+  // Existing: the update lock
+
+  /**
+   * Runs {@code handler} unless an update holds the job. If one does, the job first asks whether it
+   * is still active: if so the request is refused (409 naming it); if not (it failed before it
+   * began, or its end was lost) the job lets go of the lock and takes the request again.
+   */
+  private <C extends Command, T> ReplyEffect<JobEvent, JobState> unlessUpdating(
+      Existing state,
+      C cmd,
+      ActorRef<StatusReply<T>> replyTo,
+      java.util.function.BiFunction<Existing, C, ReplyEffect<JobEvent, JobState>> handler) {
+    if (state.activeUpdate().isEmpty()) {
+      return handler.apply(state, cmd);
+    }
+    probe(cmd, state.activeUpdate().get());
+    return Effect().noReply();
+  }
+
+  private void probe(Command cmd, String updateId) {
+    context.pipeToSelf(
+        deps.updates().isActive(key, updateId),
+        // An update that cannot be asked counts as active: refusing is safe, unlocking is not.
+        (active, error) -> new UpdateProbed(cmd, updateId, error != null || active));
+  }
+
+  private ReplyEffect<JobEvent, JobState> onUpdateProbed(Existing state, UpdateProbed msg) {
+    if (!state.activeUpdate().equals(Optional.of(msg.updateId()))) {
+      // The lock changed meanwhile: take the request again as the job is now.
+      context.getSelf().tell(msg.request());
+      return Effect().noReply();
+    }
+    if (msg.active()) {
+      refuse(msg.request(), new Rejection.UpdateActive(msg.updateId()));
+      return Effect().noReply();
+    }
+    context.getLog().info("Job {} lets go of update {}: it is not active", key, msg.updateId());
+    return persistAndPublish(
+            new JobEvent.UpdateUnlocked(
+                key, msg.updateId(), "GONE", Optional.empty(), deps.clock().instant()))
+        .thenRun(s -> context.getSelf().tell(msg.request()))
+        .thenNoReply();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void refuse(Command cmd, Rejection rejection) {
+    ActorRef<?> replyTo;
+    if (cmd instanceof Create c) {
+      replyTo = c.replyTo();
+    } else if (cmd instanceof Kill c) {
+      replyTo = c.replyTo();
+    } else if (cmd instanceof Restart c) {
+      replyTo = c.replyTo();
+    } else if (cmd instanceof AddInstances c) {
+      replyTo = c.replyTo();
+    } else if (cmd instanceof LockForUpdate c) {
+      replyTo = c.replyTo();
+    } else {
+      throw new IllegalStateException("no reply for " + cmd);
+    }
+    ((ActorRef<StatusReply<Object>>) replyTo).tell(StatusReply.error(rejection));
+  }
+
+  private ReplyEffect<JobEvent, JobState> lockForUpdate(Existing state, LockForUpdate cmd) {
+    Optional<String> held = state.activeUpdate();
+    if (held.isPresent() && !held.get().equals(cmd.updateId())) {
+      probe(cmd, held.get());
+      return Effect().noReply();
+    }
+    Locked locked = new Locked(state.instanceIds(), state.config());
+    if (held.isPresent()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(locked));
+    }
+    java.util.TreeSet<Integer> ids = new java.util.TreeSet<>(cmd.scope());
+    for (int i = 0; i < cmd.instances(); i++) {
+      ids.add(i);
+    }
+    JobEvent.UpdateLocked event =
+        new JobEvent.UpdateLocked(
+            key, cmd.updateId(), List.copyOf(ids), deps.clock().instant(), cmd.user());
+    return persistAndPublish(event)
+        .thenReply(
+            cmd.replyTo(),
+            s -> StatusReply.success(new Locked(((Existing) s).instanceIds(), state.config())));
+  }
+
+  private ReplyEffect<JobEvent, JobState> unlock(Existing state, Unlock cmd) {
+    if (!state.activeUpdate().equals(Optional.of(cmd.updateId()))) {
+      return Effect().reply(cmd.replyTo(), Done.getInstance());
+    }
+    return persistAndPublish(
+            new JobEvent.UpdateUnlocked(
+                key, cmd.updateId(), cmd.status(), cmd.task(), deps.clock().instant()))
+        .thenReply(cmd.replyTo(), s -> Done.getInstance());
   }
 
   // Existing: requests

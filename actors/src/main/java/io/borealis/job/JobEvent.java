@@ -6,6 +6,7 @@ import io.borealis.model.JobKey;
 import io.borealis.model.TaskConfig;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** What happened to a job. Self-contained, so the read side needs nothing else. */
 public sealed interface JobEvent extends CborSerializable {
@@ -47,4 +48,24 @@ public sealed interface JobEvent extends CborSerializable {
       instanceIds = List.copyOf(instanceIds);
     }
   }
+
+  /**
+   * An update took the job: until it ends, the job refuses creates, kills, restarts and additions.
+   * {@code instanceIds} are the ids the update may give tasks to (the proposed ones).
+   */
+  record UpdateLocked(
+      JobKey key, String updateId, List<Integer> instanceIds, Instant timestamp, String user)
+      implements JobEvent {
+    public UpdateLocked {
+      instanceIds = List.copyOf(instanceIds);
+    }
+  }
+
+  /**
+   * The update ended with {@code status} (or never started: "GONE"); a rolled-forward update leaves
+   * the job's instances with its task configuration.
+   */
+  record UpdateUnlocked(
+      JobKey key, String updateId, String status, Optional<TaskConfig> task, Instant timestamp)
+      implements JobEvent {}
 }

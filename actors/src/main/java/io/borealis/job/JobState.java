@@ -9,6 +9,7 @@ import io.borealis.model.TaskConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /** A job's state: not created yet, or existing with its configuration and instance ids. */
@@ -29,11 +30,23 @@ public sealed interface JobState extends CborSerializable {
       List<Integer> instanceIds,
       int generation,
       List<ScheduleBatch> unscheduled,
-      Instant createdAt)
+      Instant createdAt,
+      Optional<String> activeUpdate)
       implements JobState {
     public Existing {
       instanceIds = List.copyOf(instanceIds);
       unscheduled = List.copyOf(unscheduled);
+      // Snapshots written before updates existed have no such field.
+      activeUpdate = activeUpdate == null ? Optional.empty() : activeUpdate;
+    }
+
+    public Existing(
+        JobConfiguration config,
+        List<Integer> instanceIds,
+        int generation,
+        List<ScheduleBatch> unscheduled,
+        Instant createdAt) {
+      this(config, instanceIds, generation, unscheduled, createdAt, Optional.empty());
     }
   }
 
@@ -62,12 +75,52 @@ public sealed interface JobState extends CborSerializable {
           e.timestamp());
     }
     Existing x = (Existing) this;
+    if (event instanceof JobEvent.UpdateLocked e) {
+      TreeSet<Integer> ids = new TreeSet<>(x.instanceIds());
+      ids.addAll(e.instanceIds());
+      return new Existing(
+          x.config(),
+          List.copyOf(ids),
+          x.generation(),
+          x.unscheduled(),
+          x.createdAt(),
+          Optional.of(e.updateId()));
+    }
+    if (event instanceof JobEvent.UpdateUnlocked e) {
+      if (!x.activeUpdate().equals(Optional.of(e.updateId()))) {
+        return x;
+      }
+      JobConfiguration c = x.config();
+      return new Existing(
+          e.task()
+              .map(
+                  t ->
+                      new JobConfiguration(
+                          c.key(),
+                          c.instances(),
+                          t,
+                          c.updateConfig(),
+                          c.cronSchedule(),
+                          c.cronCollisionPolicy()))
+              .orElse(c),
+          x.instanceIds(),
+          x.generation(),
+          x.unscheduled(),
+          x.createdAt(),
+          Optional.empty());
+    }
     if (event instanceof InstancesAdded e) {
       TreeSet<Integer> ids = new TreeSet<>(x.instanceIds());
       ids.addAll(e.instanceIds());
       List<ScheduleBatch> batches = new ArrayList<>(x.unscheduled());
       batches.add(new ScheduleBatch(e.scheduleId(), e.config(), e.instanceIds()));
-      return new Existing(x.config(), List.copyOf(ids), x.generation() + 1, batches, x.createdAt());
+      return new Existing(
+          x.config(),
+          List.copyOf(ids),
+          x.generation() + 1,
+          batches,
+          x.createdAt(),
+          x.activeUpdate());
     }
     InstancesScheduled e = (InstancesScheduled) event;
     List<ScheduleBatch> batches = new ArrayList<>();
@@ -82,6 +135,7 @@ public sealed interface JobState extends CborSerializable {
         batches.add(b);
       }
     }
-    return new Existing(x.config(), x.instanceIds(), x.generation(), batches, x.createdAt());
+    return new Existing(
+        x.config(), x.instanceIds(), x.generation(), batches, x.createdAt(), x.activeUpdate());
   }
 }

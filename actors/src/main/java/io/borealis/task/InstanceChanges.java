@@ -1,7 +1,6 @@
 package io.borealis.task;
 
 import io.borealis.model.JobKey;
-import io.borealis.task.TaskInstanceEntity.InstanceSummary;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -15,25 +14,25 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public interface InstanceChanges {
 
-  /** {@code summary} is the instance's state after its latest persisted events. Quick; no I/O. */
-  void changed(InstanceSummary summary);
+  /** {@code change} is what the instance's latest persisted events did. Quick; no I/O. */
+  void changed(InstanceChange change);
 
   /** From now on, {@code listener} gets every change of an instance of {@code job}. */
-  void subscribe(JobKey job, ActorRef<InstanceSummary> listener);
+  void subscribe(JobKey job, ActorRef<InstanceChange> listener);
 
   /** Stops what {@link #subscribe} started; unknown listeners are ignored. */
-  void unsubscribe(JobKey job, ActorRef<InstanceSummary> listener);
+  void unsubscribe(JobKey job, ActorRef<InstanceChange> listener);
 
   /** Announces nowhere (tests of a single entity). */
   InstanceChanges NONE =
       new InstanceChanges() {
         @Override
-        public void changed(InstanceSummary summary) {}
+        public void changed(InstanceChange change) {}
 
         @Override
-        public void subscribe(JobKey job, ActorRef<InstanceSummary> listener) {}
+        public void subscribe(JobKey job, ActorRef<InstanceChange> listener) {}
 
         @Override
-        public void unsubscribe(JobKey job, ActorRef<InstanceSummary> listener) {}
+        public void unsubscribe(JobKey job, ActorRef<InstanceChange> listener) {}
       };
 }

@@ -1,7 +1,6 @@
 package io.borealis.task;
 
 import io.borealis.model.JobKey;
-import io.borealis.task.TaskInstanceEntity.InstanceSummary;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -13,24 +12,24 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class LocalInstanceChanges implements InstanceChanges {
 
-  private final ConcurrentHashMap<JobKey, Set<ActorRef<InstanceSummary>>> listeners =
+  private final ConcurrentHashMap<JobKey, Set<ActorRef<InstanceChange>>> listeners =
       new ConcurrentHashMap<>();
 
   @Override
-  public void changed(InstanceSummary summary) {
-    Set<ActorRef<InstanceSummary>> forJob = listeners.get(summary.instance().job());
+  public void changed(InstanceChange change) {
+    Set<ActorRef<InstanceChange>> forJob = listeners.get(change.instance().job());
     if (forJob != null) {
-      forJob.forEach(listener -> listener.tell(summary));
+      forJob.forEach(listener -> listener.tell(change));
     }
   }
 
   @Override
-  public void subscribe(JobKey job, ActorRef<InstanceSummary> listener) {
+  public void subscribe(JobKey job, ActorRef<InstanceChange> listener) {
     listeners.computeIfAbsent(job, k -> ConcurrentHashMap.newKeySet()).add(listener);
   }
 
   @Override
-  public void unsubscribe(JobKey job, ActorRef<InstanceSummary> listener) {
+  public void unsubscribe(JobKey job, ActorRef<InstanceChange> listener) {
     listeners.computeIfPresent(
         job,
         (k, set) -> {

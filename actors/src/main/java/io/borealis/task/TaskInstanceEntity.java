@@ -19,6 +19,7 @@ import io.borealis.task.InstancePlanner.Plan;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -100,6 +101,13 @@ public final class TaskInstanceEntity
 
   /** Kill the active task, if any. */
   public record Kill(String user, Optional<String> message, ActorRef<KillResult> replyTo)
+      implements Command {}
+
+  /**
+   * Kill the active task with exactly {@code message} (a job update's "Killed for job update
+   * <id>"), only if it is still {@code taskId}: an update never kills a task it has not seen.
+   */
+  public record KillTask(String taskId, String message, ActorRef<KillResult> replyTo)
       implements Command {}
 
   /** The task that is now being killed, or none when there was nothing to kill. */
@@ -305,6 +313,7 @@ public final class TaskInstanceEntity
         .onCommand(Assign.class, this::assign)
         .onCommand(ApplyStatus.class, this::applyStatus)
         .onCommand(Kill.class, this::kill)
+        .onCommand(KillTask.class, this::killTask)
         .onCommand(Restart.class, this::restart)
         .onCommand(
             Prune.class,
@@ -423,6 +432,24 @@ public final class TaskInstanceEntity
     return persist(plan).thenReply(cmd.replyTo(), s -> new KillResult(key, Optional.of(taskId)));
   }
 
+  private ReplyEffect<InstanceEvent, InstanceState> killTask(InstanceState state, KillTask cmd) {
+    if (!(state instanceof InstanceState.Active active)
+        || !active.current().taskId().equals(cmd.taskId())) {
+      return Effect().reply(cmd.replyTo(), new KillResult(key, Optional.empty()));
+    }
+    Plan plan =
+        planner.changeState(
+            state,
+            cmd.taskId(),
+            Optional.empty(),
+            TaskState.KILLING,
+            Optional.of(cmd.message()),
+            now(),
+            Optional.empty());
+    return persist(plan)
+        .thenReply(cmd.replyTo(), s -> new KillResult(key, Optional.of(cmd.taskId())));
+  }
+
   private ReplyEffect<InstanceEvent, InstanceState> restart(InstanceState state, Restart cmd) {
     if (!(state instanceof InstanceState.Active active)) {
       return Effect().reply(cmd.replyTo(), new RestartResult(key, false));
@@ -537,7 +564,7 @@ public final class TaskInstanceEntity
               if (!plan.events().isEmpty()) {
                 deps.feed()
                     .persisted(persistenceId().id(), lastSequenceNumber(context), plan.events());
-                deps.changes().changed(summary(state));
+                deps.changes().changed(change(state, plan.events()));
               }
               for (Action action : plan.actions()) {
                 perform(action);
@@ -654,6 +681,24 @@ public final class TaskInstanceEntity
   private static Optional<ScheduledTask> currentIf(
       InstanceState state, String taskId, ScheduleStatus status) {
     return state.latestTask().filter(t -> t.taskId().equals(taskId) && t.status() == status);
+  }
+
+  private InstanceChange change(InstanceState state, List<InstanceEvent> events) {
+    java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
+    for (InstanceEvent e : events) {
+      if (e instanceof InstanceEvent.TaskCreated c) {
+        ids.add(c.task().taskId());
+      } else if (e instanceof InstanceEvent.TaskAssigned a) {
+        ids.add(a.taskId());
+      } else if (e instanceof InstanceEvent.TaskStateChanged c) {
+        ids.add(c.taskId());
+      }
+    }
+    List<ScheduledTask> changed = new ArrayList<>();
+    for (String id : ids) {
+      state.find(id).ifPresent(changed::add);
+    }
+    return new InstanceChange(key, changed, state.latestTask());
   }
 
   private InstanceSummary summary(InstanceState state) {

@@ -435,9 +435,9 @@ class TaskInstanceEntityTest {
   @Test
   void listenersOfTheJobHearEveryPersistedChangeAndOthersNothing() {
     LocalInstanceChanges changes = new LocalInstanceChanges();
-    TestProbe<InstanceSummary> ofJob = testKit.createTestProbe();
-    TestProbe<InstanceSummary> ofOther = testKit.createTestProbe();
-    TestProbe<InstanceSummary> gone = testKit.createTestProbe();
+    TestProbe<InstanceChange> ofJob = testKit.createTestProbe();
+    TestProbe<InstanceChange> ofOther = testKit.createTestProbe();
+    TestProbe<InstanceChange> gone = testKit.createTestProbe();
     changes.subscribe(JOB, ofJob.ref());
     changes.subscribe(JOB, gone.ref());
     changes.unsubscribe(JOB, gone.ref());
@@ -461,9 +461,10 @@ class TaskInstanceEntityTest {
     entity.tell(
         new ApplyStatus(taskId(1), RUNNING, Optional.empty(), Optional.empty(), acks.ref()));
     acks.expectMessage(Done.getInstance());
-    InstanceSummary running = ofJob.receiveMessage();
+    InstanceChange running = ofJob.receiveMessage();
     assertThat(running.instance()).isEqualTo(instance);
     assertThat(running.latest().map(ScheduledTask::status)).contains(RUNNING);
+    assertThat(running.changed()).extracting(ScheduledTask::status).containsExactly(RUNNING);
 
     // A repeated status changes nothing, so nothing is announced.
     entity.tell(

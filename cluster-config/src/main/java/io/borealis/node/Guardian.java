@@ -20,6 +20,9 @@ import io.borealis.task.LocalInstanceChanges;
 import io.borealis.task.TaskHistoryPruner;
 import io.borealis.task.TaskInstanceEntity;
 import io.borealis.task.TaskSettings;
+import io.borealis.update.JobUpdateEntity;
+import io.borealis.update.UpdateEngine;
+import io.borealis.update.UpdateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -32,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -139,6 +143,36 @@ final class Guardian {
                   TaskInstanceEntity.refs(system),
                   askTimeout,
                   validation.maxTasksPerJob(),
+                  taskSettings.snapshotEvery(),
+                  taskSettings.idlePassivation(),
+                  view,
+                  tags,
+                  (job, id) ->
+                      AskPattern.ask(
+                          JobUpdateEntity.refs(system).apply(new UpdateKey(job, id)),
+                          JobUpdateEntity.IsActive::new,
+                          askTimeout,
+                          system.scheduler())),
+              remember);
+          Config updates = config.getConfig("borealis.update");
+          JobUpdateEntity.init(
+              system,
+              new JobUpdateEntity.Deps(
+                  clock,
+                  new UpdateEngine(
+                      new UpdateEngine.Settings(
+                          updates.getInt("min-required-instances-for-sla"),
+                          updates.getBoolean("sla-aware-kill-non-production"),
+                          updates.getDuration("sla-aware-kill-retry-min-delay"),
+                          updates.getDuration("sla-aware-kill-retry-max-delay"))),
+                  TaskInstanceEntity.refs(system),
+                  JobEntity.refs(system),
+                  JobUpdateEntity.refs(system),
+                  instanceChanges,
+                  new HttpSlaCoordinator(
+                      config.getString("borealis.validation.cluster-name"),
+                      updates.getDuration("sla-coordinator-timeout")),
+                  askTimeout,
                   taskSettings.snapshotEvery(),
                   taskSettings.idlePassivation(),
                   view,

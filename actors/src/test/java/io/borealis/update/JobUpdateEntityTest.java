@@ -1,0 +1,491 @@
+package io.borealis.update;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.borealis.backend.ResourceBackend;
+import io.borealis.common.EventFeed;
+import io.borealis.common.Rejection;
+import io.borealis.common.Tags;
+import io.borealis.job.JobEntity;
+import io.borealis.model.Assignment;
+import io.borealis.model.CronCollisionPolicy;
+import io.borealis.model.JobConfiguration;
+import io.borealis.model.JobKey;
+import io.borealis.model.Resources;
+import io.borealis.model.ScheduleStatus;
+import io.borealis.model.TaskConfig;
+import io.borealis.model.UpdateSettings;
+import io.borealis.model.UpdateStrategy;
+import io.borealis.placement.PlacementEngine;
+import io.borealis.task.LocalInstanceChanges;
+import io.borealis.task.ScheduledTask;
+import io.borealis.task.TaskEvent;
+import io.borealis.task.TaskInstanceEntity;
+import io.borealis.task.TaskInstanceEntity.InstanceSummary;
+import io.borealis.task.TaskSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The update entity against a real job entity and real instance entities (persistence testkit),
+ * with placement and the agents played by the test, a hand-moved clock and manual timers: an update
+ * kills, re-adds and watches instance after instance, records its instance events, holds the job
+ * while it runs and gives it back at its end.
+ */
+class JobUpdateEntityTest {
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          ManualTime.config()
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(ConfigFactory.load("application-test")));
+
+  private static final ManualTime manualTime = ManualTime.get(testKit.system());
+
+  @AfterAll
+  static void shutdownTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  private static final Duration ASK = Duration.ofSeconds(5);
+  private static final Assignment AGENT =
+      new Assignment("agent-1", "host-1.example.com", Map.of("http", 31000));
+  private static final AtomicInteger nextJob = new AtomicInteger();
+
+  /** A clock the test moves by hand, alongside {@link ManualTime}. */
+  private static final class TestClock extends Clock {
+    final AtomicReference<Instant> now =
+        new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  private final TestClock clock = new TestClock();
+  private final List<UpdateEvent> fed = new CopyOnWriteArrayList<>();
+  private final Map<Integer, ActorRef<TaskInstanceEntity.Command>> instances =
+      new ConcurrentHashMap<>();
+  private final Map<UpdateKey, ActorRef<JobUpdateEntity.Command>> updates =
+      new ConcurrentHashMap<>();
+  private JobKey key;
+  private TaskConfig oldTask;
+  private TaskConfig newTask;
+  private ActorRef<JobEntity.Command> job;
+  private JobUpdateEntity.Deps updateDeps;
+
+  @BeforeEach
+  void setUp() {
+    key = new JobKey("www-data", "prod", "upd" + nextJob.getAndIncrement());
+    oldTask = TaskConfig.simple(key, true, Resources.of(1, 128, 128, "http"));
+    newTask = TaskConfig.simple(key, true, Resources.of(2, 128, 128, "http"));
+    TestProbe<PlacementEngine.Command> placement = testKit.createTestProbe();
+    TestProbe<ResourceBackend.Command> backend = testKit.createTestProbe();
+    LocalInstanceChanges changes = new LocalInstanceChanges();
+    for (int i = 0; i < 6; i++) {
+      AtomicLong uuids = new AtomicLong(1);
+      TaskInstanceEntity.Deps deps =
+          new TaskInstanceEntity.Deps(
+              clock,
+              () -> new UUID(0, uuids.getAndIncrement()),
+              new Random(i),
+              TaskSettings.DEFAULT,
+              placement.ref(),
+              backend.ref(),
+              EventFeed.NONE,
+              Tags.SINGLE,
+              changes);
+      instances.put(
+          i, testKit.spawn(TaskInstanceEntity.create(key.instance(i), deps, Optional.empty())));
+    }
+    job =
+        testKit.spawn(
+            JobEntity.create(
+                key,
+                new JobEntity.Deps(
+                    clock,
+                    k -> instances.get(k.instanceId()),
+                    ASK,
+                    100,
+                    100,
+                    Duration.ofMinutes(2),
+                    EventFeed.NONE,
+                    Tags.SINGLE,
+                    (j, id) ->
+                        org.apache.pekko.actor.typed.javadsl.AskPattern.ask(
+                            update(new UpdateKey(j, id)),
+                            JobUpdateEntity.IsActive::new,
+                            ASK,
+                            testKit.system().scheduler())),
+                Optional.empty()));
+    updateDeps =
+        new JobUpdateEntity.Deps(
+            clock,
+            new UpdateEngine(UpdateEngine.Settings.DEFAULT),
+            k -> instances.get(k.instanceId()),
+            k -> job,
+            this::update,
+            changes,
+            (policy, instance, taskId) ->
+                java.util.concurrent.CompletableFuture.completedFuture(true),
+            ASK,
+            100,
+            Duration.ofMinutes(2),
+            (pid, seqNr, events) -> events.forEach(e -> fed.add((UpdateEvent) e)),
+            Tags.SINGLE);
+  }
+
+  private ActorRef<JobUpdateEntity.Command> update(UpdateKey k) {
+    return updates.computeIfAbsent(
+        k, x -> testKit.spawn(JobUpdateEntity.create(x, updateDeps, Optional.empty())));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void rollsForwardOneInstanceAtATimeAndGivesTheJobBack() {
+    createRunning(3);
+    UpdateKey id = new UpdateKey(key, "u1");
+
+    JobUpdateEntity.Started started = start(id, proposed(3, settings(1, 1)));
+    assertThat(started.status()).contains(UpdateStatus.ROLLING_FORWARD);
+
+    // While the update runs, the job refuses a kill and names the update.
+    StatusReply<JobEntity.Killed> refused = killAll();
+    assertThat(refused.isError()).isTrue();
+    assertThat(refused.getError()).isInstanceOf(Rejection.UpdateActive.class);
+    assertThat(((Rejection.UpdateActive) refused.getError()).updateId()).isEqualTo("u1");
+
+    for (int i = 0; i < 3; i++) {
+      replace(i, "u1");
+      // Not done before the watch time has passed.
+      assertThat(status(id)).isEqualTo(UpdateStatus.ROLLING_FORWARD);
+      watch(Duration.ofSeconds(1));
+    }
+    awaitStatus(id, UpdateStatus.ROLLED_FORWARD);
+    assertThat(instanceEvents())
+        .containsExactly(
+            "0 INSTANCE_UPDATING",
+            "0 INSTANCE_UPDATED",
+            "1 INSTANCE_UPDATING",
+            "1 INSTANCE_UPDATED",
+            "2 INSTANCE_UPDATING",
+            "2 INSTANCE_UPDATED");
+    for (int i = 0; i < 3; i++) {
+      assertThat(latest(i).config()).isEqualTo(newTask);
+      assertThat(latest(i).status()).isEqualTo(ScheduleStatus.RUNNING);
+    }
+    // The job is free again.
+    awaitCond(
+        java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMillis(50),
+        "the job accepts a kill again",
+        () -> killAll().isSuccess());
+  }
+
+  @Test
+  void failingNewTasksRollBackInReverseOrder() {
+    createRunning(3);
+    UpdateKey id = new UpdateKey(key, "u2");
+    start(id, proposed(3, settings(1, 1)));
+
+    // Instance 0 updates fine; instance 1's new task fails: the update rolls back 1, then 0.
+    replace(0, "u2");
+    watch(Duration.ofSeconds(1));
+    killedFor(1, "u2");
+    ScheduledTask fresh = awaitNewTask(1, newTask);
+    runs(1, fresh.taskId());
+    status(instances.get(1), fresh.taskId(), ScheduleStatus.FAILED);
+
+    // Rolling back: instance 1 gets its old configuration back, then instance 0.
+    awaitStatus(id, UpdateStatus.ROLLING_BACK);
+    ScheduledTask back1 = awaitNewTask(1, oldTask);
+    runs(1, back1.taskId());
+    watch(Duration.ofSeconds(1));
+    killedFor(0, "u2");
+    ScheduledTask back0 = awaitNewTask(0, oldTask);
+    runs(0, back0.taskId());
+    watch(Duration.ofSeconds(1));
+    awaitStatus(id, UpdateStatus.ROLLED_BACK);
+    assertThat(instanceEvents())
+        .containsExactly(
+            "0 INSTANCE_UPDATING",
+            "0 INSTANCE_UPDATED",
+            "1 INSTANCE_UPDATING",
+            "1 INSTANCE_UPDATE_FAILED",
+            "1 INSTANCE_ROLLING_BACK",
+            "1 INSTANCE_ROLLED_BACK",
+            "0 INSTANCE_ROLLING_BACK",
+            "0 INSTANCE_ROLLED_BACK");
+  }
+
+  @Test
+  void anUnchangedJobCreatesNoUpdateAndARepeatedStartIsTheSameUpdate() {
+    createRunning(2);
+    JobUpdateEntity.Started same =
+        start(new UpdateKey(key, "noop"), proposedWith(oldTask, 2, settings(1, 1)));
+    assertThat(same.created()).isFalse();
+    assertThat(same.message()).isEqualTo("Job is unchanged by proposed update.");
+    // The job was not left held.
+    assertThat(killAllOf(List.of()).isSuccess()).isTrue();
+
+    UpdateKey id = new UpdateKey(key, "again");
+    JobUpdateEntity.Started first = start(id, proposed(2, settings(1, 1)));
+    JobUpdateEntity.Started second = start(id, proposed(2, settings(1, 1)));
+    assertThat(second.status()).isEqualTo(first.status());
+    StatusReply<JobUpdateEntity.Started> other = startReply(id, proposed(2, settings(2, 1)));
+    assertThat(other.getError()).isInstanceOf(Rejection.Conflict.class);
+
+    // A second update of the same job waits its turn.
+    StatusReply<JobUpdateEntity.Started> second2 =
+        startReply(new UpdateKey(key, "other"), proposed(2, settings(1, 1)));
+    assertThat(second2.getError()).isInstanceOf(Rejection.UpdateActive.class);
+  }
+
+  @Test
+  void pausedUpdatesHoldAndResumeContinues() {
+    createRunning(2);
+    UpdateKey id = new UpdateKey(key, "p");
+    start(id, proposed(2, settings(1, 1)));
+    replace(0, "p");
+    assertThat(act(id, OperatorAction.PAUSE).status()).isEqualTo(UpdateStatus.ROLL_FORWARD_PAUSED);
+    watch(Duration.ofSeconds(5));
+    assertThat(latest(1).config()).isEqualTo(oldTask);
+    assertThat(latest(1).status()).isEqualTo(ScheduleStatus.RUNNING);
+    assertThat(act(id, OperatorAction.RESUME).status()).isEqualTo(UpdateStatus.ROLLING_FORWARD);
+    // Instance 0 ran long enough meanwhile; instance 1 is next.
+    replace(1, "p");
+    watch(Duration.ofSeconds(1));
+    awaitStatus(id, UpdateStatus.ROLLED_FORWARD);
+    assertThat(act(id, OperatorAction.PAUSE)).isNull();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Driving the instances as placement and an agent would
+
+  private void createRunning(int n) {
+    TestProbe<StatusReply<JobEntity.Created>> created = testKit.createTestProbe();
+    job.tell(new JobEntity.Create(proposedWith(oldTask, n, settings(1, 1)), "bob", created.ref()));
+    assertThat(created.receiveMessage(ASK).isSuccess()).isTrue();
+    for (int i = 0; i < n; i++) {
+      runs(i, latest(i).taskId());
+    }
+  }
+
+  private void runs(int instance, String taskId) {
+    TestProbe<StatusReply<Done>> assigned = testKit.createTestProbe();
+    instances.get(instance).tell(new TaskInstanceEntity.Assign(taskId, AGENT, assigned.ref()));
+    assertThat(assigned.receiveMessage(ASK).isSuccess()).isTrue();
+    status(instances.get(instance), taskId, ScheduleStatus.RUNNING);
+  }
+
+  private void status(ActorRef<TaskInstanceEntity.Command> ref, String taskId, ScheduleStatus s) {
+    TestProbe<Done> ack = testKit.createTestProbe();
+    ref.tell(
+        new TaskInstanceEntity.ApplyStatus(
+            taskId, s, Optional.empty(), Optional.empty(), ack.ref()));
+    ack.receiveMessage(ASK);
+  }
+
+  /** The update kills the instance's task for itself; the agent confirms; a new task runs. */
+  private void replace(int instance, String updateId) {
+    killedFor(instance, updateId);
+    runs(instance, awaitNewTask(instance, newTask).taskId());
+  }
+
+  private void killedFor(int instance, String updateId) {
+    ScheduledTask killing =
+        await(
+            instance,
+            t -> t.status() == ScheduleStatus.KILLING,
+            "instance " + instance + " KILLING");
+    TaskEvent last = killing.events().get(killing.events().size() - 1);
+    assertThat(last.message()).contains("Killed for job update " + updateId);
+    status(instances.get(instance), killing.taskId(), ScheduleStatus.KILLED);
+  }
+
+  private ScheduledTask awaitNewTask(int instance, TaskConfig config) {
+    return await(
+        instance,
+        t -> t.status() == ScheduleStatus.PENDING && t.config().equals(config),
+        "instance " + instance + " PENDING with the expected configuration");
+  }
+
+  private ScheduledTask await(
+      int instance, java.util.function.Predicate<ScheduledTask> test, String what) {
+    AtomicReference<ScheduledTask> found = new AtomicReference<>();
+    awaitCond(
+        Duration.ofSeconds(5),
+        Duration.ofMillis(20),
+        what,
+        () -> {
+          ScheduledTask t = latest(instance);
+          if (test.test(t)) {
+            found.set(t);
+            return true;
+          }
+          return false;
+        });
+    return found.get();
+  }
+
+  private void watch(Duration d) {
+    clock.now.updateAndGet(t -> t.plus(d));
+    manualTime.timePasses(d);
+  }
+
+  private ScheduledTask latest(int instance) {
+    TestProbe<InstanceSummary> probe = testKit.createTestProbe();
+    instances.get(instance).tell(new TaskInstanceEntity.Describe(probe.ref()));
+    return probe.receiveMessage(ASK).latest().orElseThrow();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The update and the job
+
+  private JobUpdateEntity.Started start(UpdateKey id, JobConfiguration proposed) {
+    StatusReply<JobUpdateEntity.Started> reply = startReply(id, proposed);
+    assertThat(reply.isSuccess()).as("start: %s", reply).isTrue();
+    return reply.getValue();
+  }
+
+  private StatusReply<JobUpdateEntity.Started> startReply(UpdateKey id, JobConfiguration proposed) {
+    TestProbe<StatusReply<JobUpdateEntity.Started>> probe = testKit.createTestProbe();
+    update(id)
+        .tell(
+            new JobUpdateEntity.Start(
+                proposed, Set.of(), "bob", Map.of(), Optional.empty(), probe.ref()));
+    return probe.receiveMessage(ASK);
+  }
+
+  /** The status, by repeating the start (which answers the existing update). */
+  private UpdateStatus status(UpdateKey id) {
+    return fed.stream()
+        .filter(e -> e.updateId().equals(id.id()))
+        .reduce(
+            null,
+            (s, e) ->
+                e instanceof UpdateEvent.UpdateStarted st
+                    ? st.status()
+                    : e instanceof UpdateEvent.StatusChanged c ? c.to() : s,
+            (a, b) -> b);
+  }
+
+  private void awaitStatus(UpdateKey id, UpdateStatus wanted) {
+    awaitCond(
+        Duration.ofSeconds(5),
+        Duration.ofMillis(20),
+        "update " + id + " " + wanted + " (is " + status(id) + ")",
+        () -> status(id) == wanted);
+  }
+
+  /** The result of an action, or null when it was refused. */
+  private JobUpdateEntity.Acted act(UpdateKey id, OperatorAction action) {
+    TestProbe<StatusReply<JobUpdateEntity.Acted>> probe = testKit.createTestProbe();
+    update(id).tell(new JobUpdateEntity.Act(action, "bob", Optional.empty(), probe.ref()));
+    StatusReply<JobUpdateEntity.Acted> reply = probe.receiveMessage(ASK);
+    return reply.isSuccess() ? reply.getValue() : null;
+  }
+
+  private List<String> instanceEvents() {
+    List<String> result = new ArrayList<>();
+    for (UpdateEvent e : fed) {
+      if (e instanceof UpdateEvent.InstanceTransitioned t) {
+        result.add(t.instance() + " " + t.action());
+      }
+    }
+    return result;
+  }
+
+  private StatusReply<JobEntity.Killed> killAll() {
+    TestProbe<StatusReply<JobEntity.Killed>> probe = testKit.createTestProbe();
+    job.tell(new JobEntity.Kill(Optional.empty(), "bob", Optional.empty(), probe.ref()));
+    return probe.receiveMessage(ASK);
+  }
+
+  private StatusReply<JobEntity.Killed> killAllOf(List<Integer> ids) {
+    TestProbe<StatusReply<JobEntity.Killed>> probe = testKit.createTestProbe();
+    job.tell(new JobEntity.Kill(Optional.of(ids), "bob", Optional.empty(), probe.ref()));
+    return probe.receiveMessage(ASK);
+  }
+
+  private JobConfiguration proposed(int instances, UpdateSettings settings) {
+    return proposedWith(newTask, instances, settings);
+  }
+
+  private JobConfiguration proposedWith(TaskConfig task, int instances, UpdateSettings settings) {
+    return new JobConfiguration(
+        key, instances, task, settings, Optional.empty(), CronCollisionPolicy.KILL_EXISTING);
+  }
+
+  private static UpdateSettings settings(int batch, int watchSecs) {
+    return new UpdateSettings(
+        batch,
+        watchSecs,
+        0,
+        0,
+        true,
+        false,
+        Optional.empty(),
+        false,
+        Optional.empty(),
+        new UpdateStrategy.Queue(batch));
+  }
+
+  /** Waits (in real time, at most {@code max}) until {@code condition} holds. */
+  private static void awaitCond(
+      Duration max,
+      Duration interval,
+      String what,
+      java.util.function.Supplier<Boolean> condition) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(interval.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
