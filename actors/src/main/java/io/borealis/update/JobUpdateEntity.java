@@ -496,7 +496,7 @@ public final class JobUpdateEntity
             cmd.metadata(),
             cmd.rollbackOf(),
             cmd.message());
-    Decision decision = deps.engine().start(request, Map.copyOf(tasks), now());
+    Decision decision = deps.engine().start(request, java.util.Collections.unmodifiableMap(tasks), now());
     busy = false;
     subscribe();
     return persistDecision(decision)
@@ -529,7 +529,7 @@ public final class JobUpdateEntity
             .decide(
                 run,
                 new UpdateInput.Operator(cmd.action(), cmd.user(), cmd.message()),
-                Map.copyOf(tasks),
+                java.util.Collections.unmodifiableMap(tasks),
                 now());
     if (decision.isRejected()) {
       return Effect()
@@ -632,7 +632,7 @@ public final class JobUpdateEntity
     }
     Decision decision =
         deps.engine()
-            .decide(state.run().get(), new UpdateInput.Pulse(cmd.user()), Map.copyOf(tasks), now());
+            .decide(state.run().get(), new UpdateInput.Pulse(cmd.user()), java.util.Collections.unmodifiableMap(tasks), now());
     PulseStatus answer = decision.pulse().orElse(PulseStatus.OK);
     return persistDecision(decision).thenReply(cmd.replyTo(), s -> answer);
   }
@@ -699,7 +699,7 @@ public final class JobUpdateEntity
     UpdateRun run = state.run().get();
     List<UpdateEvent> events = new ArrayList<>();
     List<UpdateInstruction> instructions = new ArrayList<>();
-    Map<Integer, ObservedTask> now = Map.copyOf(tasks);
+    Map<Integer, ObservedTask> now = java.util.Collections.unmodifiableMap(tasks);
     for (UpdateInput input : inputs) {
       Decision d = deps.engine().decide(run, input, now, now());
       events.addAll(d.events());
@@ -728,7 +728,7 @@ public final class JobUpdateEntity
     if (!state.active() || busy) {
       return Effect().noReply();
     }
-    return persistDecision(deps.engine().decide(state.run().get(), input, Map.copyOf(tasks), now()))
+    return persistDecision(deps.engine().decide(state.run().get(), input, java.util.Collections.unmodifiableMap(tasks), now()))
         .thenNoReply();
   }
 

@@ -62,7 +62,10 @@ final class InstanceWaking {
         .whenComplete(
             (done, error) -> {
               long ms = Duration.ofNanos(System.nanoTime() - started).toMillis();
-              if (error != null || failed.get() > 0) {
+              if (error != null) {
+                // The node stopped meanwhile; what was not woken starts with its next message.
+                LOG.info("Stopped waking instances after {} ms: {}", ms, error.getMessage());
+              } else if (failed.get() > 0) {
                 // Each of those starts with its next message (a status, a reconciliation).
                 LOG.warn(
                     "Woke the live instances in {} ms; {} did not answer within {} s",
