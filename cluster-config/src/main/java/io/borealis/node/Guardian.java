@@ -68,7 +68,7 @@ final class Guardian {
           }
 
           Clock clock = Clock.systemUTC();
-          ReadView view = new ReadView();
+          ReadView view = new ReadView(config.getInt("borealis.update.history.max-per-job"));
           // The view's snapshot is loaded before any entity can feed the view.
           ReadSide readSide = ReadSide.create(system, view);
           Tags tags = ReadSide.Settings.from(config).tags();
