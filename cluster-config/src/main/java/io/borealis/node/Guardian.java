@@ -20,6 +20,7 @@ import io.borealis.task.LocalInstanceChanges;
 import io.borealis.task.TaskHistoryPruner;
 import io.borealis.task.TaskInstanceEntity;
 import io.borealis.task.TaskSettings;
+import io.borealis.update.UpdateService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -158,6 +159,7 @@ final class Guardian {
           ApiContext api =
               new ApiContext(
                   new JobService(system, http.askTimeout()),
+                  new UpdateService(system, http.askTimeout()),
                   view,
                   fleet,
                   // Sandboxes are served from this node when its backend keeps them here.

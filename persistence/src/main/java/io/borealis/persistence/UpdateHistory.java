@@ -333,7 +333,23 @@ public final class UpdateHistory {
     if (e.status().isActive()) {
       active.put(r.key.job(), r.key);
     } else if (r.key.equals(active.get(r.key.job()))) {
-      active.remove(r.key.job());
+      refreshActive(r.key.job());
+    }
+  }
+
+  /**
+   * The job's active update after its last one ended: the newest other one still active, if any
+   * (the write side allows one at a time, but the view does not rely on it).
+   */
+  private void refreshActive(JobKey job) {
+    active.remove(job);
+    LinkedHashMap<String, UpdateRecord> ofJob = byJob.get(job);
+    if (ofJob != null) {
+      for (UpdateRecord other : ofJob.values()) {
+        if (other.status().isActive()) {
+          active.put(job, other.key);
+        }
+      }
     }
   }
 
@@ -371,7 +387,7 @@ public final class UpdateHistory {
       }
     }
     if (r.key.equals(active.get(r.key.job()))) {
-      active.remove(r.key.job());
+      refreshActive(r.key.job());
     }
   }
 
