@@ -496,7 +496,8 @@ public final class JobUpdateEntity
             cmd.metadata(),
             cmd.rollbackOf(),
             cmd.message());
-    Decision decision = deps.engine().start(request, java.util.Collections.unmodifiableMap(tasks), now());
+    Decision decision =
+        deps.engine().start(request, java.util.Collections.unmodifiableMap(tasks), now());
     busy = false;
     subscribe();
     return persistDecision(decision)
@@ -632,7 +633,11 @@ public final class JobUpdateEntity
     }
     Decision decision =
         deps.engine()
-            .decide(state.run().get(), new UpdateInput.Pulse(cmd.user()), java.util.Collections.unmodifiableMap(tasks), now());
+            .decide(
+                state.run().get(),
+                new UpdateInput.Pulse(cmd.user()),
+                java.util.Collections.unmodifiableMap(tasks),
+                now());
     PulseStatus answer = decision.pulse().orElse(PulseStatus.OK);
     return persistDecision(decision).thenReply(cmd.replyTo(), s -> answer);
   }
@@ -728,7 +733,10 @@ public final class JobUpdateEntity
     if (!state.active() || busy) {
       return Effect().noReply();
     }
-    return persistDecision(deps.engine().decide(state.run().get(), input, java.util.Collections.unmodifiableMap(tasks), now()))
+    return persistDecision(
+            deps.engine()
+                .decide(
+                    state.run().get(), input, java.util.Collections.unmodifiableMap(tasks), now()))
         .thenNoReply();
   }
 

@@ -20,14 +20,18 @@ import picocli.CommandLine.Spec;
  * entry point adds its {@code server} command to the same tree, so one launcher runs both.
  *
  * <p>Exit codes: 0 done, 1 the scheduler refused (or a job waited for did not come up), 2 a usage
- * error (command line, job file, cluster configuration), 3 the scheduler cannot be reached.
+ * error (command line, job file, cluster configuration), 3 the scheduler cannot be reached. A wait
+ * for an update ({@code update start --wait}, {@code update wait}) exits 0 only when it
+ * ROLLED_FORWARD, and 2 ROLLED_BACK, 3 ABORTED, 4 FAILED, 5 ERROR ({@link UpdateWaiter}); with
+ * {@code -o json} the printed update (or error) tells these apart from a usage error or an
+ * unreachable scheduler.
  */
 @Command(
     name = "borealis",
     mixinStandardHelpOptions = true,
     versionProvider = Cli.Version.class,
     description = "A cluster scheduler in the tradition of Apache Aurora.",
-    subcommands = {JobCommands.class, TaskCommands.class})
+    subcommands = {JobCommands.class, UpdateCommands.class, TaskCommands.class})
 public final class Cli implements Callable<Integer> {
 
   static final String VERSION = "0.1.0";

@@ -23,6 +23,7 @@ import io.borealis.task.TaskSettings;
 import io.borealis.update.JobUpdateEntity;
 import io.borealis.update.UpdateEngine;
 import io.borealis.update.UpdateKey;
+import io.borealis.update.UpdateService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -72,7 +73,7 @@ final class Guardian {
           }
 
           Clock clock = Clock.systemUTC();
-          ReadView view = new ReadView();
+          ReadView view = new ReadView(config.getInt("borealis.update.history.max-per-job"));
           // The view's snapshot is loaded before any entity can feed the view.
           ReadSide readSide = ReadSide.create(system, view);
           Tags tags = ReadSide.Settings.from(config).tags();
@@ -192,6 +193,7 @@ final class Guardian {
           ApiContext api =
               new ApiContext(
                   new JobService(system, http.askTimeout()),
+                  new UpdateService(system, http.askTimeout()),
                   view,
                   fleet,
                   // Sandboxes are served from this node when its backend keeps them here.

@@ -51,6 +51,7 @@ public final class Api {
         List.of(
             new SystemRoutes(ctx),
             new JobRoutes(ctx),
+            new UpdateRoutes(ctx),
             new TaskRoutes(ctx),
             new SandboxRoutes(
                 ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER)),

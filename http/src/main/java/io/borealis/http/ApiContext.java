@@ -4,18 +4,21 @@ import io.borealis.backend.FleetControl;
 import io.borealis.job.JobService;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.ReadView;
+import io.borealis.update.UpdateService;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 
 /**
- * What the routes work with: the write side, the read side and the node's settings. {@code
- * sandboxes} is the folder holding one sandbox per task ({@code <sandboxes>/<task_id>/}) on this
- * node's machine, empty when the node's backend keeps none (the simulated one).
+ * What the routes work with: the write side (jobs and job updates), the read side and the node's
+ * settings. {@code sandboxes} is the folder holding one sandbox per task ({@code
+ * <sandboxes>/<task_id>/}) on this node's machine, empty when the node's backend keeps none (the
+ * simulated one).
  */
 public record ApiContext(
     JobService jobs,
+    UpdateService updates,
     ReadView view,
     Optional<FleetControl> fleet,
     Optional<Path> sandboxes,
@@ -28,6 +31,7 @@ public record ApiContext(
   /** A context whose writes are admitted up to the settings' limit of instance changes. */
   public ApiContext(
       JobService jobs,
+      UpdateService updates,
       ReadView view,
       Optional<FleetControl> fleet,
       Optional<Path> sandboxes,
@@ -37,6 +41,7 @@ public record ApiContext(
       BooleanSupplier ready) {
     this(
         jobs,
+        updates,
         view,
         fleet,
         sandboxes,
@@ -45,5 +50,18 @@ public record ApiContext(
         timer,
         ready,
         new Admission(settings.maxInstanceChangesInFlight()));
+  }
+
+  /** A context without job updates (tests of the other routes). */
+  public ApiContext(
+      JobService jobs,
+      ReadView view,
+      Optional<FleetControl> fleet,
+      Optional<Path> sandboxes,
+      ValidationSettings validation,
+      HttpSettings settings,
+      ScheduledExecutorService timer,
+      BooleanSupplier ready) {
+    this(jobs, null, view, fleet, sandboxes, validation, settings, timer, ready);
   }
 }

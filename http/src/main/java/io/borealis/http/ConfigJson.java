@@ -201,7 +201,7 @@ final class ConfigJson {
         h.minConsecutiveSuccesses());
   }
 
-  private static UpdateConfigView update(UpdateSettings u) {
+  static UpdateConfigView update(UpdateSettings u) {
     return new UpdateConfigView(
         u.batchSize(),
         u.watchSecs(),

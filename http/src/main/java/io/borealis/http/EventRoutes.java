@@ -4,6 +4,7 @@ import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobKey;
 import io.borealis.persistence.Change;
 import io.borealis.persistence.ChangeLog;
+import io.borealis.update.UpdateKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +22,14 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The event stream, {@code GET /api/v1/events?topics=job:ROLE/ENV/NAME,task:ID}: server-sent events
- * for every change the read side applies (task status changes, job changes), each with a resumable
- * {@code id}. A client that reconnects with {@code Last-Event-ID} (the header, or {@code
- * last_event_id=} for clients that cannot set it) gets what it missed, neither lost nor repeated;
- * when what it missed is no longer held (or the node restarted since), the first event is {@code
- * reset}: read the state afresh, then follow on. Idle streams carry a comment line every {@code
- * event-heartbeat}; every stream ends when the node shuts down.
+ * The event stream, {@code GET /api/v1/events?topics=job:ROLE/ENV/NAME,task:ID,update:ID}:
+ * server-sent events for every change the read side applies (task status changes, job changes,
+ * update status changes and instance events), each with a resumable {@code id}. A client that
+ * reconnects with {@code Last-Event-ID} (the header, or {@code last_event_id=} for clients that
+ * cannot set it) gets what it missed, neither lost nor repeated; when what it missed is no longer
+ * held (or the node restarted since), the first event is {@code reset}: read the state afresh, then
+ * follow on. Idle streams carry a comment line every {@code event-heartbeat}; every stream ends
+ * when the node shuts down.
  */
 final class EventRoutes extends ApiDirectives {
 
@@ -54,6 +56,27 @@ final class EventRoutes extends ApiDirectives {
   /** The data of a {@code job} event: a job was created, killed, restarted or grew. */
   record JobChangedData(
       long index, String jobKey, String change, String instances, String timestamp, String user) {}
+
+  /** The data of an {@code update} event: an update started or changed status. */
+  record UpdateChangedData(
+      long index,
+      String jobKey,
+      String updateId,
+      String status,
+      String previousStatus,
+      String user,
+      String message,
+      String timestamp) {}
+
+  /** The data of an {@code update_instance} event: an instance event of an update. */
+  record UpdateInstanceData(
+      long index,
+      String jobKey,
+      String updateId,
+      int instanceId,
+      String action,
+      String message,
+      String timestamp) {}
 
   /** The data of an event of a kind this edge does not render yet. */
   record ChangeData(long index, String jobKey) {}
@@ -132,12 +155,38 @@ final class EventRoutes extends ApiDirectives {
         }
       } else if (topic.startsWith("task:") && topic.length() > 5) {
         topics.add(new Change.Topic.Task(topic.substring(5)));
+      } else if (topic.startsWith("update:") && topic.length() > 7) {
+        update(in, topic).ifPresent(topics::add);
       } else {
         in.problem(
-            "topics", "'" + topic + "' is not a topic: use job:ROLE/ENV/NAME, task:TASK_ID or *");
+            "topics",
+            "'"
+                + topic
+                + "' is not a topic: use job:ROLE/ENV/NAME, task:TASK_ID, update:ID,"
+                + " update:ROLE/ENV/NAME/ID or *");
       }
     }
     return topics;
+  }
+
+  /** {@code update:ID} (of any job) or {@code update:ROLE/ENV/NAME/ID}. */
+  private static Optional<Change.Topic> update(Input in, String topic) {
+    String spec = topic.substring("update:".length());
+    try {
+      if (spec.contains("/")) {
+        UpdateKey key = UpdateKey.parse(spec);
+        return Optional.of(new Change.Topic.Update(Optional.of(key.job()), key.id()));
+      }
+      if (UpdateKey.ID.matcher(spec).matches()) {
+        return Optional.of(new Change.Topic.Update(Optional.empty(), spec));
+      }
+      in.problem("topics", "'" + topic + "' does not name an update id");
+    } catch (IllegalArgumentException e) {
+      in.problem(
+          "topics",
+          "'" + topic + "' is not update:ID or update:ROLE/ENV/NAME/ID (" + e.getMessage() + ")");
+    }
+    return Optional.empty();
   }
 
   /** The position in an event id {@code EPOCH.INDEX}, if it is one of this view's. */
@@ -192,6 +241,27 @@ final class EventRoutes extends ApiDirectives {
               InstanceRanges.format(j.instances()),
               j.timestamp().toString(),
               j.user());
+    } else if (p instanceof Change.UpdateChanged u) {
+      data =
+          new UpdateChangedData(
+              index,
+              job,
+              u.updateId(),
+              u.status().name(),
+              u.previous().map(Enum::name).orElse(null),
+              u.user().orElse(null),
+              u.message().orElse(null),
+              u.timestamp().toString());
+    } else if (p instanceof Change.UpdateInstanceChanged u) {
+      data =
+          new UpdateInstanceData(
+              index,
+              job,
+              u.updateId(),
+              u.instanceId(),
+              u.action().name(),
+              u.message().orElse(null),
+              u.timestamp().toString());
     } else {
       data = new ChangeData(index, job);
     }

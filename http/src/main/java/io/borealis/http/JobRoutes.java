@@ -299,7 +299,7 @@ final class JobRoutes extends ApiDirectives {
   }
 
   /** The job's key from the path; nothing can be done without a valid one. */
-  private static JobKey jobKey(Endpoint.Args path, Input in) {
+  static JobKey jobKey(Endpoint.Args path, Input in) {
     String role = path.get("role");
     String env = path.get("env");
     String name = path.get("name");
@@ -321,11 +321,15 @@ final class JobRoutes extends ApiDirectives {
 
   /** An instance set given as a range string ({@code "0-2,5"}) or a list of ids. */
   private Optional<List<Integer>> instances(JsonFields body, String field) {
+    return instances(body, field, ctx.validation().maxTasksPerJob());
+  }
+
+  /** As {@link #instances(JsonFields, String)}, ids below {@code max}. */
+  static Optional<List<Integer>> instances(JsonFields body, String field, int max) {
     Optional<JsonNode> node = body.any(field);
     if (node.isEmpty()) {
       return Optional.empty();
     }
-    int max = ctx.validation().maxTasksPerJob();
     JsonNode n = node.get();
     if (n.isTextual()) {
       try {

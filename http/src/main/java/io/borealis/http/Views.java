@@ -6,6 +6,7 @@ import io.borealis.job.JobDiff;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobKey;
 import io.borealis.persistence.ReadView;
+import io.borealis.persistence.UpdateHistory;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
 import java.util.List;
@@ -38,6 +39,24 @@ final class Views {
       List<ConfigGroupView> remove,
       List<ConfigGroupView> update,
       List<ConfigGroupView> unchanged) {}
+
+  /** {@code POST .../updates}: 201, the update's id (unique within its job) and its status. */
+  record UpdateStarted(String updateId, String status) {}
+
+  /** {@code POST .../updates}: 200, nothing to update. */
+  record UpdateUnchanged(String message) {}
+
+  /**
+   * Pause, resume, abort or roll back: the update's status after it; a rollback of a finished
+   * update names the new update that rolls it back.
+   */
+  record UpdateActed(
+      String updateId,
+      String status,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String rollbackUpdateId) {}
+
+  /** A pulse's answer: {@code OK} or {@code FINISHED}. */
+  record PulseView(String status) {}
 
   // ---------------------------------------------------------------------------------------------
   // Reads
@@ -86,6 +105,37 @@ final class Views {
 
   record RoleView(String role, int jobCount, int cronJobCount) {}
 
+  /** One update in listings. */
+  record UpdateSummaryView(
+      String updateId,
+      String jobKey,
+      String status,
+      String message,
+      String user,
+      String createdAt,
+      String lastModified,
+      Map<String, String> metadata,
+      String rollbackOf,
+      ProgressView progress) {}
+
+  /** Instances of an update: all, done, being worked on, failed. */
+  record ProgressView(int instances, int done, int inFlight, int failed) {}
+
+  /** One update in detail: its summary's fields, then what it was asked and what happened. */
+  record UpdateDetailsView(
+      @JsonUnwrapped UpdateSummaryView summary,
+      ConfigJson.UpdateConfigView settings,
+      List<ConfigGroupView> initialState,
+      ConfigGroupView desiredState,
+      List<UpdateEventView> updateEvents,
+      List<InstanceEventView> instanceEvents) {}
+
+  /** A status the update entered; {@code user} is null when it moved by itself. */
+  record UpdateEventView(String status, String user, String message, String timestamp) {}
+
+  /** An instance event of an update. */
+  record InstanceEventView(int instanceId, String action, String message, String timestamp) {}
+
   // ---------------------------------------------------------------------------------------------
 
   static TaskView task(ScheduledTask t, boolean withEvents) {
@@ -124,7 +174,7 @@ final class Views {
         new StatsView(st.pending(), st.active(), st.finished(), st.failed()),
         s.cronSchedule().orElse(null),
         null,
-        null);
+        s.activeUpdate().orElse(null));
   }
 
   static JobView job(ReadView.JobDetails d) {
@@ -148,6 +198,47 @@ final class Views {
         groups(diff.remove()),
         groups(diff.update()),
         groups(diff.unchanged()));
+  }
+
+  static UpdateSummaryView updateSummary(UpdateHistory.Summary s) {
+    UpdateHistory.Progress p = s.progress();
+    return new UpdateSummaryView(
+        s.key().id(),
+        s.key().job().toString(),
+        s.status().name(),
+        s.message().orElse(null),
+        s.user(),
+        s.createdAt().toString(),
+        s.lastModified().toString(),
+        new TreeMap<>(s.metadata()),
+        s.rollbackOf().orElse(null),
+        new ProgressView(p.instances(), p.done(), p.inFlight(), p.failed()));
+  }
+
+  static UpdateDetailsView updateDetails(UpdateHistory.Details d) {
+    return new UpdateDetailsView(
+        updateSummary(d.summary()),
+        ConfigJson.update(d.instructions().settings()),
+        groups(d.instructions().initialState()),
+        d.instructions().desiredState().map(g -> groups(List.of(g)).get(0)).orElse(null),
+        d.updateEvents().stream()
+            .map(
+                e ->
+                    new UpdateEventView(
+                        e.status().name(),
+                        e.user().orElse(null),
+                        e.message().orElse(null),
+                        e.timestamp().toString()))
+            .toList(),
+        d.instanceEvents().stream()
+            .map(
+                e ->
+                    new InstanceEventView(
+                        e.instance(),
+                        e.action().name(),
+                        e.message().orElse(null),
+                        e.timestamp().toString()))
+            .toList());
   }
 
   private static List<ConfigGroupView> groups(List<JobDiff.Group> groups) {

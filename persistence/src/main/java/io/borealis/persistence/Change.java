@@ -2,6 +2,8 @@ package io.borealis.persistence;
 
 import io.borealis.model.JobKey;
 import io.borealis.model.ScheduleStatus;
+import io.borealis.update.InstanceAction;
+import io.borealis.update.UpdateStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +57,47 @@ public record Change(long index, JobKey job, Payload payload) {
     }
   }
 
-  /** Whether the change belongs to a topic: {@code job:ROLE/ENV/NAME} or {@code task:ID}. */
+  /** Something that happened to one update of the job. */
+  public sealed interface OfUpdate extends Payload {
+    String updateId();
+  }
+
+  /**
+   * An update was started ({@code previous} absent) or changed status, by {@code user} (absent when
+   * by itself).
+   */
+  public record UpdateChanged(
+      String updateId,
+      UpdateStatus status,
+      Optional<UpdateStatus> previous,
+      Optional<String> user,
+      Optional<String> message,
+      Instant timestamp)
+      implements OfUpdate {
+    @Override
+    public String kind() {
+      return "update";
+    }
+  }
+
+  /** An instance event of an update (aurora-semantics §4.6). */
+  public record UpdateInstanceChanged(
+      String updateId,
+      int instanceId,
+      InstanceAction action,
+      Optional<String> message,
+      Instant timestamp)
+      implements OfUpdate {
+    @Override
+    public String kind() {
+      return "update_instance";
+    }
+  }
+
+  /**
+   * Whether the change belongs to a topic: {@code job:ROLE/ENV/NAME}, {@code task:ID} or {@code
+   * update:ID}.
+   */
   public boolean matches(Topic topic) {
     if (topic instanceof Topic.Job j) {
       return j.key().equals(job);
@@ -63,6 +105,11 @@ public record Change(long index, JobKey job, Payload payload) {
     if (topic instanceof Topic.Task t) {
       return (payload instanceof TaskChanged c && c.taskId().equals(t.taskId()))
           || (payload instanceof TaskDeleted d && d.taskId().equals(t.taskId()));
+    }
+    if (topic instanceof Topic.Update u) {
+      return payload instanceof OfUpdate o
+          && o.updateId().equals(u.id())
+          && u.job().map(job::equals).orElse(true);
     }
     return true;
   }
@@ -77,5 +124,8 @@ public record Change(long index, JobKey job, Payload payload) {
 
     /** One task. */
     record Task(String taskId) implements Topic {}
+
+    /** The updates with this id: of one job, or of any job when {@code job} is absent. */
+    record Update(Optional<JobKey> job, String id) implements Topic {}
   }
 }

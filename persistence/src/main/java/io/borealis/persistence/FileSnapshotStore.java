@@ -42,9 +42,10 @@ import java.util.TreeMap;
  * The read side's snapshot in one file ({@code view.snapshot} in a directory of the node's data
  * directory): a magic number and the format, a header (CBOR), every distinct task configuration
  * once (CBOR), the jobs (CBOR) each followed by its instances and tasks in a compact binary layout
- * (tasks name their configuration by number; repeated strings are written once), and a trailer that
- * proves the file complete. Written to a temporary file, synced, then renamed over the old one, so
- * a crash leaves either the old snapshot or the new one, never half of one.
+ * (tasks name their configuration by number; repeated strings are written once), the job updates
+ * (CBOR, one each; from format 2 on), and a trailer that proves the file complete. Format 1 files
+ * (before job updates) are still read. Written to a temporary file, synced, then renamed over the
+ * old one, so a crash leaves either the old snapshot or the new one, never half of one.
  */
 public final class FileSnapshotStore implements SnapshotStore {
 
@@ -149,6 +150,12 @@ public final class FileSnapshotStore implements SnapshotStore {
           for (ScheduledTask t : i.tasks()) {
             w.task(t, byIdentity.get(t.config()));
           }
+        }
+      }
+      if (snapshot.format() >= ViewSnapshot.FORMAT) {
+        out.writeInt(snapshot.updates().size());
+        for (UpdateHistory.Image u : snapshot.updates()) {
+          blob(out, u);
         }
       }
       out.writeInt(MAGIC);
@@ -348,11 +355,13 @@ public final class FileSnapshotStore implements SnapshotStore {
         throw new IOException("the file is not a snapshot of the read side");
       }
       int format = in.readInt();
-      if (format != ViewSnapshot.FORMAT) {
+      if (format != ViewSnapshot.FORMAT && format != ViewSnapshot.FORMAT_WITHOUT_UPDATES) {
         throw new IOException(
             "the snapshot has format "
                 + format
-                + ", this release reads format "
+                + ", this release reads formats "
+                + ViewSnapshot.FORMAT_WITHOUT_UPDATES
+                + " and "
                 + ViewSnapshot.FORMAT);
       }
       Header header = blob(in, Header.class);
@@ -383,12 +392,22 @@ public final class FileSnapshotStore implements SnapshotStore {
             new ViewSnapshot.JobImage(
                 job.key(), job.sequenceNr(), job.config(), job.createdAt(), instances));
       }
+      List<UpdateHistory.Image> updates = new ArrayList<>();
+      if (format >= ViewSnapshot.FORMAT) {
+        int count = in.readInt();
+        if (count < 0) {
+          throw new IOException("the snapshot holds " + count + " updates");
+        }
+        for (int n = 0; n < count; n++) {
+          updates.add(blob(in, UpdateHistory.Image.class));
+        }
+      }
       if (in.readInt() != MAGIC || in.readInt() != jobs.size() || in.readInt() != tasks) {
         throw new IOException("the snapshot's trailer does not match what it holds");
       }
       return Optional.of(
           new ViewSnapshot(
-              format, header.index(), header.offsets(), header.otherSequenceNrs(), jobs));
+              format, header.index(), header.offsets(), header.otherSequenceNrs(), jobs, updates));
     } catch (EOFException e) {
       throw new IOException("the snapshot ends early", e);
     } catch (IOException e) {

@@ -14,6 +14,8 @@ import io.borealis.task.InstanceEvent;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
 import io.borealis.task.TaskHistoryPruner;
+import io.borealis.update.UpdateEvent;
+import io.borealis.update.UpdateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -35,10 +37,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The read side: jobs and tasks as the journal's events describe them, in memory, serving every
- * query so that no read asks an entity. It is fed by {@link ReadSide} (a stream over the journal)
- * and applies each event once, keyed by persistence id and sequence number. Tasks evolve through
- * the same {@link ScheduledTask} methods as in the entities, so both tell the same history.
+ * The read side: jobs, tasks and job updates ({@link UpdateHistory}) as the journal's events
+ * describe them, in memory, serving every query so that no read asks an entity. It is fed by {@link
+ * ReadSide} (a stream over the journal) and applies each event once, keyed by persistence id and
+ * sequence number. Tasks evolve through the same {@link ScheduledTask} methods as in the entities,
+ * so both tell the same history.
  *
  * <p>Thread-safe: events are applied under a write lock in batches, queries run under the read lock
  * and return immutable snapshots.
@@ -48,8 +51,18 @@ public final class ReadView implements TaskLocator, EventFeed {
   /** Counts of a job's tasks, as Aurora's JobStats. */
   public record Stats(int pending, int active, int finished, int failed) {}
 
-  /** One job in listings. */
-  public record JobSummary(JobKey key, int instances, Stats stats, Optional<String> cronSchedule) {}
+  /** One job in listings; {@code activeUpdate} is the id of its update in an active status. */
+  public record JobSummary(
+      JobKey key,
+      int instances,
+      Stats stats,
+      Optional<String> cronSchedule,
+      Optional<String> activeUpdate) {
+
+    public JobSummary(JobKey key, int instances, Stats stats, Optional<String> cronSchedule) {
+      this(key, instances, stats, cronSchedule, Optional.empty());
+    }
+  }
 
   /** Instances sharing one configuration. */
   public record ConfigGroup(TaskConfig config, List<Integer> instances) {
@@ -226,6 +239,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   private final Map<String, String> offsets = new TreeMap<>();
 
   private final Strings strings = new Strings();
+  private final UpdateHistory updates;
   private long index;
   private volatile boolean caughtUp;
 
@@ -233,18 +247,35 @@ public final class ReadView implements TaskLocator, EventFeed {
 
   private record Waiter(long index, CompletableFuture<Long> future) {}
 
+  /** How many finished updates per job a view keeps unless told otherwise. */
+  public static final int DEFAULT_UPDATES_PER_JOB = 10;
+
   /** A view whose event stream keeps the last 10,000 changes. */
   public ReadView() {
+    this(DEFAULT_UPDATES_PER_JOB);
+  }
+
+  /**
+   * A view whose event stream keeps the last 10,000 changes, keeping at most {@code
+   * finishedUpdatesPerJob} finished updates per job ({@code borealis.update.history.max-per-job}).
+   */
+  public ReadView(int finishedUpdatesPerJob) {
     this(
         new ChangeLog(
             10_000,
             10_000,
             Long.toString(System.currentTimeMillis(), 36)
-                + Integer.toString(new java.util.Random().nextInt(1 << 20), 36)));
+                + Integer.toString(new java.util.Random().nextInt(1 << 20), 36)),
+        finishedUpdatesPerJob);
   }
 
   public ReadView(ChangeLog changes) {
+    this(changes, DEFAULT_UPDATES_PER_JOB);
+  }
+
+  public ReadView(ChangeLog changes, int finishedUpdatesPerJob) {
     this.changes = changes;
+    this.updates = new UpdateHistory(finishedUpdatesPerJob, this::changed);
   }
 
   /** One event as the journal delivered it. */
@@ -370,6 +401,9 @@ public final class ReadView implements TaskLocator, EventFeed {
       apply(j.job(), (JobEvent) event);
     } else if (target instanceof OfOther o) {
       otherSequenceNrs.put(o.persistenceId(), sequenceNr);
+      if (event instanceof UpdateEvent u) {
+        UpdateHistory.keyOf(o.persistenceId()).ifPresent(key -> updates.apply(key, u));
+      }
     }
   }
 
@@ -526,7 +560,8 @@ public final class ReadView implements TaskLocator, EventFeed {
                 Optional.ofNullable(job.createdAt),
                 instances));
       }
-      return new ViewSnapshot(ViewSnapshot.FORMAT, index, offsets, otherSequenceNrs, images);
+      return new ViewSnapshot(
+          ViewSnapshot.FORMAT, index, offsets, otherSequenceNrs, images, updates.images());
     } finally {
       lock.readLock().unlock();
     }
@@ -566,6 +601,7 @@ public final class ReadView implements TaskLocator, EventFeed {
         }
       }
       otherSequenceNrs.putAll(snapshot.otherSequenceNrs());
+      updates.restore(snapshot.updates());
       offsets.putAll(snapshot.offsets());
       index = snapshot.index();
     } finally {
@@ -883,7 +919,56 @@ public final class ReadView implements TaskLocator, EventFeed {
     return id == null ? null : tasks.get(id);
   }
 
-  private static JobSummary summary(JobRecord job) {
-    return new JobSummary(job.key, job.instances.size(), job.stats(), job.config.cronSchedule());
+  /** Under the lock. */
+  private JobSummary summary(JobRecord job) {
+    return new JobSummary(
+        job.key,
+        job.instances.size(),
+        job.stats(),
+        job.config.cronSchedule(),
+        updates.active(job.key).map(UpdateKey::id));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Job updates
+
+  /** One update in detail. */
+  public Optional<UpdateHistory.Details> update(UpdateKey key) {
+    lock.readLock().lock();
+    try {
+      return updates.details(key);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The updates that carry {@code id} (ids are unique per job only), ordered by key. */
+  public List<UpdateKey> updatesWithId(String id) {
+    lock.readLock().lock();
+    try {
+      return updates.withId(id);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The job's update in an active status, if any. */
+  public Optional<UpdateHistory.Summary> activeUpdate(JobKey job) {
+    lock.readLock().lock();
+    try {
+      return updates.active(job).flatMap(updates::summary);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Update summaries matching a query, newest-modified first. */
+  public Page<UpdateHistory.Summary> updates(UpdateHistory.Query query) {
+    lock.readLock().lock();
+    try {
+      return updates.list(query);
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 }

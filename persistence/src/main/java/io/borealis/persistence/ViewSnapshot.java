@@ -19,21 +19,37 @@ import java.util.Optional;
  * @param index the view's index when it was taken
  * @param offsets per tag, the encoded offset of the last event applied from it ({@link Offsets})
  * @param otherSequenceNrs last sequence numbers of entities that are neither jobs nor instances
+ * @param updates the job updates, each job's in the order they were created (format 2 on)
  */
 public record ViewSnapshot(
     int format,
     long index,
     Map<String, String> offsets,
     Map<String, Long> otherSequenceNrs,
-    List<JobImage> jobs) {
+    List<JobImage> jobs,
+    List<UpdateHistory.Image> updates) {
 
-  /** The layout this release writes and reads. */
-  public static final int FORMAT = 1;
+  /** The layout this release writes; it reads this one and {@link #FORMAT_WITHOUT_UPDATES}. */
+  public static final int FORMAT = 2;
+
+  /** The layout of releases before job updates: jobs and tasks only. */
+  public static final int FORMAT_WITHOUT_UPDATES = 1;
 
   public ViewSnapshot {
     offsets = Map.copyOf(offsets);
     otherSequenceNrs = Map.copyOf(otherSequenceNrs);
     jobs = List.copyOf(jobs);
+    updates = List.copyOf(updates);
+  }
+
+  /** A snapshot without updates. */
+  public ViewSnapshot(
+      int format,
+      long index,
+      Map<String, String> offsets,
+      Map<String, Long> otherSequenceNrs,
+      List<JobImage> jobs) {
+    this(format, index, offsets, otherSequenceNrs, jobs, List.of());
   }
 
   /**
