@@ -38,7 +38,10 @@ class UpdateCrashTest {
       assertThat(started.status()).as(started.body().toString()).isEqualTo(201);
       String update = "/api/v1/updates/www-data/prod/crash/crash-1";
       // Cut it short once some instances are done and others are not.
-      n.await(update, u -> u.get("progress").get("done").asInt() >= 2, Duration.ofSeconds(60));
+      JsonNode before =
+          n.await(update, u -> u.get("progress").get("done").asInt() >= 2, Duration.ofSeconds(60));
+      assertThat(before.get("status").asText()).isEqualTo("ROLLING_FORWARD");
+      assertThat(before.get("progress").get("done").asInt()).isLessThan(8);
       n.kill9();
       n.start();
 
