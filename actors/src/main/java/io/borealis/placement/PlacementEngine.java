@@ -212,7 +212,30 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
               assignees.assign(task.instance(), task.taskId(), where, settings.assignTimeout()),
               (done, error) -> new AssignDone(p.offerId(), task.taskId(), error == null));
     }
+    if (!pending.isEmpty()) {
+      declineSplitOffers();
+    }
     return this;
+  }
+
+  /**
+   * An agent whose free resources came in several offers (some freed while an earlier offer was
+   * out) may fit a waiting task only as a whole: tasks are still waiting, so decline its offers and
+   * the backend offers them again as one.
+   */
+  private void declineSplitOffers() {
+    Map<String, List<String>> byAgent = new HashMap<>();
+    for (Offer o : offers.values()) {
+      byAgent.computeIfAbsent(o.agentId(), a -> new ArrayList<>()).add(o.offerId());
+    }
+    for (List<String> ids : byAgent.values()) {
+      if (ids.size() > 1) {
+        for (String id : ids) {
+          offers.remove(id);
+          backend.tell(new ResourceBackend.Decline(id));
+        }
+      }
+    }
   }
 
   private Behavior<Command> onAssignDone(AssignDone msg) {

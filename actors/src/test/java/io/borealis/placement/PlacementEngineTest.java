@@ -173,6 +173,26 @@ class PlacementEngineTest {
   }
 
   @Test
+  void anAgentsFreeResourcesSplitOverOffersAreDeclinedToComeBackWhole() {
+    Fixture f = new Fixture();
+    // 8 CPUs free on agent-1, in two offers (the second made of what a task freed while the first
+    // was out): neither fits the 6-CPU task alone.
+    f.offer(offer("o1", "agent-1", 4));
+    f.offer(offer("o2", "agent-1", 4));
+    f.pending("t1", 0, HUGE);
+
+    assertThat(
+            List.of(
+                f.backend.expectMessageClass(ResourceBackend.Decline.class),
+                f.backend.expectMessageClass(ResourceBackend.Decline.class)))
+        .containsExactlyInAnyOrder(
+            new ResourceBackend.Decline("o1"), new ResourceBackend.Decline("o2"));
+    // Offered again as one, the agent fits the task.
+    f.offer(offer("o3", "agent-1", 8));
+    assertThat(f.expectAssign(0).taskId()).isEqualTo("t1");
+  }
+
+  @Test
   void launchesOnTheOfferOnceTheInstanceConfirms() {
     Fixture f = new Fixture();
     f.offer(offer("o1", "agent-1", 4));

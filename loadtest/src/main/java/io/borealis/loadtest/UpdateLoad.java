@@ -6,7 +6,9 @@ import io.borealis.node.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -98,7 +100,8 @@ final class UpdateLoad implements Callable<Integer> {
       JsonNode started = client.send("POST", path + "/updates", request, 201);
       String id = started.get("update_id").asText();
       prober.start();
-      String status = awaitEnd(client, path, id);
+      JsonNode end = awaitEnd(client, id);
+      String status = end.get("status").asText();
       long elapsed = System.nanoTime() - start;
       long cpu = processCpuNanos() - cpuBefore;
       done.set(true);
@@ -113,6 +116,19 @@ final class UpdateLoad implements Callable<Integer> {
       result.put("create_until_running_s", createS);
       result.put("update_id", id);
       result.put("final_status", status);
+      if (!"ROLLED_FORWARD".equals(status)) {
+        result.put("final_message", end.path("message").asText(null));
+        List<String> failures = new ArrayList<>();
+        end.path("instance_events")
+            .forEach(
+                e -> {
+                  if (e.path("action").asText().endsWith("FAILED") && failures.size() < 5) {
+                    failures.add(
+                        e.path("instance_id").asText() + ": " + e.path("message").asText());
+                  }
+                });
+        result.put("failed_instances", failures);
+      }
       result.put("update_s", LoadTest.seconds(elapsed));
       result.put("instances_per_s", Math.round(instances / (elapsed / 1e9)));
       // The harness is nearly idle meanwhile (one status poll and a few probes a second), so
@@ -148,22 +164,19 @@ final class UpdateLoad implements Callable<Integer> {
     throw new IllegalStateException("the job's " + count + " tasks did not all run in 10 minutes");
   }
 
-  /** Long-polls the update until it leaves the active statuses; its final status. */
-  private static String awaitEnd(Client client, String path, String id) throws Exception {
+  /** Reads the update until it leaves the active statuses; the update then. */
+  private static JsonNode awaitEnd(Client client, String id) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-    String index = "0";
     while (System.nanoTime() < deadline) {
       Client.Answer answer =
-          client.get(
-              "/api/v1/updates/load/prod/big/" + id + "?wait=5s&index=" + index,
-              Duration.ofSeconds(30));
+          client.get("/api/v1/updates/load/prod/big/" + id, Duration.ofSeconds(30));
       if (answer.status() != 200) {
         throw new IllegalStateException("update " + id + " answered " + answer.status());
       }
       JsonNode update = LoadTest.JSON.readTree(answer.body());
       String status = update.get("status").asText();
       if (!ACTIVE.contains(status)) {
-        return status;
+        return update;
       }
       Thread.sleep(100);
     }

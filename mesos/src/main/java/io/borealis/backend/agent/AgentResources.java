@@ -16,8 +16,10 @@ import java.util.Set;
 
 /**
  * The books of one agent, as every backend keeps them: what it has, what its tasks hold, and the
- * one offer of its free resources that is outstanding (Mesos-style: an offer is used whole by one
- * launch or declined). Confined to the backend actor that owns it.
+ * offers of its free resources that are outstanding (Mesos-style: an offer is used whole by one
+ * launch or declined). An offer never covers what another outstanding offer covers, so resources
+ * freed while an offer is out (a task ended) are offered separately, and the scheduler can never
+ * place two tasks on the same resources. Confined to the backend actor that owns it.
  */
 public final class AgentResources {
 
@@ -35,7 +37,9 @@ public final class AgentResources {
   private double usedCpu;
   private long usedRamMb;
   private long usedDiskMb;
-  private String outstandingOffer;
+
+  /** Outstanding offers by id, in the order made. */
+  private final LinkedHashMap<String, Offer> offers = new LinkedHashMap<>();
 
   /** {@code attributes} gets {@code host} added. */
   public AgentResources(
@@ -114,37 +118,82 @@ public final class AgentResources {
     return true;
   }
 
-  /** The outstanding offer's id, if any. */
-  public Optional<String> outstandingOffer() {
-    return Optional.ofNullable(outstandingOffer);
+  /** The ids of the outstanding offers, oldest first. */
+  public List<String> outstandingOffers() {
+    return List.copyOf(offers.keySet());
   }
 
-  /** The outstanding offer was used or declined: it is gone. */
-  public void clearOffer() {
-    outstandingOffer = null;
+  public boolean isOutstanding(String offerId) {
+    return offers.containsKey(offerId);
   }
 
   /**
-   * Makes {@code offerId} the outstanding offer of everything free now; empty when too little is
-   * free to be worth offering.
+   * The offer was used by a launch, declined or rescinded: what it covered and no task took is free
+   * to offer again. False when it was not outstanding.
+   */
+  public boolean withdraw(String offerId) {
+    return offers.remove(offerId) != null;
+  }
+
+  /** Every outstanding offer is gone (the scheduler forgot them, or the agent is lost). */
+  public List<String> withdrawAll() {
+    List<String> ids = outstandingOffers();
+    offers.clear();
+    return ids;
+  }
+
+  /**
+   * Makes {@code offerId} an outstanding offer of everything free now that no other outstanding
+   * offer covers; empty when too little is left to be worth offering.
    */
   public Optional<Offer> offer(String offerId) {
     double freeCpu = cpu - usedCpu;
     long freeRam = ramMb - usedRamMb;
+    long freeDisk = diskMb - usedDiskMb;
+    Set<Integer> offeredPorts = new HashSet<>();
+    for (Offer o : offers.values()) {
+      freeCpu -= o.cpu();
+      freeRam -= o.ramMb();
+      freeDisk -= o.diskMb();
+      for (PortRange r : o.ports()) {
+        for (int p = r.begin(); p <= r.end(); p++) {
+          offeredPorts.add(p);
+        }
+      }
+    }
     if (freeCpu <= 1e-9 || freeRam <= 0) {
       return Optional.empty();
     }
-    outstandingOffer = offerId;
-    return Optional.of(
+    Offer offer =
         new Offer(
-            offerId, id, host, attributes, freeCpu, freeRam, diskMb - usedDiskMb, 0, freePorts()));
+            offerId,
+            id,
+            host,
+            attributes,
+            freeCpu,
+            freeRam,
+            Math.max(0, freeDisk),
+            0,
+            freePorts(offeredPorts));
+    offers.put(offerId, offer);
+    return Optional.of(offer);
   }
 
   /** The free ports, as ranges. */
   List<PortRange> freePorts() {
+    return freePorts(Set.of());
+  }
+
+  /** The ports neither used nor in {@code offered}, as ranges. */
+  private List<PortRange> freePorts(Set<Integer> offered) {
     List<PortRange> free = new ArrayList<>();
     for (PortRange range : ports) {
       BitSet used = new BitSet(range.size());
+      for (int p : offered) {
+        if (p >= range.begin() && p <= range.end()) {
+          used.set(p - range.begin());
+        }
+      }
       for (int p : usedPorts) {
         if (p >= range.begin() && p <= range.end()) {
           used.set(p - range.begin());

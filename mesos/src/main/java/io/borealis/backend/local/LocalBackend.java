@@ -170,7 +170,7 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
               return this;
             })
         .onMessage(ResourceBackend.Reconcile.class, this::onReconcile)
-        .onMessage(ResourceBackend.ReviveOffers.class, m -> reoffer())
+        .onMessage(ResourceBackend.ReviveOffers.class, m -> reofferAll())
         .onMessage(RunnerReport.class, m -> onReport(m.report()))
         .onMessage(RunnerStopped.class, this::onRunnerStopped)
         .onMessageEquals(
@@ -182,9 +182,7 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
         .onMessageEquals(
             OfferAgain.INSTANCE,
             () -> {
-              if (agent.outstandingOffer().isEmpty()) {
-                offer();
-              }
+              offer();
               return this;
             })
         .onMessageEquals(SweepSandboxes.INSTANCE, this::onSweep)
@@ -196,9 +194,8 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
   // Scheduler-facing protocol
 
   private Behavior<ResourceBackend.Command> onLaunch(ResourceBackend.Launch launch) {
-    if (agent.outstandingOffer().equals(Optional.of(launch.offerId()))) {
-      agent.clearOffer();
-    }
+    // What the offer covered and the launch does not take is offered again below.
+    agent.withdraw(launch.offerId());
     for (LaunchTask t : launch.tasks()) {
       if (!launch.agentId().equals(agent.id())) {
         send(t.taskId(), t.instance(), ScheduleStatus.LOST, "No agent " + launch.agentId());
@@ -220,8 +217,7 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
   }
 
   private Behavior<ResourceBackend.Command> onDecline(ResourceBackend.Decline decline) {
-    if (agent.outstandingOffer().equals(Optional.of(decline.offerId()))) {
-      agent.clearOffer();
+    if (agent.withdraw(decline.offerId())) {
       timers.startSingleTimer(OfferAgain.INSTANCE, settings.declineRefuse());
     }
     return this;
@@ -415,11 +411,19 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
     outbox.send(taskId, Optional.of(instance), agent.id(), status, message);
   }
 
+  /**
+   * Offers what is free and not in an outstanding offer. Outstanding offers stay: one may be in the
+   * middle of a launch, and taking it back would let the scheduler place twice on the same
+   * resources.
+   */
   private Behavior<ResourceBackend.Command> reoffer() {
-    agent
-        .outstandingOffer()
-        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
-    agent.clearOffer();
+    offer();
+    return this;
+  }
+
+  /** Rescinds every outstanding offer and offers everything free anew (the scheduler asked). */
+  private Behavior<ResourceBackend.Command> reofferAll() {
+    agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
     offer();
     return this;
   }

@@ -143,7 +143,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
             OfferAgain.class,
             m -> {
               AgentResources a = agents.get(m.agentId());
-              if (a != null && a.outstandingOffer().isEmpty()) {
+              if (a != null) {
                 offer(a);
               }
               return this;
@@ -185,8 +185,9 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
 
   private Behavior<ResourceBackend.Command> onLaunch(ResourceBackend.Launch launch) {
     AgentResources agent = agents.get(launch.agentId());
-    if (agent != null && agent.outstandingOffer().equals(Optional.of(launch.offerId()))) {
-      agent.clearOffer();
+    if (agent != null) {
+      // What the offer covered and the launch does not take is offered again below.
+      agent.withdraw(launch.offerId());
     }
     for (LaunchTask t : launch.tasks()) {
       Resources r = t.config().resources();
@@ -224,15 +225,14 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       }
     }
     if (agent != null) {
-      reoffer(agent);
+      offer(agent);
     }
     return this;
   }
 
   private Behavior<ResourceBackend.Command> onDecline(ResourceBackend.Decline decline) {
     for (AgentResources a : agents.values()) {
-      if (a.outstandingOffer().equals(Optional.of(decline.offerId()))) {
-        a.clearOffer();
+      if (a.withdraw(decline.offerId())) {
         timers.startSingleTimer(
             "offer-" + a.id(), new OfferAgain(a.id()), settings.declineRefuse());
       }
@@ -338,9 +338,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       lose.replyTo().tell(false);
       return this;
     }
-    agent
-        .outstandingOffer()
-        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
+    agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
     for (String taskId : agent.tasks()) {
       SimTask t = tasks.remove(taskId);
       statuses.remove(taskId);
@@ -403,7 +401,8 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       AgentResources agent = agents.get(task.agentId());
       if (agent != null) {
         agent.release(task.taskId());
-        reoffer(agent);
+        // Offered on its own: an outstanding offer may be in the middle of a launch.
+        offer(agent);
       }
     }
   }
@@ -418,11 +417,9 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   }
 
   /** Replaces the agent's outstanding offer with one for everything now free. */
+  /** Rescinds the agent's outstanding offers and offers everything free anew. */
   private void reoffer(AgentResources agent) {
-    agent
-        .outstandingOffer()
-        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
-    agent.clearOffer();
+    agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
     offer(agent);
   }
 

@@ -481,14 +481,15 @@ class LocalBackendTest {
     endWhileTheAgentIsDown(first, taskId);
     assertThat(sandbox(taskId).recordedExit("one")).contains(0);
     assertThat(sandbox(taskId).recordedExit("two")).contains(0);
-    agent();
+    var second = agent();
 
     StatusUpdate ended = statuses.receiveMessage(WAIT);
     assertThat(ended.taskId()).isEqualTo(taskId);
     assertThat(ended.status()).isEqualTo(ScheduleStatus.FINISHED);
     assertThat(ended.message()).contains("Every process exited 0");
     assertThat(sandbox(taskId).state().orElseThrow().ended()).isTrue();
-    // The task's resources are offered again, whole.
+    // The task's resources are free: asked to offer everything anew, the agent offers it whole.
+    second.tell(new ResourceBackend.ReviveOffers());
     while (nextOffer().cpu() != 4) {
       // Offers of the first agent, or made while the adopted task still held its share.
     }
