@@ -131,6 +131,16 @@ final class ArchitectureRules {
         .as("http does not import backend implementations");
   }
 
+  /** The HTTP edge asks the read side through its query service, never the in-memory view. */
+  static ArchRule httpReadsThroughTheQueryService(DescribedPredicate<? super JavaClass> http) {
+    return noClasses()
+        .that(http)
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("io.borealis.persistence.ReadView")
+        .as("http reads through QueryService, not ReadView");
+  }
+
   /** No two packages under {@code root} depend on each other, directly or around a loop. */
   static ArchRule noPackageCycles(String root) {
     return slices()

@@ -93,6 +93,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void httpReadsThroughTheQueryService() {
+    ArchitectureRules.httpReadsThroughTheQueryService(in(Module.HTTP)).check(classes);
+  }
+
+  @Test
   void noPackageCycles() {
     ArchitectureRules.noPackageCycles("io.borealis").check(classes);
   }

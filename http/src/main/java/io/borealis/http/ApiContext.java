@@ -3,7 +3,7 @@ package io.borealis.http;
 import io.borealis.backend.FleetControl;
 import io.borealis.job.JobService;
 import io.borealis.model.ValidationSettings;
-import io.borealis.persistence.ReadView;
+import io.borealis.persistence.QueryService;
 import io.borealis.update.UpdateService;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
 public record ApiContext(
     JobService jobs,
     UpdateService updates,
-    ReadView view,
+    QueryService view,
     Optional<FleetControl> fleet,
     Optional<Path> sandboxes,
     ValidationSettings validation,
@@ -32,7 +32,7 @@ public record ApiContext(
   public ApiContext(
       JobService jobs,
       UpdateService updates,
-      ReadView view,
+      QueryService view,
       Optional<FleetControl> fleet,
       Optional<Path> sandboxes,
       ValidationSettings validation,
@@ -55,7 +55,7 @@ public record ApiContext(
   /** A context without job updates (tests of the other routes). */
   public ApiContext(
       JobService jobs,
-      ReadView view,
+      QueryService view,
       Optional<FleetControl> fleet,
       Optional<Path> sandboxes,
       ValidationSettings validation,

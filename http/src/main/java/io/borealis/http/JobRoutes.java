@@ -7,7 +7,7 @@ import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobConfigParser;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
-import io.borealis.persistence.ReadView;
+import io.borealis.persistence.QueryService;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -192,7 +192,7 @@ final class JobRoutes extends ApiDirectives {
   private int weight(JobKey key, Optional<List<Integer>> instances) {
     return instances
         .map(List::size)
-        .orElseGet(() -> ctx.view().summary(key).map(ReadView.JobSummary::instances).orElse(1));
+        .orElseGet(() -> ctx.view().summary(key).map(QueryService.JobSummary::instances).orElse(1));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ final class JobRoutes extends ApiDirectives {
           return read(
               in,
               () -> {
-                List<ReadView.JobSummary> jobs = ctx.view().jobs(role, env);
+                List<QueryService.JobSummary> jobs = ctx.view().jobs(role, env);
                 return ok(
                     new Views.Page<>(
                         slice(jobs, offset, limit).stream().map(Views::jobSummary).toList(),
@@ -241,8 +241,8 @@ final class JobRoutes extends ApiDirectives {
         union(READ_PARAMS, Set.of("status", "instances", "limit_per_instance", "offset", "limit")),
         in -> {
           JobKey key = jobKey(path, in);
-          ReadView.TaskQuery base = ReadView.TaskQuery.forJob(key);
-          ReadView.TaskQuery q =
+          QueryService.TaskQuery base = QueryService.TaskQuery.forJob(key);
+          QueryService.TaskQuery q =
               TaskRoutes.query(
                   ctx, in, base.role(), base.environment(), base.jobName(), Set.of(), Set.of());
           return read(

@@ -1,7 +1,7 @@
 package io.borealis.http;
 
 import io.borealis.model.ScheduleStatus;
-import io.borealis.persistence.ReadView;
+import io.borealis.persistence.QueryService;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -37,7 +37,7 @@ final class TaskRoutes extends ApiDirectives {
             "offset",
             "limit"),
         in -> {
-          ReadView.TaskQuery q =
+          QueryService.TaskQuery q =
               query(
                   ctx,
                   in,
@@ -64,7 +64,7 @@ final class TaskRoutes extends ApiDirectives {
   }
 
   /** The common filters of task lists. */
-  static ReadView.TaskQuery query(
+  static QueryService.TaskQuery query(
       ApiContext ctx,
       Input in,
       Optional<String> role,
@@ -78,7 +78,7 @@ final class TaskRoutes extends ApiDirectives {
     int perInstance = in.nonNegative("limit_per_instance", 0, Integer.MAX_VALUE);
     int offset = in.nonNegative("offset", 0, Integer.MAX_VALUE);
     int limit = in.nonNegative("limit", ctx.settings().maxPageSize(), ctx.settings().maxPageSize());
-    return new ReadView.TaskQuery(
+    return new QueryService.TaskQuery(
         role, env, job, taskIds, statuses, instances, hosts, perInstance, offset, limit);
   }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.borealis.job.JobDiff;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobKey;
-import io.borealis.persistence.ReadView;
+import io.borealis.persistence.QueryService;
 import io.borealis.persistence.UpdateHistory;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskEvent;
@@ -162,9 +162,9 @@ final class Views {
             : null);
   }
 
-  static JobSummaryView jobSummary(ReadView.JobSummary s) {
+  static JobSummaryView jobSummary(QueryService.JobSummary s) {
     JobKey k = s.key();
-    ReadView.Stats st = s.stats();
+    QueryService.Stats st = s.stats();
     return new JobSummaryView(
         k.toString(),
         k.role(),
@@ -177,7 +177,7 @@ final class Views {
         s.activeUpdate().orElse(null));
   }
 
-  static JobView job(ReadView.JobDetails d) {
+  static JobView job(QueryService.JobDetails d) {
     return new JobView(
         jobSummary(d.summary()),
         d.createdAt() == null ? null : d.createdAt().toString(),
@@ -187,7 +187,7 @@ final class Views {
             .toList());
   }
 
-  static RoleView role(ReadView.RoleSummary r) {
+  static RoleView role(QueryService.RoleSummary r) {
     return new RoleView(r.role(), r.jobs(), r.cronJobs());
   }
 
@@ -250,7 +250,7 @@ final class Views {
         .toList();
   }
 
-  static <T, V> Page<V> page(ReadView.Page<T> page, Function<T, V> item) {
+  static <T, V> Page<V> page(QueryService.Page<T> page, Function<T, V> item) {
     return new Page<>(
         page.items().stream().map(item).toList(), page.total(), page.offset(), page.limit());
   }

@@ -5,7 +5,6 @@ import io.borealis.common.EventFeed;
 import io.borealis.job.JobEvent;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
-import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
 import io.borealis.model.ScheduleStatus;
@@ -46,71 +45,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Thread-safe: events are applied under a write lock in batches, queries run under the read lock
  * and return immutable snapshots.
  */
-public final class ReadView implements TaskLocator, EventFeed {
-
-  /** Counts of a job's tasks, as Aurora's JobStats. */
-  public record Stats(int pending, int active, int finished, int failed) {}
-
-  /** One job in listings; {@code activeUpdate} is the id of its update in an active status. */
-  public record JobSummary(
-      JobKey key,
-      int instances,
-      Stats stats,
-      Optional<String> cronSchedule,
-      Optional<String> activeUpdate) {
-
-    public JobSummary(JobKey key, int instances, Stats stats, Optional<String> cronSchedule) {
-      this(key, instances, stats, cronSchedule, Optional.empty());
-    }
-  }
-
-  /** Instances sharing one configuration. */
-  public record ConfigGroup(TaskConfig config, List<Integer> instances) {
-    public String ranges() {
-      return InstanceRanges.format(instances);
-    }
-  }
-
-  /** A job in detail: its latest submitted configuration and how its active tasks run. */
-  public record JobDetails(
-      JobSummary summary,
-      JobConfiguration config,
-      List<ConfigGroup> activeGroups,
-      Instant createdAt) {}
-
-  /** Per role: how many jobs and cron jobs. */
-  public record RoleSummary(String role, int jobs, int cronJobs) {}
-
-  /** One page of a list. */
-  public record Page<T>(List<T> items, int total, int offset, int limit) {}
-
-  /** A task query (aurora-semantics §7.4): every set field must match. */
-  public record TaskQuery(
-      Optional<String> role,
-      Optional<String> environment,
-      Optional<String> jobName,
-      Set<String> taskIds,
-      Set<ScheduleStatus> statuses,
-      Set<Integer> instances,
-      Set<String> hosts,
-      int limitPerInstance,
-      int offset,
-      int limit) {
-
-    public static TaskQuery forJob(JobKey key) {
-      return new TaskQuery(
-          Optional.of(key.role()),
-          Optional.of(key.environment()),
-          Optional.of(key.name()),
-          Set.of(),
-          Set.of(),
-          Set.of(),
-          Set.of(),
-          0,
-          0,
-          Integer.MAX_VALUE);
-    }
-  }
+public final class ReadView implements QueryService, TaskLocator, EventFeed {
 
   /**
    * One instance: its canonical key (shared by its tasks), the last sequence number applied from
@@ -412,6 +347,7 @@ public final class ReadView implements TaskLocator, EventFeed {
     caughtUp = true;
   }
 
+  @Override
   public boolean isCaughtUp() {
     return caughtUp;
   }
@@ -516,6 +452,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   }
 
   /** The recent changes and their subscribers: the event stream's source. */
+  @Override
   public ChangeLog changes() {
     return changes;
   }
@@ -668,6 +605,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   // Queries
 
   /** The number of events applied: the {@code X-Borealis-Index} of every read. */
+  @Override
   public long index() {
     lock.readLock().lock();
     try {
@@ -681,6 +619,7 @@ public final class ReadView implements TaskLocator, EventFeed {
    * Completes with the index once it passes {@code after}, or when {@code wait} is over (with the
    * index then). For long-polling reads.
    */
+  @Override
   public CompletionStage<Long> awaitIndex(
       long after, Duration wait, ScheduledExecutorService timer) {
     long now = index();
@@ -720,6 +659,7 @@ public final class ReadView implements TaskLocator, EventFeed {
     return task(taskId).map(ScheduledTask::instance);
   }
 
+  @Override
   public Optional<ScheduledTask> task(String taskId) {
     lock.readLock().lock();
     try {
@@ -729,6 +669,7 @@ public final class ReadView implements TaskLocator, EventFeed {
     }
   }
 
+  @Override
   public List<JobSummary> jobs(Optional<String> role, Optional<String> environment) {
     lock.readLock().lock();
     try {
@@ -747,6 +688,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   }
 
   /** The job's summary alone: cheap, for the edge's weighing of a write. */
+  @Override
   public Optional<JobSummary> summary(JobKey key) {
     lock.readLock().lock();
     try {
@@ -757,6 +699,7 @@ public final class ReadView implements TaskLocator, EventFeed {
     }
   }
 
+  @Override
   public Optional<JobDetails> job(JobKey key) {
     lock.readLock().lock();
     try {
@@ -809,6 +752,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   }
 
   /** The active task configuration of each instance of a job (for diffs and updates). */
+  @Override
   public Map<Integer, TaskConfig> activeConfigs(JobKey key) {
     lock.readLock().lock();
     try {
@@ -829,6 +773,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   }
 
   /** Tasks matching a query, ordered by job, then instance, newest first within an instance. */
+  @Override
   public Page<ScheduledTask> tasks(TaskQuery q) {
     lock.readLock().lock();
     try {
@@ -878,6 +823,7 @@ public final class ReadView implements TaskLocator, EventFeed {
     }
   }
 
+  @Override
   public List<RoleSummary> roles() {
     lock.readLock().lock();
     try {
@@ -933,6 +879,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   // Job updates
 
   /** One update in detail. */
+  @Override
   public Optional<UpdateHistory.Details> update(UpdateKey key) {
     lock.readLock().lock();
     try {
@@ -943,6 +890,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   }
 
   /** The updates that carry {@code id} (ids are unique per job only), ordered by key. */
+  @Override
   public List<UpdateKey> updatesWithId(String id) {
     lock.readLock().lock();
     try {
@@ -953,6 +901,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   }
 
   /** The job's update in an active status, if any. */
+  @Override
   public Optional<UpdateHistory.Summary> activeUpdate(JobKey job) {
     lock.readLock().lock();
     try {
@@ -963,6 +912,7 @@ public final class ReadView implements TaskLocator, EventFeed {
   }
 
   /** Update summaries matching a query, newest-modified first. */
+  @Override
   public Page<UpdateHistory.Summary> updates(UpdateHistory.Query query) {
     lock.readLock().lock();
     try {
