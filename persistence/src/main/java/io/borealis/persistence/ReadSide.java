@@ -136,6 +136,7 @@ public final class ReadSide {
       ActorSystem<?> system, ReadView view, Settings settings, Optional<SnapshotStore> store) {
     ReadSide readSide = new ReadSide(system, view, settings, store);
     readSide.restore();
+    AppliedEvents.get(system.classicSystem()).use(view::lastApplied);
     return readSide;
   }
 
@@ -261,7 +262,11 @@ public final class ReadSide {
               lastBatch.set(System.nanoTime());
               List<ReadView.Envelope> envelopes = new ArrayList<>(batch.size());
               for (EventEnvelope e : batch) {
-                envelopes.add(new ReadView.Envelope(e.persistenceId(), e.sequenceNr(), e.event()));
+                // Only its position counts: the view has it (and the payload was not read).
+                if (!(e.event() instanceof AppliedEvents.AlreadyApplied)) {
+                  envelopes.add(
+                      new ReadView.Envelope(e.persistenceId(), e.sequenceNr(), e.event()));
+                }
               }
               Optional<String> offset = Offsets.encode(batch.get(batch.size() - 1).offset());
               if (offset.isPresent()) {

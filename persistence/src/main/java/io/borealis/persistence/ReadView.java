@@ -591,6 +591,31 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     }
   }
 
+  /** The sequence number of the last event of {@code persistenceId} the view applied; 0 if none. */
+  public long lastApplied(String persistenceId) {
+    lock.readLock().lock();
+    try {
+      int bar = persistenceId.indexOf('|');
+      String kind = bar < 0 ? "" : persistenceId.substring(0, bar);
+      String id = persistenceId.substring(bar + 1);
+      if (kind.equals("instance")) {
+        InstanceKey key = InstanceKey.parse(id);
+        JobRecord job = jobsByKey.get(key.job());
+        InstanceRecord instance = job == null ? null : job.instances.get(key.instanceId());
+        return instance == null ? 0 : instance.sequenceNr;
+      }
+      if (kind.equals("job")) {
+        JobRecord job = jobsByKey.get(JobKey.parse(id));
+        return job == null ? 0 : job.sequenceNr;
+      }
+      return otherSequenceNrs.getOrDefault(persistenceId, 0L);
+    } catch (IllegalArgumentException e) {
+      return 0;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** How many tasks the view holds. */
   public int taskCount() {
     lock.readLock().lock();

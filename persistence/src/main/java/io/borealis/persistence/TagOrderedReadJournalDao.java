@@ -55,6 +55,7 @@ public final class TagOrderedReadJournalDao extends DefaultReadJournalDao {
 
   private final JdbcBackend.JdbcDatabaseDef database;
   private final Serialization serialization;
+  private final AppliedEvents applied;
 
   /** Blocking JDBC calls run here, never on the plugin's dispatcher. */
   private final ExecutorService jdbc;
@@ -69,6 +70,7 @@ public final class TagOrderedReadJournalDao extends DefaultReadJournalDao {
     super(db, profile, config, serialization, ec, mat);
     this.database = db;
     this.serialization = serialization;
+    this.applied = AppliedEvents.get(mat.system());
     int threads =
         db.source().maxConnections().isDefined() ? (Integer) db.source().maxConnections().get() : 2;
     this.jdbc =
@@ -103,6 +105,24 @@ public final class TagOrderedReadJournalDao extends DefaultReadJournalDao {
       statement.setLong(4, Math.min(max, Integer.MAX_VALUE));
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
+          String persistenceId = rs.getString(3);
+          long sequenceNr = rs.getLong(4);
+          if (applied.has(persistenceId, sequenceNr)) {
+            // The view has it: pass its position on without reading or deserializing it.
+            PersistentRepr seen =
+                PersistentRepr.apply(
+                    AppliedEvents.AlreadyApplied.INSTANCE,
+                    sequenceNr,
+                    persistenceId,
+                    "",
+                    false,
+                    null,
+                    rs.getString(5));
+            result.add(
+                new scala.util.Success<>(
+                    new Tuple3<PersistentRepr, Set<String>, Object>(seen, noTags, rs.getLong(1))));
+            continue;
+          }
           JournalTables.JournalPekkoSerializationRow row = row(rs);
           // The tags are not filled in, as in the plugin's own DAO: nothing reads them.
           result.add(
