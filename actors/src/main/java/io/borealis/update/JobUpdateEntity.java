@@ -465,6 +465,14 @@ public final class JobUpdateEntity
             .filter(i -> i >= cmd.proposed().instances() && !active.containsKey(i))
             .sorted()
             .toList();
+    Set<Integer> scope = cmd.scope();
+    if (cmd.rollbackOf().isPresent() && !outside.isEmpty()) {
+      // Rolling back a finished update: an instance it touched that is gone now, and was not there
+      // before it either, has nothing to go back to (it was added by the update, then killed).
+      scope = new TreeSet<>(scope);
+      scope.removeAll(outside);
+      outside = List.of();
+    }
     if (refusal.isEmpty() && !outside.isEmpty()) {
       refusal =
           Optional.of(
@@ -472,8 +480,10 @@ public final class JobUpdateEntity
                   + " not: "
                   + InstanceRanges.format(outside));
     }
-    UpdateInstructions instructions = UpdateInstructions.of(active, cmd.proposed(), cmd.scope());
-    if (refusal.isPresent() || instructions.isNoOp()) {
+    UpdateInstructions instructions = UpdateInstructions.of(active, cmd.proposed(), scope);
+    if (refusal.isPresent()
+        || (scope.isEmpty() && !cmd.scope().isEmpty())
+        || instructions.isNoOp()) {
       busy = false;
       tasks.clear();
       releaseJob("GONE");

@@ -280,6 +280,31 @@ class JobUpdateEntityTest {
   }
 
   @Test
+  void aFinishedUpdateRollsBackEvenWhenAnInstanceItAddedWasKilledSince() {
+    // Found trying the CLI: rolling back an update that had added instances, one of which was
+    // killed afterwards, was refused ("these are not: 2") instead of rolling back the rest.
+    createRunning(2);
+    UpdateKey id = new UpdateKey(key, "grow");
+    start(id, proposed(3, settings(1, 1)));
+    // Instances are added first: instance 2 gets a task, then the update is aborted.
+    awaitNewTask(2, newTask);
+    assertThat(act(id, OperatorAction.ABORT).status()).isEqualTo(UpdateStatus.ABORTED);
+    awaitCond(
+        java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMillis(50),
+        "the job lets instance 2 be killed",
+        () -> killAllOf(List.of(2)).isSuccess());
+
+    JobUpdateEntity.Acted rolledBack = act(id, OperatorAction.ROLLBACK);
+
+    assertThat(rolledBack).as("the rollback is refused").isNotNull();
+    assertThat(rolledBack.status()).isEqualTo(UpdateStatus.ABORTED);
+    // Instances 0 and 1 never left the old configuration: nothing to roll back there either.
+    assertThat(latest(0).config()).isEqualTo(oldTask);
+    assertThat(latest(1).config()).isEqualTo(oldTask);
+  }
+
+  @Test
   void pausedUpdatesHoldAndResumeContinues() {
     createRunning(2);
     UpdateKey id = new UpdateKey(key, "p");

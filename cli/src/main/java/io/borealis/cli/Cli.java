@@ -22,9 +22,8 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: 0 done, 1 the scheduler refused (or a job waited for did not come up), 2 a usage
  * error (command line, job file, cluster configuration), 3 the scheduler cannot be reached. A wait
  * for an update ({@code update start --wait}, {@code update wait}) exits 0 only when it
- * ROLLED_FORWARD, and 2 ROLLED_BACK, 3 ABORTED, 4 FAILED, 5 ERROR ({@link UpdateWaiter}); with
- * {@code -o json} the printed update (or error) tells these apart from a usage error or an
- * unreachable scheduler.
+ * ROLLED_FORWARD, and 10 ROLLED_BACK, 11 ABORTED, 12 FAILED, 13 ERROR ({@link UpdateWaiter}), so
+ * that no end of an update is mistaken for a usage error or an unreachable scheduler.
  */
 @Command(
     name = "borealis",

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
  * is named by its job and its id ({@code CLUSTER/ROLE/ENV/NAME ID}); ids are unique per job, so
  * {@code CLUSTER ID} names one only while no other job uses the same id.
  *
- * <p>{@code start --wait} and {@code wait} exit 0 only when the update ROLLED_FORWARD, and 2, 3, 4,
- * 5 when it ended ROLLED_BACK, ABORTED, FAILED or in ERROR ({@link UpdateWaiter}).
+ * <p>{@code start --wait} and {@code wait} exit 0 only when the update ROLLED_FORWARD, and 10, 11,
+ * 12, 13 when it ended ROLLED_BACK, ABORTED, FAILED or in ERROR ({@link UpdateWaiter}): never the
+ * client's own 1 (refused), 2 (usage) or 3 (unreachable).
  */
 @Command(
     name = "update",
@@ -95,6 +96,15 @@ final class UpdateCommands implements Callable<Integer> {
       return new Target(key.cluster(), Optional.of(key), id);
     }
 
+    /** The command that follows this update again. */
+    String waitCommand() {
+      return "borealis update wait "
+          + cluster
+          + job.map(k -> "/" + k.jobPath()).orElse("")
+          + " "
+          + id;
+    }
+
     /** The update's resource. */
     String path() {
       return UPDATES
@@ -113,12 +123,33 @@ final class UpdateCommands implements Callable<Integer> {
       this.ctx = ctx;
     }
 
-    /** Follows the update to its end; its exit code. */
-    int follow(SchedulerClient client, String path, Optional<Duration> timeout) {
-      JsonNode update =
-          new UpdateWaiter(
-                  client, path, ctx.env, common.json() ? Optional.empty() : Optional.of(ctx.out))
-              .await(timeout);
+    /**
+     * Follows the update to its end; its exit code. Interrupted (Ctrl-C), it says that the update
+     * goes on and how to follow it again.
+     */
+    int follow(SchedulerClient client, Target target, Optional<Duration> timeout) {
+      Runnable onInterrupt =
+          () -> {
+            if (ctx.env.terminal() && !common.json()) {
+              ctx.out.println();
+              ctx.out.flush();
+            }
+            ctx.err.println(stoppedFollowing(target));
+            ctx.err.flush();
+          };
+      Runnable unregister = interrupts.register(onInterrupt);
+      JsonNode update;
+      try {
+        update =
+            new UpdateWaiter(
+                    client,
+                    target.path(),
+                    ctx.env,
+                    common.json() ? Optional.empty() : Optional.of(ctx.out))
+                .await(timeout);
+      } finally {
+        unregister.run();
+      }
       int code = UpdateWaiter.exitCode(update);
       if (common.json()) {
         Common.printJson(ctx.out, update);
@@ -133,10 +164,66 @@ final class UpdateCommands implements Callable<Integer> {
                 + update.path("status").asText()
                 + (message.isBlank() ? "" : ": " + Messages.humanDurations(message));
         (code == 0 ? ctx.out : ctx.err).println(line);
+        if (code != 0) {
+          failureReason(update)
+              .filter(r -> !message.contains(r))
+              .ifPresent(r -> ctx.err.println("Reason: " + Messages.humanDurations(r)));
+        }
       }
       return code;
     }
   }
+
+  /** What an interrupted wait says: the update is not stopped, and how to follow it again. */
+  static String stoppedFollowing(Target target) {
+    return "borealis: stopped following update "
+        + target.id()
+        + "; the update goes on. Follow it again with: "
+        + target.waitCommand();
+  }
+
+  /**
+   * The reason of the newest failed instance event (the scheduler's words for why the task ended),
+   * which the update's own message names only by its instance.
+   */
+  static Optional<String> failureReason(JsonNode update) {
+    JsonNode events = update.path("instance_events");
+    for (int i = events.size() - 1; i >= 0; i--) {
+      JsonNode e = events.get(i);
+      String action = e.path("action").asText();
+      if ((action.equals("INSTANCE_UPDATE_FAILED") || action.equals("INSTANCE_ROLLBACK_FAILED"))
+          && e.path("message").isTextual()
+          && !e.path("message").asText().isBlank()) {
+        return Optional.of(e.path("message").asText());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Where a wait registers what to say when the client is interrupted (Ctrl-C); the JVM's shutdown
+   * hooks, or a test's recorder. {@code register} returns what unregisters it.
+   */
+  @FunctionalInterface
+  interface Interrupts {
+    Runnable register(Runnable onInterrupt);
+
+    Interrupts RUNTIME =
+        onInterrupt -> {
+          Thread hook = new Thread(onInterrupt, "borealis-interrupted");
+          Runtime.getRuntime().addShutdownHook(hook);
+          return () -> {
+            try {
+              Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+              // The hook runs, or ran: nothing to undo.
+            }
+          };
+        };
+  }
+
+  /** Replaced by tests, which cannot send the test JVM a SIGINT. */
+  static Interrupts interrupts = Interrupts.RUNTIME;
 
   /** A command on one update: {@code CLUSTER[/ROLE/ENV/NAME] ID}. */
   abstract static class OnUpdate extends UpdateCommand {
@@ -169,10 +256,12 @@ final class UpdateCommands implements Callable<Integer> {
       exitCodeList = {
         "0:the update ROLLED_FORWARD",
         "1:the scheduler refused, or the wait timed out",
-        "2:the update ROLLED_BACK (or a usage error)",
-        "3:the update was ABORTED (or the scheduler could not be reached)",
-        "4:the update FAILED",
-        "5:the update ended in ERROR"
+        "2:a usage error",
+        "3:the scheduler could not be reached",
+        "10:the update ROLLED_BACK",
+        "11:the update was ABORTED",
+        "12:the update FAILED",
+        "13:the update ended in ERROR"
       })
   static final class Start extends UpdateCommand {
     @Parameters(
@@ -267,7 +356,7 @@ final class UpdateCommands implements Callable<Integer> {
         ctx.out.println("Update url: " + client.cluster().apiBase() + target.path());
       }
       if (wait) {
-        return follow(client, target.path(), Optional.ofNullable(waitTimeout));
+        return follow(client, target, Optional.ofNullable(waitTimeout));
       }
       if (common.json()) {
         Common.printJson(ctx.out, started);
@@ -422,9 +511,9 @@ final class UpdateCommands implements Callable<Integer> {
             u.path("job_key").asText(),
             u.path("update_id").asText(),
             u.path("status").asText(),
-            p.path("done").asInt()
-                + "/"
-                + p.path("instances").asInt()
+            (UpdateWaiter.isBackward(u.path("status").asText())
+                    ? p.path("done").asInt() + " rolled back"
+                    : p.path("done").asInt() + "/" + p.path("instances").asInt())
                 + (p.path("failed").asInt() > 0
                     ? " (" + p.path("failed").asInt() + " failed)"
                     : ""),
@@ -462,8 +551,11 @@ final class UpdateCommands implements Callable<Integer> {
       ctx.out.println(
           "Update " + reply.path("update_id").asText() + " is " + reply.path("status").asText());
       if (reply.path("rollback_update_id").isTextual()) {
+        String rollbackId = reply.path("rollback_update_id").asText();
+        ctx.out.println("It is rolled back by the new update " + rollbackId);
         ctx.out.println(
-            "It is rolled back by the new update " + reply.path("rollback_update_id").asText());
+            "Follow it with: "
+                + new Target(target.cluster(), target.job(), rollbackId).waitCommand());
       }
       return 0;
     }
@@ -549,10 +641,12 @@ final class UpdateCommands implements Callable<Integer> {
       exitCodeList = {
         "0:the update ROLLED_FORWARD",
         "1:the scheduler refused, or the wait timed out",
-        "2:the update ROLLED_BACK (or a usage error)",
-        "3:the update was ABORTED (or the scheduler could not be reached)",
-        "4:the update FAILED",
-        "5:the update ended in ERROR"
+        "2:a usage error",
+        "3:the scheduler could not be reached",
+        "10:the update ROLLED_BACK",
+        "11:the update was ABORTED",
+        "12:the update FAILED",
+        "13:the update ended in ERROR"
       })
   static final class Wait extends OnUpdate {
     @Option(
@@ -568,7 +662,7 @@ final class UpdateCommands implements Callable<Integer> {
     @Override
     public Integer call() {
       Target target = target();
-      return follow(client(target), target.path(), Optional.ofNullable(timeout));
+      return follow(client(target), target, Optional.ofNullable(timeout));
     }
   }
 

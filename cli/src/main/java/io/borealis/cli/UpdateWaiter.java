@@ -16,15 +16,17 @@ import java.util.OptionalLong;
  * {@link Env#pollInterval()}.
  *
  * <p>The outcome is an exit code scripts can rely on: {@link #ROLLED_FORWARD} 0 only when the
- * update rolled forward, and one code per other end.
+ * update rolled forward, and one code per other end, none of them one of the client's own codes.
  */
 final class UpdateWaiter {
 
   static final int ROLLED_FORWARD = 0;
-  static final int ROLLED_BACK = 2;
-  static final int ABORTED = 3;
-  static final int FAILED = 4;
-  static final int ERROR = 5;
+  // From 10 up, so that no end of an update reads as the client's own codes (1 refused, 2 usage, 3
+  // unreachable): a script tells "the update rolled back" from "the scheduler was down".
+  static final int ROLLED_BACK = 10;
+  static final int ABORTED = 11;
+  static final int FAILED = 12;
+  static final int ERROR = 13;
 
   /** The exit code of each terminal status. */
   static final Map<String, Integer> EXIT_CODES =
@@ -111,20 +113,30 @@ final class UpdateWaiter {
    */
   static String describe(JsonNode update) {
     JsonNode p = update.path("progress");
-    StringBuilder line =
-        new StringBuilder()
-            .append(update.path("status").asText("?"))
-            .append(": ")
-            .append(p.path("done").asInt())
-            .append('/')
-            .append(p.path("instances").asInt())
-            .append(" done, ")
-            .append(p.path("in_flight").asInt())
-            .append(" in flight, ")
-            .append(p.path("failed").asInt())
-            .append(" failed");
+    String status = update.path("status").asText("?");
+    StringBuilder line = new StringBuilder().append(status).append(": ");
+    if (isBackward(status)) {
+      // A rollback walks back only the instances the update changed: no "of all" to count to.
+      line.append(p.path("done").asInt()).append(" rolled back, ");
+    } else {
+      line.append(p.path("done").asInt())
+          .append('/')
+          .append(p.path("instances").asInt())
+          .append(" done, ");
+    }
+    line.append(p.path("in_flight").asInt())
+        .append(" in flight, ")
+        .append(p.path("failed").asInt())
+        .append(" failed");
     latest(update).ifPresent(l -> line.append("; latest: ").append(l));
     return line.toString();
+  }
+
+  /** Whether a status is on the way back (ROLLING_BACK, ROLL_BACK_PAUSED, ..., ROLLED_BACK). */
+  static boolean isBackward(String status) {
+    return status.startsWith("ROLL_BACK_")
+        || status.equals("ROLLING_BACK")
+        || status.equals("ROLLED_BACK");
   }
 
   /** The newest update event or instance event, in words. */

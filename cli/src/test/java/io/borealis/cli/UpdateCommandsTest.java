@@ -172,7 +172,7 @@ class UpdateCommandsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"ROLLED_FORWARD,0", "ROLLED_BACK,2", "ABORTED,3", "FAILED,4", "ERROR,5"})
+  @CsvSource({"ROLLED_FORWARD,0", "ROLLED_BACK,10", "ABORTED,11", "FAILED,12", "ERROR,13"})
   void waitExitsWithTheCodeOfHowTheUpdateEnded(String status, int code) throws Exception {
     fake.json("GET " + U1, 200, update(status, 1, 0, 1, "Latest failure: instance 1 exited."));
 
@@ -187,6 +187,85 @@ class UpdateCommandsTest {
   }
 
   @Test
+  void theEndOfAnUpdateNeverReadsAsAUsageErrorOrAnUnreachableScheduler() {
+    assertThat(UpdateWaiter.EXIT_CODES.values())
+        .doesNotContain(CliException.REFUSED, CliException.USAGE, CliException.UNREACHABLE)
+        .doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aRollbackSaysWhyInTheFailedTasksWords() throws Exception {
+    String rolledBack =
+        update(
+                "ROLLED_BACK",
+                2,
+                0,
+                0,
+                "All instances rolled back after: Latest failure: instance 0 exited.")
+            .replace(
+                "\"instance_events\": [",
+                "\"instance_events\": [{\"instance_id\": 0, \"action\": \"INSTANCE_UPDATE_FAILED\","
+                    + " \"message\": \"instance 0 ended FAILED: Process 'web' exited with code 1\","
+                    + " \"timestamp\": \"2026-01-01T00:00:02Z\"},");
+    fake.json("GET " + U1, 200, rolledBack);
+
+    Result r = run("update", "wait", "fake/www-data/prod/hello", "u1");
+
+    assertThat(r.code()).isEqualTo(10);
+    assertThat(r.out()).contains("ROLLED_BACK: 2 rolled back, 0 in flight, 0 failed");
+    assertThat(r.err())
+        .endsWith(
+            "ended ROLLED_BACK: All instances rolled back after: Latest failure: instance 0"
+                + " exited.\nReason: instance 0 ended FAILED: Process 'web' exited with code 1\n");
+  }
+
+  @Test
+  void anInterruptedWaitSaysTheUpdateGoesOnAndHowToFollowItAgain() throws Exception {
+    java.util.List<Runnable> registered = new java.util.ArrayList<>();
+    java.util.List<Runnable> unregistered = new java.util.ArrayList<>();
+    UpdateCommands.Interrupts before = UpdateCommands.interrupts;
+    UpdateCommands.interrupts =
+        onInterrupt -> {
+          registered.add(onInterrupt);
+          return () -> unregistered.add(onInterrupt);
+        };
+    try {
+      fake.answers(
+          "GET " + U1,
+          FakeScheduler.Answer.json(200, update("ROLLING_FORWARD", 0, 1, 0, null), Map.of()),
+          FakeScheduler.Answer.json(200, update("ROLLED_FORWARD", 3, 0, 0, null), Map.of()));
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      Env env =
+          new Env(
+              Map.of("BOREALIS_CONFIG_ROOT", temp.resolve("etc").toString()),
+              Files.createDirectories(temp.resolve("home")),
+              false,
+              Duration.ofMillis(10),
+              clock,
+              d -> {
+                // Ctrl-C while the wait sleeps between polls: the hook the JVM would run.
+                registered.get(0).run();
+                clock.advance(d);
+              });
+      int code =
+          Cli.run(
+              new String[] {"update", "wait", "fake/www-data/prod/hello", "u1"},
+              new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+              new PrintStream(err, true, StandardCharsets.UTF_8),
+              env);
+
+      assertThat(code).isZero();
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .startsWith(
+              "borealis: stopped following update u1; the update goes on. Follow it again with:"
+                  + " borealis update wait fake/www-data/prod/hello u1\n");
+      assertThat(unregistered).containsExactlyElementsOf(registered);
+    } finally {
+      UpdateCommands.interrupts = before;
+    }
+  }
+
+  @Test
   void onATerminalTheProgressLineIsRedrawnInPlace() throws Exception {
     terminal = true;
     fake.answers(
@@ -196,8 +275,10 @@ class UpdateCommandsTest {
 
     Result r = run("update", "wait", "fake/www-data/prod/hello", "u1");
 
-    assertThat(r.code()).isEqualTo(2);
-    assertThat(r.out()).startsWith("\rROLLING_FORWARD: 0/3 done").contains("\rROLLED_BACK: 0/3");
+    assertThat(r.code()).isEqualTo(10);
+    assertThat(r.out())
+        .startsWith("\rROLLING_FORWARD: 0/3 done")
+        .contains("\rROLLED_BACK: 0 rolled back");
     assertThat(r.out()).endsWith("\n");
   }
 
@@ -207,7 +288,7 @@ class UpdateCommandsTest {
 
     Result r = run("update", "wait", "fake/www-data/prod/hello", "u1", "-o", "json");
 
-    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.code()).isEqualTo(11);
     assertThat(new ObjectMapper().readTree(r.out()).path("status").asText()).isEqualTo("ABORTED");
   }
 
@@ -283,7 +364,9 @@ class UpdateCommandsTest {
     assertThat(body(fake.requests("POST " + U1 + "/pause").get(0)).path("message").asText())
         .isEqualTo("hold");
     assertThat(rolled.out())
-        .isEqualTo("Update u1 is ROLLED_FORWARD\nIt is rolled back by the new update u2\n");
+        .isEqualTo(
+            "Update u1 is ROLLED_FORWARD\nIt is rolled back by the new update u2\n"
+                + "Follow it with: borealis update wait fake/www-data/prod/hello u2\n");
     assertThat(pulsed.out()).isEqualTo("OK\n");
   }
 

@@ -263,6 +263,9 @@ public final class Api {
     if (e instanceof Rejection.NotFound) {
       return Problems.of(StatusCodes.NOT_FOUND, e.getMessage());
     }
+    if (e instanceof Rejection.UpdateActive active) {
+      return Problems.updateActive(e.getMessage(), active.updateId());
+    }
     if (e instanceof Rejection.Conflict) {
       return Problems.of(StatusCodes.CONFLICT, e.getMessage());
     }

@@ -20,13 +20,22 @@ public final class Problems {
   /** What a 503 asks the client to wait, in seconds. */
   static final int RETRY_AFTER_SECONDS = 1;
 
-  /** A problem body; {@code errors} (one per bad field) is left out when there are none. */
+  /**
+   * A problem body; {@code errors} (one per bad field) is left out when there are none, {@code
+   * update_id} (the job's active update, in a 409 that refuses a change because of it) when absent.
+   */
   record Problem(
       String type,
       String title,
       int status,
       String detail,
-      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors) {}
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FieldError> errors,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String updateId) {
+
+    Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+      this(type, title, status, detail, errors, null);
+    }
+  }
 
   private Problems() {}
 
@@ -35,9 +44,26 @@ public final class Problems {
   }
 
   public static HttpResponse of(StatusCode status, String detail, List<FieldError> errors) {
-    Problem body =
-        new Problem("about:blank", status.reason(), status.intValue(), detail, List.copyOf(errors));
-    return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, Json.bytes(body));
+    return of(
+        new Problem(
+            "about:blank", status.reason(), status.intValue(), detail, List.copyOf(errors)));
+  }
+
+  /**
+   * A 409: the job refuses the change while its update {@code updateId} is active; the body names
+   * the update, so a client can follow, pause or abort it.
+   */
+  static HttpResponse updateActive(String detail, String updateId) {
+    StatusCode conflict = StatusCodes.CONFLICT;
+    return of(
+        new Problem(
+            "about:blank", conflict.reason(), conflict.intValue(), detail, List.of(), updateId));
+  }
+
+  private static HttpResponse of(Problem body) {
+    return HttpResponse.create()
+        .withStatus(body.status())
+        .withEntity(PROBLEM_JSON, Json.bytes(body));
   }
 
   /**
