@@ -1,16 +1,23 @@
 package io.borealis.node;
 
 import static io.borealis.model.ScheduleStatus.FAILED;
+import static io.borealis.model.ScheduleStatus.FINISHED;
+import static io.borealis.model.ScheduleStatus.PENDING;
 import static io.borealis.node.UpdateWorld.DEFAULT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.borealis.common.Rejection;
 import io.borealis.model.TaskConfig;
+import io.borealis.model.UpdateSettings;
+import io.borealis.model.UpdateStrategy;
 import io.borealis.update.OperatorAction;
+import io.borealis.update.PulseStatus;
 import io.borealis.update.UpdateStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -92,5 +99,227 @@ class UpdateScenariosEntityTest {
     assertThat(abort.getError().getMessage())
         .contains("Cannot transition update from ROLLED_FORWARD to ABORTED");
     assertThat(w.kills()).isEqualTo(1);
+  }
+
+  @Test
+  void u2CoordinatedUpdateWaitsForPulsesAndStopsWithoutThem() {
+    UpdateSettings coordinated =
+        new UpdateSettings(
+            1,
+            2,
+            0,
+            0,
+            true,
+            false,
+            Optional.of(10L),
+            false,
+            Optional.empty(),
+            new UpdateStrategy.Queue(1));
+    w.running(Map.of(0, NEW, 1, OLD, 2, OLD)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 3, coordinated));
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
+    assertThat(w.instanceEvents(ID)).isEmpty();
+
+    assertThat(w.pulse(ID)).isEqualTo(PulseStatus.OK);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_FORWARD);
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(1, List.of("U")));
+    assertThat(w.kills()).isEqualTo(1);
+
+    w.killed(1).comesUp(1).advanceSecs(2);
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(1, List.of("U", "D"), 2, List.of("U")));
+    assertThat(w.kills()).isEqualTo(2);
+
+    w.advanceSecs(10).killed(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
+    assertThat(w.message(ID)).hasValue("Pulses from external service have timed out.");
+    assertThat(w.active(2)).as("no replacement yet").isEmpty();
+
+    assertThat(w.pulse(ID)).isEqualTo(PulseStatus.OK);
+    w.comesUp(2).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.configs()).isEqualTo(Map.of(0, NEW, 1, NEW, 2, NEW));
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(1, List.of("U", "D"), 2, List.of("U", "D")));
+    assertThat(w.pulse(ID)).isEqualTo(PulseStatus.FINISHED);
+    assertThat(w.kills()).isEqualTo(2);
+  }
+
+  @Test
+  void u12BatchesWaitForTheWholeBatch() {
+    w.running(Map.of(0, OLD, 1, OLD, 2, OLD)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 3, UpdateWorld.settings(new UpdateStrategy.Batch(2, false))));
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(0, List.of("U"), 1, List.of("U")));
+    assertThat(w.kills()).isEqualTo(2);
+
+    w.drive(1, FINISHED).comesUp(1).advanceSecs(1);
+    w.drive(0, FINISHED).comesUp(0).advanceSecs(1);
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(0, List.of("U"), 1, List.of("U", "D")));
+    assertThat(w.kills()).as("2 waits for the whole batch").isEqualTo(2);
+
+    w.advanceSecs(2);
+    assertThat(w.instanceEvents(ID))
+        .isEqualTo(Map.of(0, List.of("U", "D"), 1, List.of("U", "D"), 2, List.of("U")));
+    assertThat(w.kills()).isEqualTo(3);
+
+    w.drive(2, FINISHED).comesUp(2).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.eventsOf(ID, 2)).containsExactly("U", "D");
+    assertThat(w.configs()).isEqualTo(Map.of(0, NEW, 1, NEW, 2, NEW));
+    assertThat(w.kills()).isEqualTo(3);
+  }
+
+  @Test
+  void u15AFailedInstanceRollsTheWholeUpdateBack() {
+    // Four one-task agents: one per instance, so no agent is free when instance 2 fails.
+    w.running(Map.of(0, OLD, 2, OLD, 3, OLD), 4).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 3, DEFAULT));
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(1, List.of("U")));
+
+    w.comesUp(1).advanceSecs(2);
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U", "D");
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U");
+    assertThat(w.kills()).isEqualTo(1);
+    w.killed(0).comesUp(0);
+
+    w.advanceSecs(2);
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U", "D");
+    assertThat(w.eventsOf(ID, 2)).containsExactly("U");
+    assertThat(w.kills()).isEqualTo(2);
+    w.killed(2).comesUp(2).advance(Duration.ofMillis(1));
+    // §9.0 runs no scheduler: the rescheduled task stays PENDING. On the sim placement would
+    // assign it at once to the agent its failure freed, so that agent's offer waits meanwhile.
+    w.holdOffers(true);
+    w.drive(2, FAILED);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    assertThat(w.message(ID)).hasValue("Latest failure: instance 2 exited.");
+    assertThat(w.eventsOf(ID, 2)).containsExactly("U", "F", "RB");
+    assertThat(w.eventsOf(ID, 3)).isEmpty();
+    // The rescheduled NEW task was PENDING: deleted, not killed, and OLD added instead.
+    assertThat(w.kills()).isEqualTo(2);
+    assertThat(w.active(2).orElseThrow().config()).isEqualTo(OLD);
+    assertThat(w.active(2).orElseThrow().status()).isEqualTo(PENDING);
+
+    w.holdOffers(false);
+    w.comesUp(2).advanceSecs(2);
+    assertThat(w.eventsOf(ID, 2)).containsExactly("U", "F", "RB", "RD");
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U", "D", "RB");
+    assertThat(w.kills()).isEqualTo(3);
+
+    int before = w.instanceEvents(ID).values().stream().mapToInt(List::size).sum();
+    w.act(ID, OperatorAction.PAUSE);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_BACK_PAUSED);
+    w.advance(Duration.ofDays(1));
+    w.act(ID, OperatorAction.RESUME);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    assertThat(w.instanceEvents(ID).values().stream().mapToInt(List::size).sum()).isEqualTo(before);
+
+    w.killed(0).comesUp(0).advanceSecs(2);
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U", "D", "RB", "RD");
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U", "D", "RB");
+    assertThat(w.kills()).isEqualTo(4);
+
+    w.killed(1).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_BACK);
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U", "D", "RB", "RD");
+    assertThat(w.configs()).isEqualTo(Map.of(0, OLD, 2, OLD, 3, OLD));
+    assertThat(w.kills()).isEqualTo(4);
+    assertThat(w.eventsOf(ID, 3)).isEmpty();
+  }
+
+  @Test
+  void u17AbortLeavesTasksAsTheyAre() {
+    // Instance 1 is PENDING and stays so: a fleet of two one-task agents, and a task of 1 too big
+    // for them (on the sim a PENDING task that fits would be placed at once).
+    TaskConfig oldTooBig = UpdateWorld.config(w.job, "./server --version 1", 4);
+    w.createJob(3, OLD);
+    w.remove(1);
+    w.addAgents(2);
+    w.comesUp(0).comesUp(2);
+    w.schedule(1, oldTooBig);
+    w.kills.clear();
+    w.advanceSecs(2);
+
+    w.start(ID, w.proposed(NEW, 3, DEFAULT));
+    w.killed(0).comesUp(0).advanceSecs(2);
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U", "D");
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U");
+    assertThat(w.active(1).orElseThrow().config()).isEqualTo(NEW);
+    assertThat(w.active(1).orElseThrow().status()).isEqualTo(PENDING);
+
+    w.act(ID, OperatorAction.ABORT);
+    w.advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ABORTED);
+    assertThat(w.configs()).isEqualTo(Map.of(0, NEW, 1, NEW, 2, OLD));
+    assertThat(w.active(1).orElseThrow().status()).isEqualTo(PENDING);
+    assertThat(w.kills()).isEqualTo(1);
+  }
+
+  @Test
+  void u22AnUpdateThatChangesNothingFinishesAtOnce() {
+    w.running(Map.of(0, NEW, 1, NEW, 2, NEW)).advance(Duration.ofDays(1));
+    // JobUpdaterIT stores this update directly; through startJobUpdate (§4.1) "if the diff is
+    // empty -> OK response with message 'Job is unchanged by proposed update.' and no update is
+    // created", which is what the entity answers: nothing happens, nothing is left behind.
+    var started = w.start(ID, w.proposed(NEW, 3, DEFAULT), Set.of(0, 1, 2));
+    assertThat(started.created()).isFalse();
+    assertThat(started.message()).isEqualTo("Job is unchanged by proposed update.");
+    assertThat(w.status(ID)).isNull();
+    assertThat(w.instanceEvents(ID)).isEmpty();
+    assertThat(w.kills()).isZero();
+    w.advance(Duration.ofDays(1));
+    assertThat(w.fed).as("no timer was left").isEmpty();
+    assertThat(w.configs()).isEqualTo(Map.of(0, NEW, 1, NEW, 2, NEW));
+    // The job was not left held: an update of it starts.
+    assertThat(w.start("next", w.proposed(OLD, 3, DEFAULT)).status())
+        .hasValue(UpdateStatus.ROLLING_FORWARD);
+  }
+
+  @Test
+  void u25AddingInstances() {
+    w.running(Map.of(0, NEW, 1, NEW)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 3, DEFAULT));
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(2, List.of("U")));
+    w.comesUp(2).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(2, List.of("U", "D")));
+    assertThat(w.kills()).isZero();
+  }
+
+  @Test
+  void u26RemovingInstances() {
+    w.running(Map.of(0, NEW, 1, NEW)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 1, DEFAULT));
+    w.killed(1);
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(1, List.of("U", "D")));
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.configs()).isEqualTo(Map.of(0, NEW));
+    assertThat(w.kills()).isEqualTo(1);
+  }
+
+  @Test
+  void u31ManualRollbackMidBatch() {
+    w.running(Map.of(0, OLD, 1, OLD, 2, OLD)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 3, UpdateWorld.settings(new UpdateStrategy.Batch(2, false))));
+    w.drive(0, FINISHED).comesUp(0).drive(1, FINISHED).comesUp(1).advanceSecs(2);
+    assertThat(w.instanceEvents(ID))
+        .isEqualTo(Map.of(0, List.of("U", "D"), 1, List.of("U", "D"), 2, List.of("U")));
+    assertThat(w.kills()).isEqualTo(3);
+
+    w.advanceSecs(2).act(ID, OperatorAction.ROLLBACK);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U", "D", "RB");
+    assertThat(w.eventsOf(ID, 2)).containsExactly("U", "RB");
+    assertThat(w.kills()).isEqualTo(4);
+
+    w.killed(1).killed(2).advanceSecs(2).advanceSecs(2);
+    w.comesUp(2).comesUp(1).advanceSecs(2);
+    assertThat(w.eventsOf(ID, 2)).containsExactly("U", "RB", "RD");
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U", "D", "RB", "RD");
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U", "D", "RB");
+    assertThat(w.kills()).isEqualTo(5);
+
+    w.killed(0).comesUp(0).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_BACK);
+    assertThat(w.configs()).isEqualTo(Map.of(0, OLD, 1, OLD, 2, OLD));
+    assertThat(w.kills()).isEqualTo(5);
   }
 }
