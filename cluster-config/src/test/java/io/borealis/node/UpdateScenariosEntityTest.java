@@ -10,8 +10,10 @@ import io.borealis.common.Rejection;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
 import io.borealis.model.UpdateStrategy;
+import io.borealis.update.InstanceAction;
 import io.borealis.update.OperatorAction;
 import io.borealis.update.PulseStatus;
+import io.borealis.update.UpdateEvent;
 import io.borealis.update.UpdateStatus;
 import java.time.Duration;
 import java.util.List;
@@ -321,5 +323,375 @@ class UpdateScenariosEntityTest {
     assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_BACK);
     assertThat(w.configs()).isEqualTo(Map.of(0, OLD, 1, OLD, 2, OLD));
     assertThat(w.kills()).isEqualTo(5);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Beyond §9.1: the rows of §4.3's transition table, strategies, auto-pause, scopes, restarts,
+  // Borealis's additions (§12). The agents carry kills out at once here.
+
+  /** Three OLD instances running, an update of them to NEW with {@code settings} started. */
+  private void threeOldUpdatedWith(UpdateSettings settings) {
+    w.holdKills = false;
+    w.running(Map.of(0, OLD, 1, OLD, 2, OLD)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 3, settings));
+  }
+
+  private static UpdateSettings with(
+      boolean rollbackOnFailure, Optional<Long> pulseSecs, Optional<Long> deadlineSecs) {
+    return new UpdateSettings(
+        1,
+        2,
+        0,
+        0,
+        rollbackOnFailure,
+        false,
+        pulseSecs,
+        false,
+        deadlineSecs,
+        new UpdateStrategy.Queue(1));
+  }
+
+  private static final Optional<Long> NONE = Optional.empty();
+  private static final Optional<Long> PULSE_10S = Optional.of(10L);
+
+  /** The instances in the order their INSTANCE_UPDATING events were recorded. */
+  private List<Integer> updatingOrder() {
+    return w.fed.stream()
+        .filter(e -> e instanceof UpdateEvent.InstanceTransitioned)
+        .map(e -> (UpdateEvent.InstanceTransitioned) e)
+        .filter(e -> e.updateId().equals(ID) && e.action() == InstanceAction.INSTANCE_UPDATING)
+        .map(UpdateEvent.InstanceTransitioned::instance)
+        .toList();
+  }
+
+  private UpdateStatus acted(OperatorAction action) {
+    return acted(ID, action);
+  }
+
+  private UpdateStatus acted(String id, OperatorAction action) {
+    var reply = w.act(id, action);
+    assertThat(reply.isSuccess()).as("%s: %s", action, reply).isTrue();
+    return reply.getValue().status();
+  }
+
+  @Test
+  void rollingForwardFailsWhenItMayNotRollBack() {
+    threeOldUpdatedWith(with(false, NONE, NONE));
+    w.comesUp(0).advance(Duration.ofMillis(500)).drive(0, FAILED);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.FAILED);
+    assertThat(w.transitions(ID)).containsExactly("ROLLING_FORWARD->FAILED");
+    assertThat(w.message(ID).orElseThrow()).contains("Latest failure: instance 0 exited.");
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(0, List.of("U", "F")));
+    // The failed instance is left as it is; the others were not touched.
+    assertThat(w.configs()).isEqualTo(Map.of(0, NEW, 1, OLD, 2, OLD));
+  }
+
+  @Test
+  void aRollbackWhoseInstanceFailsEndsFailed() {
+    threeOldUpdatedWith(DEFAULT);
+    w.comesUp(0).advanceSecs(2);
+    w.comesUp(1).advance(Duration.ofMillis(500)).drive(1, FAILED);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    // Instance 1's NEW task came back PENDING and was placed: the rollback kills it, adds OLD.
+    w.comesUp(1).advance(Duration.ofMillis(500)).drive(1, FAILED);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.FAILED);
+    assertThat(w.transitions(ID))
+        .containsExactly("ROLLING_FORWARD->ROLLING_BACK", "ROLLING_BACK->FAILED");
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U", "F", "RB", "RF");
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U", "D");
+    assertThat(w.eventsOf(ID, 2)).isEmpty();
+  }
+
+  @Test
+  void aPausedUpdateRollsBackPausesAgainAndAborts() {
+    threeOldUpdatedWith(DEFAULT);
+    assertThat(acted(OperatorAction.PAUSE)).isEqualTo(UpdateStatus.ROLL_FORWARD_PAUSED);
+    assertThat(acted(OperatorAction.ROLLBACK)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    assertThat(acted(OperatorAction.PAUSE)).isEqualTo(UpdateStatus.ROLL_BACK_PAUSED);
+    // Resuming a paused rollback by rolling back: "acts like resume of the rollback".
+    assertThat(acted(OperatorAction.ROLLBACK)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    assertThat(acted(OperatorAction.ROLLBACK)).as("no-op").isEqualTo(UpdateStatus.ROLLING_BACK);
+    assertThat(acted(OperatorAction.PAUSE)).isEqualTo(UpdateStatus.ROLL_BACK_PAUSED);
+    assertThat(acted(OperatorAction.ABORT)).isEqualTo(UpdateStatus.ABORTED);
+    assertThat(acted(OperatorAction.ABORT))
+        .as("aborting ABORTED is a no-op")
+        .isEqualTo(UpdateStatus.ABORTED);
+    assertThat(w.transitions(ID))
+        .containsExactly(
+            "ROLLING_FORWARD->ROLL_FORWARD_PAUSED",
+            "ROLL_FORWARD_PAUSED->ROLLING_BACK",
+            "ROLLING_BACK->ROLL_BACK_PAUSED",
+            "ROLL_BACK_PAUSED->ROLLING_BACK",
+            "ROLLING_BACK->ROLL_BACK_PAUSED",
+            "ROLL_BACK_PAUSED->ABORTED");
+    // Instance 0 was being updated when paused; the rollback put OLD back.
+    w.comesUp(0);
+    assertThat(w.configs()).isEqualTo(Map.of(0, OLD, 1, OLD, 2, OLD));
+  }
+
+  @Test
+  void pausedAndRollingBackUpdatesAbort() {
+    threeOldUpdatedWith(DEFAULT);
+    assertThat(acted(OperatorAction.PAUSE)).isEqualTo(UpdateStatus.ROLL_FORWARD_PAUSED);
+    assertThat(acted(OperatorAction.ABORT)).isEqualTo(UpdateStatus.ABORTED);
+    assertThat(w.transitions(ID))
+        .containsExactly("ROLLING_FORWARD->ROLL_FORWARD_PAUSED", "ROLL_FORWARD_PAUSED->ABORTED");
+
+    w.comesUp(0);
+    var other = "other";
+    w.start(other, w.proposed(NEW, 3, DEFAULT));
+    assertThat(acted(other, OperatorAction.ROLLBACK)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    assertThat(acted(other, OperatorAction.ABORT)).isEqualTo(UpdateStatus.ABORTED);
+    assertThat(w.transitions(other))
+        .containsExactly("ROLLING_FORWARD->ROLLING_BACK", "ROLLING_BACK->ABORTED");
+  }
+
+  @Test
+  void aCoordinatedUpdateGoesThroughEveryAwaitingAndPausedStatus() {
+    threeOldUpdatedWith(with(true, PULSE_10S, NONE));
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
+    assertThat(acted(OperatorAction.PAUSE)).isEqualTo(UpdateStatus.ROLL_FORWARD_PAUSED);
+    assertThat(w.pulse(ID)).as("a paused update takes pulses").isEqualTo(PulseStatus.OK);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_FORWARD_PAUSED);
+    w.advanceSecs(10);
+    // Resuming once the pulse has expired waits for the next one.
+    assertThat(acted(OperatorAction.RESUME)).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
+    assertThat(w.pulse(ID)).isEqualTo(PulseStatus.OK);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_FORWARD);
+    w.comesUp(0);
+    w.advanceSecs(10);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U", "D");
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U");
+
+    // Rolled back while awaiting a pulse: the rollback awaits one too.
+    acted(OperatorAction.ROLLBACK);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_BACK_AWAITING_PULSE);
+    assertThat(acted(OperatorAction.PAUSE)).isEqualTo(UpdateStatus.ROLL_BACK_PAUSED);
+    assertThat(acted(OperatorAction.RESUME)).isEqualTo(UpdateStatus.ROLL_BACK_AWAITING_PULSE);
+    assertThat(w.pulse(ID)).isEqualTo(PulseStatus.OK);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    w.comesUp(1).advanceSecs(2).comesUp(0).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_BACK);
+    assertThat(w.transitions(ID))
+        .containsExactly(
+            "ROLL_FORWARD_AWAITING_PULSE->ROLL_FORWARD_PAUSED",
+            "ROLL_FORWARD_PAUSED->ROLL_FORWARD_AWAITING_PULSE",
+            "ROLL_FORWARD_AWAITING_PULSE->ROLLING_FORWARD",
+            "ROLLING_FORWARD->ROLL_FORWARD_AWAITING_PULSE",
+            "ROLL_FORWARD_AWAITING_PULSE->ROLLING_BACK",
+            "ROLLING_BACK->ROLL_BACK_AWAITING_PULSE",
+            "ROLL_BACK_AWAITING_PULSE->ROLL_BACK_PAUSED",
+            "ROLL_BACK_PAUSED->ROLL_BACK_AWAITING_PULSE",
+            "ROLL_BACK_AWAITING_PULSE->ROLLING_BACK",
+            "ROLLING_BACK->ROLLED_BACK");
+    assertThat(w.configs()).isEqualTo(Map.of(0, OLD, 1, OLD, 2, OLD));
+
+    // A terminal update takes no action but a rollback of a finished one (ROLLED_BACK is not).
+    for (OperatorAction a : OperatorAction.values()) {
+      assertThat(w.act(ID, a).isError()).as("%s of ROLLED_BACK", a).isTrue();
+    }
+    assertThat(w.pulse(ID)).isEqualTo(PulseStatus.FINISHED);
+  }
+
+  @Test
+  void updatesAwaitingAPulseAbort() {
+    threeOldUpdatedWith(with(true, PULSE_10S, NONE));
+    assertThat(acted(OperatorAction.ABORT)).isEqualTo(UpdateStatus.ABORTED);
+    assertThat(w.transitions(ID)).containsExactly("ROLL_FORWARD_AWAITING_PULSE->ABORTED");
+
+    String other = "other";
+    w.start(other, w.proposed(NEW, 3, with(true, PULSE_10S, NONE)));
+    w.pulse(other);
+    w.act(other, OperatorAction.ROLLBACK);
+    w.advanceSecs(10);
+    assertThat(w.status(other)).isEqualTo(UpdateStatus.ROLL_BACK_AWAITING_PULSE);
+    assertThat(w.act(other, OperatorAction.ABORT).getValue().status())
+        .isEqualTo(UpdateStatus.ABORTED);
+    assertThat(w.transitions(other))
+        .containsExactly(
+            "ROLL_FORWARD_AWAITING_PULSE->ROLLING_FORWARD",
+            "ROLLING_FORWARD->ROLLING_BACK",
+            "ROLLING_BACK->ROLL_BACK_AWAITING_PULSE",
+            "ROLL_BACK_AWAITING_PULSE->ABORTED");
+  }
+
+  @Test
+  void queueKeepsItsGroupSizeInFlight() {
+    w.holdKills = false;
+    w.running(Map.of(0, OLD, 1, OLD, 2, OLD, 3, OLD)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 4, UpdateWorld.settings(new UpdateStrategy.Queue(2))));
+    assertThat(updatingOrder()).containsExactly(0, 1);
+    // Instance 0 done while 1 is still starting: 2 takes its place at once.
+    w.comesUp(0).advanceSecs(2);
+    assertThat(updatingOrder()).containsExactly(0, 1, 2);
+    w.comesUp(1).comesUp(2).advanceSecs(2);
+    assertThat(updatingOrder()).containsExactly(0, 1, 2, 3);
+    w.comesUp(3).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.kills()).isEqualTo(4);
+  }
+
+  @Test
+  void variableBatchesGrowThenRepeatTheLastSize() {
+    w.holdKills = false;
+    w.running(Map.of(0, OLD, 1, OLD, 2, OLD, 3, OLD, 4, OLD)).advanceSecs(2);
+    w.start(
+        ID,
+        w.proposed(
+            NEW, 5, UpdateWorld.settings(new UpdateStrategy.VariableBatch(List.of(1, 2), false))));
+    assertThat(updatingOrder()).containsExactly(0);
+    w.comesUp(0).advanceSecs(2);
+    assertThat(updatingOrder()).containsExactly(0, 1, 2);
+    w.comesUp(1).advanceSecs(2);
+    assertThat(updatingOrder()).as("the batch waits for 2").containsExactly(0, 1, 2);
+    w.comesUp(2).advanceSecs(2);
+    assertThat(updatingOrder()).containsExactly(0, 1, 2, 3, 4);
+    w.comesUp(3).comesUp(4).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.configs()).containsOnlyKeys(0, 1, 2, 3, 4).doesNotContainValue(OLD);
+  }
+
+  @Test
+  void autoPauseStopsAfterEachBatchButTheLast() {
+    w.holdKills = false;
+    w.running(Map.of(0, OLD, 1, OLD, 2, OLD, 3, OLD)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 4, UpdateWorld.settings(new UpdateStrategy.Batch(2, true))));
+    w.comesUp(0).comesUp(1).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_FORWARD_PAUSED);
+    assertThat(w.message(ID)).hasValue("Update auto paused");
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(0, List.of("U", "D"), 1, List.of("U", "D")));
+    assertThat(w.configs()).containsEntry(2, OLD).containsEntry(3, OLD);
+    assertThat(w.kills()).isEqualTo(2);
+
+    acted(OperatorAction.RESUME);
+    assertThat(updatingOrder()).containsExactly(0, 1, 2, 3);
+    w.comesUp(2).comesUp(3).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.transitions(ID))
+        .containsExactly(
+            "ROLLING_FORWARD->ROLL_FORWARD_PAUSED",
+            "ROLL_FORWARD_PAUSED->ROLLING_FORWARD",
+            "ROLLING_FORWARD->ROLLED_FORWARD");
+    assertThat(w.instanceEvents(ID).values()).allMatch(e -> e.equals(List.of("U", "D")));
+  }
+
+  @Test
+  void aScopedUpdateTouchesOnlyItsInstances() {
+    w.holdKills = false;
+    w.running(Map.of(0, OLD, 1, OLD, 2, OLD)).advanceSecs(2);
+    w.start(ID, w.proposed(NEW, 3, DEFAULT), Set.of(1));
+    w.comesUp(1).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.instanceEvents(ID)).isEqualTo(Map.of(1, List.of("U", "D")));
+    assertThat(w.configs()).isEqualTo(Map.of(0, OLD, 1, NEW, 2, OLD));
+    assertThat(w.kills()).isEqualTo(1);
+
+    // Out of scope: an instance neither the job nor the proposal has.
+    var outside = w.startReply("outside", w.proposed(NEW, 3, DEFAULT), Set.of(7), Map.of());
+    assertThat(outside.getError()).isInstanceOf(Rejection.Invalid.class);
+    assertThat(outside.getError().getMessage()).contains("7");
+  }
+
+  @Test
+  void pulsesGoOnAcrossARestartOfTheUpdate() {
+    threeOldUpdatedWith(with(true, PULSE_10S, NONE));
+    w.pulse(ID);
+    w.comesUp(0).advanceSecs(2);
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U");
+
+    w.restart(ID);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_FORWARD);
+    assertThat(w.pulse(ID)).isEqualTo(PulseStatus.OK);
+    w.comesUp(1).advanceSecs(2);
+    assertThat(w.eventsOf(ID, 1)).containsExactly("U", "D");
+
+    // Restarted again, then no pulse: the expiry timer is armed anew and blocks the update.
+    w.restart(ID);
+    w.advanceSecs(10);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
+    w.restart(ID);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
+    assertThat(w.pulse(ID)).isEqualTo(PulseStatus.OK);
+    w.comesUp(2).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.instanceEvents(ID))
+        .as("no instance event twice")
+        .isEqualTo(Map.of(0, List.of("U", "D"), 1, List.of("U", "D"), 2, List.of("U", "D")));
+    assertThat(w.kills()).isEqualTo(3);
+  }
+
+  @Test
+  void aFinishedUpdateRollsBackAsANewLinkedUpdate() {
+    threeOldUpdatedWith(DEFAULT);
+    w.comesUp(0).advanceSecs(2).comesUp(1).advanceSecs(2).comesUp(2).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+
+    var acted = w.act(ID, OperatorAction.ROLLBACK).getValue();
+    assertThat(acted.status())
+        .as("the original stays as it was")
+        .isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    String back = acted.rollback().orElseThrow().id();
+    var started =
+        w.fed.stream()
+            .filter(e -> e instanceof UpdateEvent.UpdateStarted s && s.updateId().equals(back))
+            .map(e -> (UpdateEvent.UpdateStarted) e)
+            .findFirst()
+            .orElseThrow();
+    assertThat(started.rollbackOf()).hasValue(ID);
+    assertThat(started.instructions().settings()).isEqualTo(DEFAULT);
+    w.comesUp(0).advanceSecs(2).comesUp(1).advanceSecs(2).comesUp(2).advanceSecs(2);
+    assertThat(w.status(back)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.instanceEvents(back).values()).allMatch(e -> e.equals(List.of("U", "D")));
+    assertThat(w.configs()).isEqualTo(Map.of(0, OLD, 1, OLD, 2, OLD));
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+  }
+
+  @Test
+  void aClientIdReusedIsTheSameUpdateOrAConflict() {
+    threeOldUpdatedWith(DEFAULT);
+    int events = w.fed.size();
+    var again = w.start(ID, w.proposed(NEW, 3, DEFAULT));
+    assertThat(again.key()).isEqualTo(w.key(ID));
+    assertThat(again.status()).hasValue(UpdateStatus.ROLLING_FORWARD);
+    assertThat(w.fed).as("the retry changed nothing").hasSize(events);
+
+    var other = w.startReply(ID, w.proposed(NEW, 3, with(false, NONE, NONE)), Set.of(), Map.of());
+    assertThat(other.getError()).isInstanceOf(Rejection.Conflict.class);
+    var otherMetadata =
+        w.startReply(ID, w.proposed(NEW, 3, DEFAULT), Set.of(), Map.of("ticket", "42"));
+    assertThat(otherMetadata.getError()).isInstanceOf(Rejection.Conflict.class);
+
+    // Still the same update once it is finished.
+    w.comesUp(0).advanceSecs(2).comesUp(1).advanceSecs(2).comesUp(2).advanceSecs(2);
+    assertThat(w.start(ID, w.proposed(NEW, 3, DEFAULT)).status())
+        .hasValue(UpdateStatus.ROLLED_FORWARD);
+  }
+
+  @Test
+  void anUpdateWithoutProgressWithinItsDeadlineFails() {
+    threeOldUpdatedWith(with(true, NONE, Optional.of(30L)));
+    // Instance 0's new task is placed but never starts.
+    w.advanceSecs(29);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_FORWARD);
+    w.advanceSecs(1);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_BACK);
+    assertThat(w.message(ID).orElseThrow()).contains("no progress in 30 s");
+    w.comesUp(0).advanceSecs(2);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_BACK);
+    assertThat(w.configs()).isEqualTo(Map.of(0, OLD, 1, OLD, 2, OLD));
+  }
+
+  @Test
+  void progressPushesTheDeadlineBack() {
+    threeOldUpdatedWith(with(false, NONE, Optional.of(30L)));
+    w.advanceSecs(20).comesUp(0).advanceSecs(2);
+    assertThat(w.eventsOf(ID, 0)).containsExactly("U", "D");
+    // 32 s after the start, but 10 s after instance 0 succeeded.
+    w.advanceSecs(10);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLING_FORWARD);
+    w.advanceSecs(20);
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.FAILED);
+    assertThat(w.message(ID).orElseThrow()).contains("no progress in 30 s");
   }
 }

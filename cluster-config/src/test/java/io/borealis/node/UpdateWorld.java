@@ -8,7 +8,6 @@ import io.borealis.backend.FleetControl;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.PortRange;
 import io.borealis.backend.ResourceBackend;
-import io.borealis.backend.TaskLocator;
 import io.borealis.backend.sim.SimBackend;
 import io.borealis.backend.sim.SimFleetControl;
 import io.borealis.backend.sim.SimSettings;
@@ -17,6 +16,7 @@ import io.borealis.common.Tags;
 import io.borealis.host.BackendHost;
 import io.borealis.job.JobEntity;
 import io.borealis.model.CronCollisionPolicy;
+import io.borealis.model.InstanceKey;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
 import io.borealis.model.ProcessConfig;
@@ -27,6 +27,7 @@ import io.borealis.model.UpdateSettings;
 import io.borealis.model.UpdateStrategy;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
+import io.borealis.task.InstanceEvent;
 import io.borealis.task.LocalInstanceChanges;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskInstanceEntity;
@@ -171,6 +172,7 @@ final class UpdateWorld implements AutoCloseable {
       new ConcurrentHashMap<>();
   private final List<ActorRef<?>> others = new CopyOnWriteArrayList<>();
   private final LocalInstanceChanges changes = new LocalInstanceChanges();
+  private final Map<String, InstanceKey> owners = new ConcurrentHashMap<>();
   private final AtomicLong uuids = new AtomicLong(1);
   private final long worldId = nextWorld.incrementAndGet();
   private final ActorRef<PlacementEngine.Command> placement;
@@ -217,7 +219,12 @@ final class UpdateWorld implements AutoCloseable {
     backend =
         kit.spawn(
             BackendHost.create(
-                factory, placement, k -> instance(k.instanceId()), TaskLocator.NONE, ASK, 100));
+                factory,
+                placement,
+                k -> instance(k.instanceId()),
+                taskId -> Optional.ofNullable(owners.get(taskId)),
+                ASK,
+                100));
     backendRef.set(backend);
     fleet =
         new SimFleetControl(
@@ -230,7 +237,14 @@ final class UpdateWorld implements AutoCloseable {
             TASKS,
             placement,
             backend,
-            EventFeed.NONE,
+            // The node locates a task's instance through its read view; here, by the tasks made.
+            (pid, seqNr, events) ->
+                events.forEach(
+                    e -> {
+                      if (e instanceof InstanceEvent.TaskCreated c) {
+                        owners.put(c.task().taskId(), c.instance());
+                      }
+                    }),
             Tags.SINGLE,
             changes);
     jobRef =
