@@ -79,10 +79,12 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
  * in-memory journal, with one hand-moved clock advanced together with {@link ManualTime}. Wiring is
  * the node's ({@code Guardian}) minus sharding and HTTP: entities are addressed through maps.
  *
- * <p>Two differences from a node, both to match §9.0's fixture: the agents carry out a kill only
- * when the test says the task is KILLED ({@link #holdKills}; the sim would kill at once), and the
- * task timers Aurora's update fixture does not run (transient-state timeout, kill retries) are set
- * to 30 days, so a day of manual time does not turn a KILLING task LOST.
+ * <p>Differences from a node, to match §9.0's fixture, where no scheduler runs: the agents carry
+ * out a kill only when the test says the task is KILLED ({@link #holdKills}; the sim would kill at
+ * once); the fleet's offers can be held ({@link #holdOffers}) so a task that becomes PENDING stays
+ * so; and the task timers the fixture does not run (transient-state timeout, kill retries) are set
+ * to 30 days, so a day of manual time does not turn a KILLING task LOST. Agents fit one task each,
+ * so a scenario chooses how many tasks can run at once.
  *
  * <p>Every step ends by {@link #settle settling}: round trips through the update entities, the
  * instances, placement and the fleet until what they report stays the same three times running.
@@ -538,14 +540,6 @@ final class UpdateWorld implements AutoCloseable {
     Map<Integer, TaskConfig> m = new TreeMap<>();
     for (int i : List.copyOf(instances.keySet())) {
       active(i).ifPresent(t -> m.put(i, t.config()));
-    }
-    return m;
-  }
-
-  Map<Integer, ScheduleStatus> statuses() {
-    Map<Integer, ScheduleStatus> m = new TreeMap<>();
-    for (int i : List.copyOf(instances.keySet())) {
-      active(i).ifPresent(t -> m.put(i, t.status()));
     }
     return m;
   }
