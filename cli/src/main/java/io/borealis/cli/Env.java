@@ -26,6 +26,21 @@ public record Env(
 
   static final Path DEFAULT_CONFIG_ROOT = Path.of("/etc/borealis");
 
+  /** Milliseconds from now until {@code deadline} (negative once it has passed). */
+  long millisUntil(java.time.Instant deadline) {
+    return Duration.between(clock.instant(), deadline).toMillis();
+  }
+
+  /** Waits {@code millis} (none if negative); an interrupt ends the command. */
+  void pause(long millis) {
+    try {
+      sleeper.sleep(Duration.ofMillis(Math.max(0, millis)));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.refused("interrupted while waiting");
+    }
+  }
+
   /** Waits; a test's sleeper advances its clock instead. */
   @FunctionalInterface
   public interface Sleeper {

@@ -40,15 +40,14 @@ final class InstanceWaiter {
   private final SchedulerClient client;
   private final JobKeyArg key;
   private final Env env;
-  private final Optional<PrintStream> progress;
-  private String shown = "";
+  private final ProgressLine progressLine;
 
   /** With an empty {@code progress}, waits silently (for {@code -o json}). */
   InstanceWaiter(SchedulerClient client, JobKeyArg key, Env env, Optional<PrintStream> progress) {
     this.client = client;
     this.key = key;
     this.env = env;
-    this.progress = progress;
+    this.progressLine = new ProgressLine(progress, env.terminal());
   }
 
   /** The ids of every task the job has now (none when there is no such job). */
@@ -100,7 +99,7 @@ final class InstanceWaiter {
         JsonNode t = failed.get();
         String status = t.path("status").asText();
         String reason = t.path("reason").asText("");
-        finishLine();
+        progressLine.finish();
         throw CliException.refused(
             "instance "
                 + t.path("instance_id").asInt()
@@ -113,16 +112,16 @@ final class InstanceWaiter {
       }
       Map<Integer, JsonNode> newest = newestPerInstance(tasks);
       String line = describe(instances, newest);
-      show(line);
+      progressLine.show(line);
       if (newest.size() == instances
           && newest.values().stream().allMatch(t -> t.path("status").asText().equals(goal))) {
-        finishLine();
+        progressLine.finish();
         ArrayNode done = Json.array();
         newest.values().forEach(done::add);
         return done;
       }
-      if (millisUntil(deadline) <= 0) {
-        finishLine();
+      if (env.millisUntil(deadline) <= 0) {
+        progressLine.finish();
         throw CliException.refused(
             "gave up waiting after "
                 + Cli.human(timeout)
@@ -131,7 +130,7 @@ final class InstanceWaiter {
                 + ": "
                 + line);
       }
-      sleep(Math.min(env.pollInterval().toMillis(), millisUntil(deadline)));
+      env.pause(Math.min(env.pollInterval().toMillis(), env.millisUntil(deadline)));
     }
   }
 
@@ -151,7 +150,7 @@ final class InstanceWaiter {
     while (true) {
       String path = SchedulerClient.withParam(tasksPath(key), "offset", Integer.toString(offset));
       if (offset == 0 && index.isPresent()) {
-        long waitMs = Math.max(0, Math.min(LONG_POLL.toMillis(), millisUntil(deadline)));
+        long waitMs = Math.max(0, Math.min(LONG_POLL.toMillis(), env.millisUntil(deadline)));
         path =
             SchedulerClient.withParam(
                 SchedulerClient.withParam(path, "index", Long.toString(index.getAsLong())),
@@ -203,41 +202,5 @@ final class InstanceWaiter {
       parts.add(unseen + " not visible yet");
     }
     return Messages.count(instances, "instance") + ": " + String.join(", ", parts);
-  }
-
-  // On a terminal, one line redrawn in place; elsewhere (logs, pipes), a line per change.
-  private void show(String line) {
-    if (progress.isEmpty() || line.equals(shown)) {
-      return;
-    }
-    PrintStream out = progress.get();
-    if (env.terminal()) {
-      int pad = Math.max(0, shown.length() - line.length());
-      out.print("\r" + line + " ".repeat(pad));
-      out.flush();
-    } else {
-      out.println(line);
-    }
-    shown = line;
-  }
-
-  private void finishLine() {
-    if (progress.isPresent() && env.terminal() && !shown.isEmpty()) {
-      progress.get().println();
-    }
-    shown = "";
-  }
-
-  private long millisUntil(Instant deadline) {
-    return Duration.between(env.clock().instant(), deadline).toMillis();
-  }
-
-  private void sleep(long millis) {
-    try {
-      env.sleeper().sleep(Duration.ofMillis(Math.max(0, millis)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.refused("interrupted while waiting");
-    }
   }
 }

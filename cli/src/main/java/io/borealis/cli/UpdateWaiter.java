@@ -42,8 +42,7 @@ final class UpdateWaiter {
   private final SchedulerClient client;
   private final String path;
   private final Env env;
-  private final Optional<PrintStream> progress;
-  private String shown = "";
+  private final ProgressLine progressLine;
 
   /**
    * @param path the update's resource ({@code /api/v1/updates/ROLE/ENV/NAME/ID})
@@ -53,7 +52,7 @@ final class UpdateWaiter {
     this.client = client;
     this.path = path;
     this.env = env;
-    this.progress = progress;
+    this.progressLine = new ProgressLine(progress, env.terminal());
   }
 
   /**
@@ -67,7 +66,7 @@ final class UpdateWaiter {
       if (index.isPresent()) {
         long waitMs = LONG_POLL.toMillis();
         if (deadline.isPresent()) {
-          waitMs = Math.max(0, Math.min(waitMs, millisUntil(deadline.get())));
+          waitMs = Math.max(0, Math.min(waitMs, env.millisUntil(deadline.get())));
         }
         url =
             SchedulerClient.withParam(
@@ -79,13 +78,13 @@ final class UpdateWaiter {
       index = reply.index();
       JsonNode update = reply.body();
       String line = describe(update);
-      show(line);
+      progressLine.show(line);
       if (EXIT_CODES.containsKey(update.path("status").asText())) {
-        finishLine();
+        progressLine.finish();
         return update;
       }
-      if (deadline.isPresent() && millisUntil(deadline.get()) <= 0) {
-        finishLine();
+      if (deadline.isPresent() && env.millisUntil(deadline.get()) <= 0) {
+        progressLine.finish();
         throw CliException.refused(
             "gave up waiting after "
                 + Cli.human(timeout.get())
@@ -96,9 +95,9 @@ final class UpdateWaiter {
       }
       long pause = env.pollInterval().toMillis();
       if (deadline.isPresent()) {
-        pause = Math.min(pause, millisUntil(deadline.get()));
+        pause = Math.min(pause, env.millisUntil(deadline.get()));
       }
-      sleep(pause);
+      env.pause(pause);
     }
   }
 
@@ -166,41 +165,5 @@ final class UpdateWaiter {
 
   private static JsonNode last(JsonNode array) {
     return array.isArray() && !array.isEmpty() ? array.get(array.size() - 1) : null;
-  }
-
-  // On a terminal, one line redrawn in place; elsewhere, a line per change.
-  private void show(String line) {
-    if (progress.isEmpty() || line.equals(shown)) {
-      return;
-    }
-    PrintStream out = progress.get();
-    if (env.terminal()) {
-      int pad = Math.max(0, shown.length() - line.length());
-      out.print("\r" + line + " ".repeat(pad));
-      out.flush();
-    } else {
-      out.println(line);
-    }
-    shown = line;
-  }
-
-  private void finishLine() {
-    if (progress.isPresent() && env.terminal() && !shown.isEmpty()) {
-      progress.get().println();
-    }
-    shown = "";
-  }
-
-  private long millisUntil(Instant deadline) {
-    return Duration.between(env.clock().instant(), deadline).toMillis();
-  }
-
-  private void sleep(long millis) {
-    try {
-      env.sleeper().sleep(Duration.ofMillis(Math.max(0, millis)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.refused("interrupted while waiting");
-    }
   }
 }
