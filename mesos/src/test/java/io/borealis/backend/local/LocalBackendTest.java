@@ -539,10 +539,12 @@ class LocalBackendTest {
     String taskId = launchProcesses(first, "[{\"name\": \"main\", \"cmdline\": \"sleep 60\"}]");
     until(taskId, ScheduleStatus.RUNNING);
     testKit.stop(first);
-    ProcessTree.signal(Set.copyOf(sandbox(taskId).state().orElseThrow().sessions()), true);
+    Set<Long> sessions = Set.copyOf(sandbox(taskId).state().orElseThrow().sessions());
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (anyProcessLeft(taskId)) {
       assertThat(System.nanoTime()).as("waiting for the processes to end").isLessThan(deadline);
+      // Again each time: a process forked while the last signal went out escaped it.
+      ProcessTree.signal(sessions, true);
       Thread.sleep(20);
     }
 
