@@ -694,4 +694,78 @@ class UpdateScenariosEntityTest {
     assertThat(w.status(ID)).isEqualTo(UpdateStatus.FAILED);
     assertThat(w.message(ID).orElseThrow()).contains("no progress in 30 s");
   }
+
+  /**
+   * §4.9 with §9.0's SLA variant (NEW' carries Count{2, 0}): in a group of three, the SLA lets only
+   * one instance be down at a time; each kill is preceded by "Checking SLA" and "SLA check passed",
+   * and the others wait for the retry timer.
+   */
+  @Test
+  void anSlaAwareUpdateTakesDownOneInstanceAtATime() {
+    TaskConfig newSla =
+        new TaskConfig(
+            NEW.job(),
+            NEW.taskName(),
+            NEW.service(),
+            NEW.tier(),
+            NEW.production(),
+            NEW.priority(),
+            NEW.maxTaskFailures(),
+            NEW.resources(),
+            NEW.processes(),
+            NEW.processOrder(),
+            NEW.constraints(),
+            NEW.healthCheck(),
+            NEW.partitionPolicy(),
+            Optional.of(new io.borealis.model.SlaPolicy.Count(2, 0)),
+            NEW.container(),
+            NEW.contact(),
+            NEW.metadata());
+    UpdateSettings slaAware =
+        new UpdateSettings(
+            3,
+            2,
+            0,
+            0,
+            true,
+            false,
+            Optional.empty(),
+            true,
+            Optional.empty(),
+            new UpdateStrategy.Queue(3));
+    w.running(Map.of(0, OLD, 1, OLD, 2, OLD), 4).advanceSecs(2);
+    w.start(ID, w.proposed(newSla, 3, slaAware));
+
+    // Two of three must stay RUNNING: one kill, the other two wait for the SLA.
+    assertThat(w.kills()).isEqualTo(1);
+    assertThat(slaEvents(UpdateEvent.SlaCheckStarted.class)).containsExactlyInAnyOrder(0, 1, 2);
+    assertThat(slaEvents(UpdateEvent.SlaCheckPassed.class)).containsExactly(0);
+
+    int killed = 1;
+    for (int round = 0; round < 10 && w.status(ID) == UpdateStatus.ROLLING_FORWARD; round++) {
+      for (int i = 0; i < 3; i++) {
+        if (w.active(i)
+            .map(t -> t.status() == io.borealis.model.ScheduleStatus.KILLING)
+            .orElse(false)) {
+          w.killed(i).comesUp(i);
+        }
+      }
+      w.advanceSecs(2);
+      // Never more than one instance down: each new kill follows a replacement that runs.
+      assertThat(w.kills()).isLessThanOrEqualTo(killed + 1);
+      killed = w.kills();
+    }
+    assertThat(w.status(ID)).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(w.kills()).isEqualTo(3);
+    assertThat(slaEvents(UpdateEvent.SlaCheckPassed.class)).containsExactlyInAnyOrder(0, 1, 2);
+    assertThat(w.instanceEvents(ID))
+        .isEqualTo(Map.of(0, List.of("U", "D"), 1, List.of("U", "D"), 2, List.of("U", "D")));
+  }
+
+  private List<Integer> slaEvents(Class<? extends UpdateEvent.InstanceUpdateEvent> kind) {
+    return w.fed.stream()
+        .filter(kind::isInstance)
+        .map(e -> ((UpdateEvent.InstanceUpdateEvent) e).instance())
+        .toList();
+  }
 }
