@@ -17,6 +17,9 @@ public interface InstanceChanges {
   /** {@code change} is what the instance's latest persisted events did. Quick; no I/O. */
   void changed(InstanceChange change);
 
+  /** Whether anyone listens to {@code job}: an instance builds its announcement only then. */
+  boolean listens(JobKey job);
+
   /** From now on, {@code listener} gets every change of an instance of {@code job}. */
   void subscribe(JobKey job, ActorRef<InstanceChange> listener);
 
@@ -28,6 +31,11 @@ public interface InstanceChanges {
       new InstanceChanges() {
         @Override
         public void changed(InstanceChange change) {}
+
+        @Override
+        public boolean listens(JobKey job) {
+          return false;
+        }
 
         @Override
         public void subscribe(JobKey job, ActorRef<InstanceChange> listener) {}

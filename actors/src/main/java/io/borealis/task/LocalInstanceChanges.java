@@ -7,8 +7,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * {@link InstanceChanges} within one node: listeners by job, told directly. Instances and their
- * listeners must run on the same node; a cluster announces through a distributed topic instead. A
- * change of a job nobody listens to costs one map lookup.
+ * listeners must run on the same node; a cluster announces through a distributed topic instead. An
+ * instance of a job nobody listens to builds no announcement ({@link #listens}).
  */
 public final class LocalInstanceChanges implements InstanceChanges {
 
@@ -21,6 +21,11 @@ public final class LocalInstanceChanges implements InstanceChanges {
     if (forJob != null) {
       forJob.forEach(listener -> listener.tell(change));
     }
+  }
+
+  @Override
+  public boolean listens(JobKey job) {
+    return listeners.containsKey(job);
   }
 
   @Override

@@ -564,7 +564,9 @@ public final class TaskInstanceEntity
               if (!plan.events().isEmpty()) {
                 deps.feed()
                     .persisted(persistenceId().id(), lastSequenceNumber(context), plan.events());
-                deps.changes().changed(change(state, plan.events()));
+                if (deps.changes().listens(key.job())) {
+                  deps.changes().changed(change(state, plan.events()));
+                }
               }
               for (Action action : plan.actions()) {
                 perform(action);

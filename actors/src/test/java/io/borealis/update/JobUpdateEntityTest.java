@@ -505,17 +505,14 @@ class JobUpdateEntityTest {
       Duration interval,
       String what,
       java.util.function.Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(interval.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            max,
+            interval,
+            () -> {
+              assertThat(condition.get()).as(what).isTrue();
+              return null;
+            });
   }
 }

@@ -227,12 +227,11 @@ class LocalEndToEndTest {
             "local/www-data/prod/unhealthy");
     assertThat(status.out()).contains("GET /health answered 503");
     // A service is started again: the instance has a newer task than the failed one.
-    Instant deadline = Instant.now().plusSeconds(20);
+    node.await(
+        "/api/v1/jobs/www-data/prod/unhealthy/tasks",
+        p -> p.get("total").asInt() >= 2,
+        Duration.ofSeconds(20));
     List<JsonNode> history = tasks("www-data/prod/unhealthy");
-    while (history.size() < 2 && Instant.now().isBefore(deadline)) {
-      Thread.sleep(200);
-      history = tasks("www-data/prod/unhealthy");
-    }
     assertThat(history).hasSizeGreaterThanOrEqualTo(2);
     assertThat(history.stream().map(t -> t.get("status").asText()))
         .contains("FAILED")

@@ -80,6 +80,10 @@ class UpdateEndToEndTest {
     return id;
   }
 
+  private static long index(NodeProcess.Reply reply) {
+    return Long.parseLong(reply.raw().headers().firstValue("X-Borealis-Index").orElseThrow());
+  }
+
   private static String path(String name, String id) {
     return "/api/v1/updates/www-data/prod/" + name + "/" + id;
   }
@@ -202,15 +206,19 @@ class UpdateEndToEndTest {
     var paused = node.call("POST", path("hold", id) + "/pause", "{\"message\": \"lunch\"}");
     assertThat(paused.status()).isEqualTo(200);
     assertThat(paused.body().get("status").asText()).isEqualTo("ROLL_FORWARD_PAUSED");
-    JsonNode held = node.get(path("hold", id));
+    NodeProcess.Reply first = node.call("GET", path("hold", id), null);
+    JsonNode held = first.body();
     int events = held.get("instance_events").size();
-    // The hold is what is tested: three watch periods pass without a new instance event.
+    // The hold is what is tested: three watch periods pass without a new instance event. Each
+    // read long-polls past the index of the last one, so a change is seen as it happens.
+    long index = index(first);
     Instant until = Instant.now().plusSeconds(3);
     while (Instant.now().isBefore(until)) {
-      JsonNode now = node.get(path("hold", id));
-      assertThat(now.get("status").asText()).isEqualTo("ROLL_FORWARD_PAUSED");
-      assertThat(now.get("instance_events").size()).isEqualTo(events);
-      Thread.sleep(250);
+      NodeProcess.Reply next =
+          node.call("GET", path("hold", id) + "?index=" + index + "&wait=1s", null);
+      assertThat(next.body().get("status").asText()).isEqualTo("ROLL_FORWARD_PAUSED");
+      assertThat(next.body().get("instance_events").size()).isEqualTo(events);
+      index = index(next);
     }
     assertThat(held.get("message").asText()).isEqualTo("lunch");
 
@@ -247,6 +255,7 @@ class UpdateEndToEndTest {
     JsonNode u = node.get(path("pulsed", id));
     while (!u.get("status").asText().equals("ROLLED_FORWARD") && Instant.now().isBefore(deadline)) {
       node.call("POST", path("pulsed", id) + "/pulse", "");
+      // An external pulser's cadence, well inside the 2 s pulse interval.
       Thread.sleep(500);
       u = node.get(path("pulsed", id));
     }
