@@ -33,7 +33,7 @@ final class NodeProcess implements AutoCloseable {
 
   private final Path dataDir;
   private final Path config;
-  private final int port;
+  private int port;
   private final Path log;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -54,16 +54,41 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts the node and waits until {@code /health} answers 200. */
   NodeProcess start() throws Exception {
-    launch();
+    for (int attempt = 1; ; attempt++) {
+      long logged = Files.exists(log) ? Files.size(log) : 0;
+      launch();
+      if (awaitHealthy()) {
+        return this;
+      }
+      // The port was free when chosen, but something (another socket bound to port 0, such as
+      // this node's own cluster transport) may have taken it before the node bound it.
+      String said = Files.readString(log).substring(starts == 1 ? 0 : (int) logged);
+      if (!said.contains("is already in use") || attempt == 3) {
+        // The end of the log in the message: CI keeps the test report, not the log file.
+        throw new IllegalStateException(
+            "the node exited with "
+                + process.exitValue()
+                + "; see "
+                + log.toAbsolutePath()
+                + ", which ends with:\n"
+                + said.substring(Math.max(0, said.length() - 4000)));
+      }
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+    }
+  }
+
+  /** Waits for {@code /health} to answer 200; false if the node exited first. */
+  private boolean awaitHealthy() throws Exception {
     Instant deadline = Instant.now().plusSeconds(180);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the node exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
+        return false;
       }
       try {
         if (raw("GET", "/health", null).statusCode() == 200) {
-          return this;
+          return true;
         }
       } catch (IOException notYet) {
         // not listening yet
