@@ -7,6 +7,7 @@ import io.borealis.backend.OfferEvent;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
+import io.borealis.model.MaintenanceMode;
 import io.borealis.model.TaskConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,6 +50,16 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   /** Something the backend said about offers. */
   public record FromBackend(OfferEvent event) implements Command {}
 
+  /**
+   * The maintenance mode of every host not in NONE (the whole picture each time: a host missing
+   * from it is back in NONE). Sent by maintenance when a mode changes and when placement starts.
+   */
+  public record HostModes(Map<String, MaintenanceMode> modes) implements Command {
+    public HostModes {
+      modes = Map.copyOf(modes);
+    }
+  }
+
   /** Report counts, for tests, the load harness and metrics. */
   public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
@@ -82,6 +93,9 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private final LinkedHashMap<String, PendingTask> pending = new LinkedHashMap<>();
   private final LinkedHashMap<String, Offer> offers = new LinkedHashMap<>();
   private final Map<String, Launching> launching = new HashMap<>();
+
+  /** Hosts in maintenance (absent: NONE). */
+  private Map<String, MaintenanceMode> hostModes = Map.of();
 
   /** Agent id → when it was first offered, for the STABLE offer order. */
   private final Map<String, Integer> agentRank = new HashMap<>();
@@ -130,6 +144,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
         .onMessage(FromBackend.class, this::onBackend)
         .onMessage(RunRound.class, this::onRound)
         .onMessage(AssignDone.class, this::onAssignDone)
+        .onMessage(HostModes.class, this::onHostModes)
         .onMessage(GetStats.class, this::onStats)
         .build();
   }
@@ -261,6 +276,12 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       // Room for more assignments: place what waits on the offers still held.
       scheduleRound();
     }
+    return this;
+  }
+
+  private Behavior<Command> onHostModes(HostModes msg) {
+    hostModes = msg.modes();
+    scheduleRound();
     return this;
   }
 

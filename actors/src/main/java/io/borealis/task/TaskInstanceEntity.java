@@ -110,6 +110,22 @@ public final class TaskInstanceEntity
   public record KillTask(String taskId, String message, ActorRef<KillResult> replyTo)
       implements Command {}
 
+  /**
+   * Take the active task down for the scheduler's own reasons, only if it is still {@code taskId}:
+   * {@code to} is PREEMPTING (placement needs its room) or DRAINING (its host goes into
+   * maintenance), with {@code message} ("Preempting in favor of <taskId>", "Draining machine for
+   * maintenance."). The task is rescheduled once it is down. The reply names the task only if the
+   * transition happened.
+   */
+  public record Interrupt(String taskId, TaskState to, String message, ActorRef<KillResult> replyTo)
+      implements Command {
+    public Interrupt {
+      if (to != TaskState.PREEMPTING && to != TaskState.DRAINING) {
+        throw new IllegalArgumentException("an interruption goes PREEMPTING or DRAINING: " + to);
+      }
+    }
+  }
+
   /** The task that is now being killed, or none when there was nothing to kill. */
   public record KillResult(InstanceKey instance, Optional<String> taskId)
       implements CborSerializable {}
@@ -314,6 +330,7 @@ public final class TaskInstanceEntity
         .onCommand(ApplyStatus.class, this::applyStatus)
         .onCommand(Kill.class, this::kill)
         .onCommand(KillTask.class, this::killTask)
+        .onCommand(Interrupt.class, this::interrupt)
         .onCommand(Restart.class, this::restart)
         .onCommand(
             Prune.class,
@@ -448,6 +465,25 @@ public final class TaskInstanceEntity
             Optional.empty());
     return persist(plan)
         .thenReply(cmd.replyTo(), s -> new KillResult(key, Optional.of(cmd.taskId())));
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> interrupt(InstanceState state, Interrupt cmd) {
+    if (!(state instanceof InstanceState.Active active)
+        || !active.current().taskId().equals(cmd.taskId())) {
+      return Effect().reply(cmd.replyTo(), new KillResult(key, Optional.empty()));
+    }
+    Plan plan =
+        planner.changeState(
+            state,
+            cmd.taskId(),
+            Optional.empty(),
+            cmd.to(),
+            Optional.of(cmd.message()),
+            now(),
+            Optional.empty());
+    Optional<String> interrupted =
+        plan.result() == StateChangeResult.SUCCESS ? Optional.of(cmd.taskId()) : Optional.empty();
+    return persist(plan).thenReply(cmd.replyTo(), s -> new KillResult(key, interrupted));
   }
 
   private ReplyEffect<InstanceEvent, InstanceState> restart(InstanceState state, Restart cmd) {

@@ -33,6 +33,7 @@ import io.borealis.task.TaskInstanceEntity.Assign;
 import io.borealis.task.TaskInstanceEntity.Command;
 import io.borealis.task.TaskInstanceEntity.Describe;
 import io.borealis.task.TaskInstanceEntity.InstanceSummary;
+import io.borealis.task.TaskInstanceEntity.Interrupt;
 import io.borealis.task.TaskInstanceEntity.Kill;
 import io.borealis.task.TaskInstanceEntity.KillResult;
 import io.borealis.task.TaskInstanceEntity.Restart;
@@ -719,6 +720,35 @@ class TaskInstanceEntityTest {
         .extracting(ScheduledTask::taskId)
         .containsExactly(taskId(2), taskId(1));
     placement.expectMessage(new PlacementEngine.TaskPending(taskId(3), instance, SERVICE));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = TaskState.class,
+      names = {"PREEMPTING", "DRAINING"})
+  void anInterruptedTaskIsKilledAndRescheduledOnceItIsDown(TaskState to) {
+    toRunning(SERVICE);
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+    clock.advance(Duration.ofMinutes(1));
+    Instant at = START.plus(Duration.ofMinutes(1));
+
+    var stale = kit.<KillResult>runCommand(replyTo -> new Interrupt("other", to, "Why", replyTo));
+    assertThat(stale.reply()).isEqualTo(new KillResult(instance, Optional.empty()));
+    assertThat(stale.hasNoEvents()).isTrue();
+
+    var interrupted =
+        kit.<KillResult>runCommand(replyTo -> new Interrupt(taskId(1), to, "Why", replyTo));
+
+    ScheduleStatus status = ScheduleStatus.valueOf(to.name());
+    assertThat(interrupted.reply()).isEqualTo(new KillResult(instance, Optional.of(taskId(1))));
+    assertThat(interrupted.events())
+        .containsExactly(
+            new TaskStateChanged(instance, taskId(1), RUNNING, status, at, Optional.of("Why"), 0));
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+
+    var killed = status(taskId(1), KILLED, "Killed by the agent.");
+    assertThat(killed.state().latestTask().map(ScheduledTask::status)).contains(PENDING);
+    assertThat(killed.state().latestTask().flatMap(ScheduledTask::ancestorId)).contains(taskId(1));
   }
 
   @Test
