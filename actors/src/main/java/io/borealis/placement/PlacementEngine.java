@@ -44,8 +44,17 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   public record TaskPending(String taskId, InstanceKey instance, TaskConfig config)
       implements Command {}
 
-  /** A task no longer waits (killed while PENDING). */
+  /**
+   * A task no longer waits (killed while PENDING) or no longer holds resources (it ended, or was
+   * deleted): placement forgets it.
+   */
   public record TaskGone(String taskId) implements Command {}
+
+  /**
+   * A task holds resources on an agent (assigned, running, or being taken down); sent by its
+   * instance when it gets there and when the instance recovers, so a restarted engine learns again.
+   */
+  public record TaskPlaced(PlacedTask task) implements Command {}
 
   /** Something the backend said about offers. */
   public record FromBackend(OfferEvent event) implements Command {}
@@ -94,6 +103,9 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private final LinkedHashMap<String, Offer> offers = new LinkedHashMap<>();
   private final Map<String, Launching> launching = new HashMap<>();
 
+  /** The tasks holding resources on agents, for constraints, preemption and maintenance. */
+  private final TaskIndex placedTasks = new TaskIndex();
+
   /** Hosts in maintenance (absent: NONE). */
   private Map<String, MaintenanceMode> hostModes = Map.of();
 
@@ -141,6 +153,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     return newReceiveBuilder()
         .onMessage(TaskPending.class, this::onPending)
         .onMessage(TaskGone.class, this::onGone)
+        .onMessage(TaskPlaced.class, this::onPlaced)
         .onMessage(FromBackend.class, this::onBackend)
         .onMessage(RunRound.class, this::onRound)
         .onMessage(AssignDone.class, this::onAssignDone)
@@ -159,6 +172,13 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private Behavior<Command> onGone(TaskGone msg) {
     pending.remove(msg.taskId());
+    placedTasks.remove(msg.taskId());
+    return this;
+  }
+
+  private Behavior<Command> onPlaced(TaskPlaced msg) {
+    pending.remove(msg.task().taskId());
+    placedTasks.add(msg.task());
     return this;
   }
 
