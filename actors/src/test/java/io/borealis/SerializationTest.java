@@ -32,6 +32,8 @@ import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
 import io.borealis.model.UpdateStrategy;
 import io.borealis.placement.PlacementEngine;
+import io.borealis.quota.QuotaEntity;
+import io.borealis.quota.ResourceAggregate;
 import io.borealis.task.InstanceEvent;
 import io.borealis.task.InstanceState;
 import io.borealis.task.ScheduledTask;
@@ -396,6 +398,13 @@ class SerializationTest {
     events.add(new JobEvent.UpdateUnlocked(JOB, "u-1", "ROLLED_FORWARD", Optional.of(FULL), T0));
     events.add(new JobEvent.UpdateUnlocked(JOB, "u-2", "GONE", Optional.empty(), T0));
     events.addAll(UPDATE_EVENTS);
+    events.add(
+        new QuotaEntity.QuotaSet(
+            "www-data",
+            new ResourceAggregate(10.5, 20_480, 102_400),
+            ResourceAggregate.ZERO,
+            "bob",
+            T0));
     return named(events);
   }
 
@@ -424,12 +433,17 @@ class SerializationTest {
             new io.borealis.update.JobUpdateEntity.State(Optional.of(updateRun(10))),
             updateRun(1),
             updateRun(10),
-            updateRun(UPDATE_EVENTS.size())));
+            updateRun(UPDATE_EVENTS.size()),
+            new QuotaEntity.State(new ResourceAggregate(0.25, 512, 1024))));
   }
 
   static Stream<Named<Object>> messages() {
     return named(
         List.of(
+            // Quota: commands and the reply.
+            new QuotaEntity.SetQuota(new ResourceAggregate(2, 4096, 8192), "bob", ref()),
+            new QuotaEntity.GetQuota(ref()),
+            new ResourceAggregate(2, 4096, 8192),
             // Task instance: commands (timers included) and replies.
             new TaskInstanceEntity.Schedule(FULL, "www-data/prod/hello#1", ref()),
             new TaskInstanceEntity.Assign(TASK_ID, AGENT, ref()),

@@ -3,11 +3,14 @@ package io.borealis.job;
 import io.borealis.common.Stages;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.quota.QuotaService;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -22,17 +25,31 @@ public final class JobService {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final Executor executor;
+  private final Optional<QuotaService> quotas;
 
+  /** Jobs without quota checks (tests of other parts). */
   public JobService(ActorSystem<?> system, Duration timeout) {
+    this(system, timeout, Optional.empty());
+  }
+
+  public JobService(ActorSystem<?> system, Duration timeout, Optional<QuotaService> quotas) {
     this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
     this.executor = system.executionContext();
+    this.quotas = quotas;
   }
 
   public CompletionStage<JobEntity.Created> create(JobConfiguration config, String user) {
-    return Stages.on(
-        job(config.key()).askWithStatus(r -> new JobEntity.Create(config, user, r), timeout),
-        executor);
+    // The quota is checked against the read side: see QuotaService for the race this leaves.
+    return quotas
+        .map(q -> q.checkCreate(config))
+        .orElse(CompletableFuture.completedFuture(Done.getInstance()))
+        .thenCompose(
+            allowed ->
+                Stages.on(
+                    job(config.key())
+                        .askWithStatus(r -> new JobEntity.Create(config, user, r), timeout),
+                    executor));
   }
 
   public CompletionStage<JobEntity.Killed> kill(
@@ -50,11 +67,17 @@ public final class JobService {
 
   public CompletionStage<JobEntity.Added> addInstances(
       JobKey key, int templateInstance, int count, String user) {
-    return Stages.on(
-        job(key)
-            .askWithStatus(
-                r -> new JobEntity.AddInstances(templateInstance, count, user, r), timeout),
-        executor);
+    return quotas
+        .map(q -> q.checkAdd(key, templateInstance, count))
+        .orElse(CompletableFuture.completedFuture(Done.getInstance()))
+        .thenCompose(
+            allowed ->
+                Stages.on(
+                    job(key)
+                        .askWithStatus(
+                            r -> new JobEntity.AddInstances(templateInstance, count, user, r),
+                            timeout),
+                    executor));
   }
 
   private EntityRef<JobEntity.Command> job(JobKey key) {
