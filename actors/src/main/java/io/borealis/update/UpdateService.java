@@ -104,7 +104,7 @@ public final class UpdateService {
   }
 
   /** The quota's picture of an update: what it replaces and what it brings. */
-  static RoleUsage.ActiveUpdate asActive(JobKey job, UpdateInstructions i) {
+  public static RoleUsage.ActiveUpdate asActive(JobKey job, UpdateInstructions i) {
     return new RoleUsage.ActiveUpdate(
         job,
         i.initialState().stream().map(UpdateService::group).toList(),

@@ -15,6 +15,8 @@ import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
+import io.borealis.quota.QuotaEntity;
+import io.borealis.quota.QuotaService;
 import io.borealis.task.InstanceChanges;
 import io.borealis.task.LocalInstanceChanges;
 import io.borealis.task.TaskHistoryPruner;
@@ -180,7 +182,13 @@ final class Guardian {
                   tags),
               remember);
 
+          QuotaEntity.init(system, new QuotaEntity.Deps(clock, taskSettings.snapshotEvery()));
+
           HttpSettings http = HttpSettings.from(config);
+          // Production quota: checked where creates, adds and update starts pass, against what
+          // the view shows each role to consume.
+          QuotaService quotas =
+              new QuotaService(system, http.askTimeout(), new ViewRoleUsage(view));
           Optional<FleetControl> fleet =
               backend.fleet().of(backendRef.get(), system, http.askTimeout());
           ScheduledExecutorService timer =
@@ -192,16 +200,17 @@ final class Guardian {
                   });
           ApiContext api =
               new ApiContext(
-                  new JobService(system, http.askTimeout()),
-                  new UpdateService(system, http.askTimeout()),
-                  view,
-                  fleet,
-                  // Sandboxes are served from this node when its backend keeps them here.
-                  backend.sandboxes(),
-                  validation,
-                  http,
-                  timer,
-                  () -> cluster.selfMember().status() == MemberStatus.up());
+                      new JobService(system, http.askTimeout(), Optional.of(quotas)),
+                      new UpdateService(system, http.askTimeout(), Optional.of(quotas)),
+                      view,
+                      fleet,
+                      // Sandboxes are served from this node when its backend keeps them here.
+                      backend.sandboxes(),
+                      validation,
+                      http,
+                      timer,
+                      () -> cluster.selfMember().status() == MemberStatus.up())
+                  .withQuotas(quotas);
           Api handler = new Api(api, Materializer.createMaterializer(system));
           // Open event streams end first, so unbinding does not wait for them.
           org.apache.pekko.actor.CoordinatedShutdown.get(system)

@@ -98,6 +98,78 @@ class EndToEndTest {
         .isPresent();
   }
 
+  static String tiered(String tier, int instances, String ram) {
+    return """
+        {"instances": %d, "service": true, "tier": "%s",
+         "task": {"processes": [{"name": "main", "cmdline": "sleep 3600"}],
+                  "resources": {"cpu": 0.5, "ram": "%s", "disk": "256MB"}}}
+        """
+        .formatted(instances, tier, ram);
+  }
+
+  @Test
+  void holdsProductionJobsToTheirRolesQuota() throws Exception {
+    String quota = "/api/v1/quotas/quota-team";
+    JsonNode none = node.get(quota);
+    assertThat(none.get("quota").get("ram_mb").asLong()).isZero();
+
+    var bad = node.call("PUT", quota, "{\"cpu\": -1, \"ram_mb\": \"x\"}");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(fields(bad.body())).containsExactlyInAnyOrder("cpu", "ram_mb", "disk_mb");
+
+    var set = node.call("PUT", quota, "{\"cpu\": 2, \"ram_mb\": 1024, \"disk_mb\": 2048}");
+    assertThat(set.status()).isEqualTo(200);
+    assertThat(set.body().get("quota").get("ram_mb").asLong()).isEqualTo(1024);
+
+    // 3 x 512 MB of production RAM does not fit 1 GiB: refused with the numbers, nothing made.
+    var over =
+        node.call("POST", "/api/v1/jobs/quota-team/prod/big", tiered("preferred", 3, "512MB"));
+    assertThat(over.status()).isEqualTo(400);
+    assertThat(over.body().get("detail").asText())
+        .isEqualTo(
+            "Insufficient resource quota: ram: needs 1.5 GiB more, quota 1.0 GiB, in use 0 MiB");
+    assertThat(node.call("GET", "/api/v1/jobs/quota-team/prod/big", null).status()).isEqualTo(404);
+
+    var under =
+        node.call("POST", "/api/v1/jobs/quota-team/prod/small", tiered("preferred", 1, "512MB"));
+    assertThat(under.status()).isEqualTo(201);
+    JsonNode used = node.await(quota, q -> q.get("consumption").get("ram_mb").asLong() == 512);
+    assertThat(used.get("consumption_by_category").get("prod_shared").get("cpu").asDouble())
+        .isEqualTo(0.5);
+    var second =
+        node.call("POST", "/api/v1/jobs/quota-team/prod/second", tiered("preferred", 2, "512MB"));
+    assertThat(second.status()).isEqualTo(400);
+    assertThat(second.body().get("detail").asText())
+        .isEqualTo(
+            "Insufficient resource quota: ram: needs 1.0 GiB more, quota 1.0 GiB, in use 512 MiB");
+
+    // An update is counted as if it ran: 512 MB now, 2 GB after; the larger must fit.
+    var update =
+        node.call(
+            "POST",
+            "/api/v1/jobs/quota-team/prod/small/updates",
+            "{\"job\": " + tiered("preferred", 1, "2GB") + "}");
+    assertThat(update.status()).isEqualTo(400);
+    assertThat(update.body().get("detail").asText())
+        .isEqualTo(
+            "Insufficient resource quota: ram: needs 1.5 GiB more, quota 1.0 GiB, in use 512 MiB");
+
+    // Preemptible jobs never count against quota: 2 GB alone is twice the role's quota.
+    assertThat(
+            node.call("POST", "/api/v1/jobs/quota-team/prod/batch", tiered("preemptible", 1, "2GB"))
+                .status())
+        .isEqualTo(201);
+    // A quota below what production uses now is a conflict.
+    var below = node.call("PUT", quota, "{\"cpu\": 2, \"ram_mb\": 256, \"disk_mb\": 2048}");
+    assertThat(below.status()).isEqualTo(409);
+    assertThat(below.body().get("detail").asText()).contains("ram: quota 256 MiB, in use 512 MiB");
+    // The fleet is shared with the other tests.
+    for (String job : List.of("small", "batch")) {
+      assertThat(node.call("POST", "/api/v1/jobs/quota-team/prod/" + job + "/kill", "{}").status())
+          .isEqualTo(200);
+    }
+  }
+
   @Test
   void reschedulesAFailedServiceInstanceWithANewTask() throws Exception {
     assertThat(node.call("POST", "/api/v1/jobs/www-data/prod/flaky", job(2, true, 1)).status())
@@ -317,6 +389,7 @@ class EndToEndTest {
             "POST /api/v1/sim/agents",
             "POST /api/v1/sim/tasks/nope/status",
             "PUT /api/v1/sim/behaviour",
+            "PUT /api/v1/quotas/www-data",
             // Empty segments, and keys too long for the stores (item 1 and 2 of issue 8).
             "POST /api/v1/jobs/www-data/prod//diff",
             "POST /api/v1/jobs/www-data//prod/diff2",

@@ -53,6 +53,7 @@ public final class Api {
             new JobRoutes(ctx),
             new UpdateRoutes(ctx),
             new TaskRoutes(ctx),
+            new QuotaRoutes(ctx),
             new SandboxRoutes(
                 ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER)),
             new SimRoutes(ctx),

@@ -4,6 +4,7 @@ import io.borealis.backend.FleetControl;
 import io.borealis.job.JobService;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.QueryService;
+import io.borealis.quota.QuotaService;
 import io.borealis.update.UpdateService;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -14,7 +15,8 @@ import java.util.function.BooleanSupplier;
  * What the routes work with: the write side (jobs and job updates), the read side and the node's
  * settings. {@code sandboxes} is the folder holding one sandbox per task ({@code
  * <sandboxes>/<task_id>/}) on this node's machine, empty when the node's backend keeps none (the
- * simulated one).
+ * simulated one). {@code quotas} is empty on contexts of tests that have no quota (its routes then
+ * answer 503).
  */
 public record ApiContext(
     JobService jobs,
@@ -26,7 +28,8 @@ public record ApiContext(
     HttpSettings settings,
     ScheduledExecutorService timer,
     BooleanSupplier ready,
-    Admission admission) {
+    Admission admission,
+    Optional<QuotaService> quotas) {
 
   /** A context whose writes are admitted up to the settings' limit of instance changes. */
   public ApiContext(
@@ -49,7 +52,8 @@ public record ApiContext(
         settings,
         timer,
         ready,
-        new Admission(settings.maxInstanceChangesInFlight()));
+        new Admission(settings.maxInstanceChangesInFlight()),
+        Optional.empty());
   }
 
   /** A context without job updates (tests of the other routes). */
@@ -63,5 +67,21 @@ public record ApiContext(
       ScheduledExecutorService timer,
       BooleanSupplier ready) {
     this(jobs, null, view, fleet, sandboxes, validation, settings, timer, ready);
+  }
+
+  /** This context with production quota (its routes, and the checks of the services). */
+  public ApiContext withQuotas(QuotaService quotas) {
+    return new ApiContext(
+        jobs,
+        updates,
+        view,
+        fleet,
+        sandboxes,
+        validation,
+        settings,
+        timer,
+        ready,
+        admission,
+        Optional.of(quotas));
   }
 }
