@@ -100,12 +100,21 @@ final class SchedulerClient {
 
   /** A write; its index is remembered for the reads that follow. */
   Reply post(String path, JsonNode body) {
+    return write("POST", path, body);
+  }
+
+  /** A write that replaces what the path names (a quota); as {@link #post}. */
+  Reply put(String path, JsonNode body) {
+    return write("PUT", path, body);
+  }
+
+  private Reply write(String method, String path, JsonNode body) {
     Reply reply =
         json(
             request(path)
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.compact(body)))
+                .method(method, HttpRequest.BodyPublishers.ofString(Json.compact(body)))
                 .build());
     if (reply.index().isPresent()
         && (written.isEmpty() || written.getAsLong() < reply.index().getAsLong())) {
