@@ -23,6 +23,34 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  /** A clock the test moves by hand. */
+  static final class TestClock extends java.time.Clock {
+    private final java.util.concurrent.atomic.AtomicReference<Instant> now;
+
+    TestClock(Instant start) {
+      this.now = new java.util.concurrent.atomic.AtomicReference<>(start);
+    }
+
+    void advance(java.time.Duration d) {
+      now.updateAndGet(t -> t.plus(d));
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
   /** A job's task config; production jobs are in the preferred tier. */
   static TaskConfig config(JobKey job, boolean production, Optional<SlaPolicy> sla) {
     return new TaskConfig(
