@@ -20,6 +20,14 @@ public interface HostTasks {
   /** The latest task of each instance of {@code job}, for the SLA check. */
   Map<Integer, ObservedTask> jobTasks(JobKey job);
 
+  /**
+   * Whether the answers are complete: a read side still loading after a restart knows of no task,
+   * and a DRAINING host would look empty.
+   */
+  default boolean ready() {
+    return true;
+  }
+
   /** No tasks anywhere (tests of the modes alone). */
   HostTasks NONE =
       new HostTasks() {

@@ -232,6 +232,14 @@ public final class MaintenanceEntity
     if (invalid(hosts)) {
       return refuse(cmd.replyTo(), hosts);
     }
+    if (!deps.tasks().ready()) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error(
+                  new Rejection.Unavailable(
+                      "The scheduler is still loading its tasks; try the drain again shortly.")));
+    }
     Instant now = now();
     List<DrainRequest> requests = hosts.stream().map(h -> DrainRequest.forced(h, now)).toList();
     // Forced: the hosts' tasks go now, and the hosts without any are DRAINED at once.
@@ -300,7 +308,8 @@ public final class MaintenanceEntity
   /** A pass over the hosts in maintenance: the poller's ({@code withSla}) or the check's. */
   private ReplyEffect<Event, MaintenanceState> pass(MaintenanceState state, boolean withSla) {
     Set<String> hosts = state.hostsIn(MaintenanceMode.DRAINING, MaintenanceMode.DRAINED);
-    if (hosts.isEmpty()) {
+    // Until the tasks are all known, every host would look empty: wait for the next pass.
+    if (hosts.isEmpty() || !deps.tasks().ready()) {
       countdowns.clear();
       if (!withSla) {
         tellPlacement(state);

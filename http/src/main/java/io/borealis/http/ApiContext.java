@@ -2,6 +2,7 @@ package io.borealis.http;
 
 import io.borealis.backend.FleetControl;
 import io.borealis.job.JobService;
+import io.borealis.maintenance.MaintenanceService;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.QueryService;
 import io.borealis.update.UpdateService;
@@ -14,7 +15,7 @@ import java.util.function.BooleanSupplier;
  * What the routes work with: the write side (jobs and job updates), the read side and the node's
  * settings. {@code sandboxes} is the folder holding one sandbox per task ({@code
  * <sandboxes>/<task_id>/}) on this node's machine, empty when the node's backend keeps none (the
- * simulated one).
+ * simulated one). {@code maintenance} is absent (null) in tests of other routes.
  */
 public record ApiContext(
     JobService jobs,
@@ -26,7 +27,40 @@ public record ApiContext(
     HttpSettings settings,
     ScheduledExecutorService timer,
     BooleanSupplier ready,
-    Admission admission) {
+    Admission admission,
+    MaintenanceService maintenance) {
+
+  /** Without host maintenance. */
+  public ApiContext(
+      JobService jobs,
+      UpdateService updates,
+      QueryService view,
+      Optional<FleetControl> fleet,
+      Optional<Path> sandboxes,
+      ValidationSettings validation,
+      HttpSettings settings,
+      ScheduledExecutorService timer,
+      BooleanSupplier ready,
+      Admission admission) {
+    this(
+        jobs, updates, view, fleet, sandboxes, validation, settings, timer, ready, admission, null);
+  }
+
+  /** This context with host maintenance served by {@code maintenance}. */
+  public ApiContext withMaintenance(MaintenanceService maintenance) {
+    return new ApiContext(
+        jobs,
+        updates,
+        view,
+        fleet,
+        sandboxes,
+        validation,
+        settings,
+        timer,
+        ready,
+        admission,
+        maintenance);
+  }
 
   /** A context whose writes are admitted up to the settings' limit of instance changes. */
   public ApiContext(
