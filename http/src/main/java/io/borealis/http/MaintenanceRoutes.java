@@ -38,16 +38,16 @@ final class MaintenanceRoutes extends ApiDirectives {
   @Override
   List<Endpoint> endpoints() {
     return List.of(
-        Endpoint.get("/api/v1/maintenance", path -> input(Set.of(), this::status)),
+        Endpoint.get("/api/v1/maintenance", path -> input(Set.of("index", "wait"), this::status)),
         Endpoint.post("/api/v1/maintenance/start", path -> hosts(MaintenanceService::start)),
         Endpoint.post("/api/v1/maintenance/drain", path -> hosts(MaintenanceService::drain)),
         Endpoint.post("/api/v1/maintenance/sla-drain", path -> input(Set.of(), this::slaDrain)),
         Endpoint.post("/api/v1/maintenance/end", path -> hosts(MaintenanceService::end)));
   }
 
+  /** A read like the others (index and wait honoured), though the modes come from the entity. */
   private Route status(Input in) {
-    in.checked();
-    return service(m -> onSuccess(m.status(), s -> ok(view(s))));
+    return read(in, () -> service(m -> onSuccess(m.status(), s -> ok(view(s)))));
   }
 
   /** An operation that takes {@code {hosts: [...]}} and nothing else. */
