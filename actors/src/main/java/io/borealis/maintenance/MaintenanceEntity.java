@@ -242,12 +242,13 @@ public final class MaintenanceEntity
     }
     Instant now = now();
     List<DrainRequest> requests = hosts.stream().map(h -> DrainRequest.forced(h, now)).toList();
-    // Forced: the hosts' tasks go now, and the hosts without any are DRAINED at once.
+    // Forced: the hosts' tasks go now, and the hosts without any are DRAINED at once. The pass
+    // covers every host in maintenance (as the drained check does), each seeing its own tasks.
     MaintenanceState next = state.draining(requests);
     DrainPlanner.Pass pass =
         planner.plan(
             next,
-            deps.tasks().activeOn(Set.copyOf(hosts)),
+            deps.tasks().activeOn(next.hostsIn(MaintenanceMode.DRAINING, MaintenanceMode.DRAINED)),
             deps.tasks()::jobTasks,
             now,
             false,

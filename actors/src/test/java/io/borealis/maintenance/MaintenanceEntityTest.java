@@ -194,6 +194,27 @@ class MaintenanceEntityTest {
   }
 
   @Test
+  void aDrainLeavesTheOtherDrainingHostsAsTheyAre() {
+    // h1 waits for its SLA (nothing has run for two hours); draining h2 must not touch it.
+    TaskConfig web = config(WEB, true, Optional.empty());
+    ScheduledTask waiting = task(web, 0, "h1", RUNNING, T0);
+    tasks.set(List.of(waiting, task(web, 1, "h3", RUNNING, T0), task(web, 2, "h3", RUNNING, T0)));
+    kit.<StatusReply<HostStatuses>>runCommand(
+        r -> new MaintenanceEntity.SlaDrain(List.of("h1"), new SlaPolicy.Count(2, 7200), 600, r));
+
+    var result =
+        kit.<StatusReply<HostStatuses>>runCommand(
+            r -> new MaintenanceEntity.Drain(List.of("h2"), r));
+
+    assertThat(result.events())
+        .containsExactly(
+            new DrainRequested(List.of(DrainRequest.forced("h2", T0))),
+            new HostsDrained(List.of("h2"), T0));
+    assertThat(result.state().modes()).isEqualTo(Map.of("h1", DRAINING, "h2", DRAINED));
+    assertThat(result.state().request("h1")).isPresent();
+  }
+
+  @Test
   void aDrainingHostGoesDrainedOnceItsTasksAreGone() {
     ScheduledTask a = task(config(WEB, true, Optional.empty()), 0, "h1", RUNNING, T0);
     tasks.set(List.of(a));
