@@ -15,6 +15,9 @@ import io.borealis.job.JobDiff;
 import io.borealis.job.JobEntity;
 import io.borealis.job.JobEvent;
 import io.borealis.job.JobState;
+import io.borealis.maintenance.DrainRequest;
+import io.borealis.maintenance.MaintenanceEntity;
+import io.borealis.maintenance.MaintenanceState;
 import io.borealis.model.Assignment;
 import io.borealis.model.Constraint;
 import io.borealis.model.Container;
@@ -23,6 +26,7 @@ import io.borealis.model.HealthCheck;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.model.MaintenanceMode;
 import io.borealis.model.PartitionPolicy;
 import io.borealis.model.ProcessConfig;
 import io.borealis.model.Resources;
@@ -39,6 +43,7 @@ import io.borealis.task.InstanceState;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskIds;
 import io.borealis.task.TaskInstanceEntity;
+import io.borealis.task.TaskState;
 import io.borealis.update.InstanceAction;
 import io.borealis.update.InstanceProgress;
 import io.borealis.update.UpdateEvent;
@@ -98,6 +103,15 @@ class SerializationTest {
   // ---------------------------------------------------------------------------------------------
   // Nested content
   // ---------------------------------------------------------------------------------------------
+
+  private static final DrainRequest FORCED_DRAIN = DrainRequest.forced("h1", T0);
+  private static final DrainRequest SLA_DRAIN =
+      new DrainRequest("h2", new SlaPolicy.Percentage(80, 300), 3600, T0);
+  private static final MaintenanceState MAINTENANCE =
+      MaintenanceState.EMPTY
+          .scheduled(List.of("h3"))
+          .draining(List.of(FORCED_DRAIN, SLA_DRAIN))
+          .drained(List.of("h1"));
 
   private static final List<ProcessConfig> PROCESSES =
       List.of(
@@ -405,6 +419,11 @@ class SerializationTest {
             ResourceAggregate.ZERO,
             "bob",
             T0));
+    // Maintenance.
+    events.add(new MaintenanceEntity.MaintenanceScheduled(List.of("h1", "h2"), T0));
+    events.add(new MaintenanceEntity.DrainRequested(List.of(FORCED_DRAIN, SLA_DRAIN)));
+    events.add(new MaintenanceEntity.HostsDrained(List.of("h1"), T0));
+    events.add(new MaintenanceEntity.MaintenanceEnded(List.of("h1", "h2"), T0));
     return named(events);
   }
 
@@ -434,7 +453,10 @@ class SerializationTest {
             updateRun(1),
             updateRun(10),
             updateRun(UPDATE_EVENTS.size()),
-            new QuotaEntity.State(new ResourceAggregate(0.25, 512, 1024))));
+            new QuotaEntity.State(new ResourceAggregate(0.25, 512, 1024)),
+            MaintenanceState.EMPTY,
+            MAINTENANCE,
+            MAINTENANCE.hosts().get("h2")));
   }
 
   static Stream<Named<Object>> messages() {
@@ -520,6 +542,26 @@ class SerializationTest {
             new PlacementEngine.FromBackend(new OfferEvent.OffersReset()),
             new PlacementEngine.GetStats(ref()),
             new PlacementEngine.Stats(12, 3, 1, 4096),
+            new PlacementEngine.TaskPlaced(
+                new io.borealis.placement.PlacedTask(
+                    TASK_ID, INSTANCE, FULL, AGENT.agentId(), AGENT.host())),
+            new PlacementEngine.HostModes(MAINTENANCE.modes()),
+            new TaskInstanceEntity.Interrupt(
+                TASK_ID, TaskState.DRAINING, "Draining machine for maintenance.", ref()),
+            // Maintenance.
+            new MaintenanceEntity.Start(List.of("h1"), ref()),
+            new MaintenanceEntity.Drain(List.of("h1", "h2"), ref()),
+            new MaintenanceEntity.SlaDrain(List.of("h1"), new SlaPolicy.Count(2, 60), 3600, ref()),
+            new MaintenanceEntity.SlaDrain(
+                List.of("h1"), new SlaPolicy.Percentage(80, 0), 0, ref()),
+            new MaintenanceEntity.End(List.of("h1"), ref()),
+            new MaintenanceEntity.GetStatus(ref()),
+            new MaintenanceEntity.HostStatus("h1", MaintenanceMode.DRAINING),
+            new MaintenanceEntity.HostStatuses(
+                List.of(
+                    new MaintenanceEntity.HostStatus("h1", MaintenanceMode.DRAINED),
+                    new MaintenanceEntity.HostStatus("h2", MaintenanceMode.NONE))),
+            SLA_DRAIN,
             // Backend.
             new ResourceBackend.Launch(
                 "offer-1",

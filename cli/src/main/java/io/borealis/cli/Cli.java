@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
       JobCommands.class,
       UpdateCommands.class,
       TaskCommands.class,
-      QuotaCommands.class
+      QuotaCommands.class,
+      AdminCommands.class
     })
 public final class Cli implements Callable<Integer> {
 

@@ -3,6 +3,7 @@ package io.borealis.node;
 import com.typesafe.config.Config;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.common.Metrics;
 import io.borealis.common.Tags;
 import io.borealis.host.BackendHost;
 import io.borealis.http.Api;
@@ -10,6 +11,9 @@ import io.borealis.http.ApiContext;
 import io.borealis.http.HttpSettings;
 import io.borealis.job.JobEntity;
 import io.borealis.job.JobService;
+import io.borealis.maintenance.MaintenanceEntity;
+import io.borealis.maintenance.MaintenanceService;
+import io.borealis.maintenance.MaintenanceSettings;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
@@ -184,6 +188,28 @@ final class Guardian {
 
           QuotaEntity.init(system, new QuotaEntity.Deps(clock, taskSettings.snapshotEvery()));
 
+          // Host maintenance: one entity for the cluster, beside placement, which it tells the
+          // hosts' modes; it reads tasks from this node's view and drains them through their
+          // instances.
+          ActorRef<MaintenanceEntity.Command> maintenance =
+              singletons.init(
+                  SingletonActor.of(
+                      supervised(
+                          MaintenanceEntity.create(
+                              MaintenanceEntity.PERSISTENCE_ID,
+                              new MaintenanceEntity.Deps(
+                                  clock,
+                                  new Random(),
+                                  MaintenanceSettings.from(config),
+                                  placementRef.get(),
+                                  TaskInstanceEntity.refs(system),
+                                  new ViewHostTasks(view),
+                                  new HttpSlaCoordinator(
+                                      config.getString("borealis.validation.cluster-name"),
+                                      updates.getDuration("sla-coordinator-timeout")),
+                                  Metrics.of(system)))),
+                      "maintenance"));
+
           HttpSettings http = HttpSettings.from(config);
           // Production quota: checked where creates, adds and update starts pass, against what
           // the view shows each role to consume.
@@ -210,7 +236,8 @@ final class Guardian {
                       http,
                       timer,
                       () -> cluster.selfMember().status() == MemberStatus.up())
-                  .withQuotas(quotas);
+                  .withQuotas(quotas)
+                  .withMaintenance(new MaintenanceService(system, maintenance, http.askTimeout()));
           Api handler = new Api(api, Materializer.createMaterializer(system));
           // Open event streams end first, so unbinding does not wait for them.
           org.apache.pekko.actor.CoordinatedShutdown.get(system)

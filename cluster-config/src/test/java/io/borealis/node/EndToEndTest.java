@@ -390,6 +390,10 @@ class EndToEndTest {
             "POST /api/v1/sim/tasks/nope/status",
             "PUT /api/v1/sim/behaviour",
             "PUT /api/v1/quotas/www-data",
+            "POST /api/v1/maintenance/start",
+            "POST /api/v1/maintenance/drain",
+            "POST /api/v1/maintenance/sla-drain",
+            "POST /api/v1/maintenance/end",
             // Empty segments, and keys too long for the stores (item 1 and 2 of issue 8).
             "POST /api/v1/jobs/www-data/prod//diff",
             "POST /api/v1/jobs/www-data//prod/diff2",

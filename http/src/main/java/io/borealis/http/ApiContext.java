@@ -2,6 +2,7 @@ package io.borealis.http;
 
 import io.borealis.backend.FleetControl;
 import io.borealis.job.JobService;
+import io.borealis.maintenance.MaintenanceService;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.QueryService;
 import io.borealis.quota.QuotaService;
@@ -16,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * settings. {@code sandboxes} is the folder holding one sandbox per task ({@code
  * <sandboxes>/<task_id>/}) on this node's machine, empty when the node's backend keeps none (the
  * simulated one). {@code quotas} is empty on contexts of tests that have no quota (its routes then
- * answer 503).
+ * answer 503). {@code maintenance} is absent (null) in tests of other routes.
  */
 public record ApiContext(
     JobService jobs,
@@ -29,7 +30,8 @@ public record ApiContext(
     ScheduledExecutorService timer,
     BooleanSupplier ready,
     Admission admission,
-    Optional<QuotaService> quotas) {
+    Optional<QuotaService> quotas,
+    MaintenanceService maintenance) {
 
   /** A context whose writes are admitted up to the settings' limit of instance changes. */
   public ApiContext(
@@ -53,7 +55,8 @@ public record ApiContext(
         timer,
         ready,
         new Admission(settings.maxInstanceChangesInFlight()),
-        Optional.empty());
+        Optional.empty(),
+        null);
   }
 
   /** A context without job updates (tests of the other routes). */
@@ -82,6 +85,24 @@ public record ApiContext(
         timer,
         ready,
         admission,
-        Optional.of(quotas));
+        Optional.of(quotas),
+        maintenance);
+  }
+
+  /** This context with host maintenance served by {@code maintenance}. */
+  public ApiContext withMaintenance(MaintenanceService maintenance) {
+    return new ApiContext(
+        jobs,
+        updates,
+        view,
+        fleet,
+        sandboxes,
+        validation,
+        settings,
+        timer,
+        ready,
+        admission,
+        quotas,
+        maintenance);
   }
 }
