@@ -500,6 +500,11 @@ class SerializationTest {
             new JobEntity.Added(List.of(3, 4), "2 new tasks pending for job www-data/prod/hello"),
             // Placement.
             new PlacementEngine.TaskPending(TASK_ID, INSTANCE, FULL),
+            new PlacementEngine.TaskPending(
+                TASK_ID,
+                INSTANCE,
+                FULL,
+                Optional.of(java.time.Instant.parse("2024-05-01T12:00:00Z"))),
             new PlacementEngine.TaskGone(TASK_ID),
             new PlacementEngine.FromBackend(new OfferEvent.OfferReceived(OFFER)),
             new PlacementEngine.FromBackend(new OfferEvent.OfferRescinded("offer-1")),

@@ -1095,8 +1095,8 @@ class TaskInstanceEntityTest {
   }
 
   /**
-   * The instance registered {@code taskId} with placement, saying when it became PENDING (the
-   * time itself depends on the test's clock steps).
+   * The instance registered {@code taskId} with placement, saying when it became PENDING (the time
+   * itself depends on the test's clock steps).
    */
   private void expectPending(String taskId, InstanceKey instance, TaskConfig config) {
     PlacementEngine.TaskPending pending =
