@@ -21,25 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PreemptorTest {
 
   private static TaskConfig config(String role, String tier, int priority, Resources resources) {
-    TaskConfig simple = TaskConfig.simple(new JobKey(role, "prod", "job"), true, resources);
-    return new TaskConfig(
-        simple.job(),
-        simple.taskName(),
-        simple.service(),
-        tier,
-        io.borealis.model.Tiers.of(tier).production(),
-        priority,
-        simple.maxTaskFailures(),
-        simple.resources(),
-        simple.processes(),
-        simple.processOrder(),
-        simple.constraints(),
-        simple.healthCheck(),
-        simple.partitionPolicy(),
-        simple.slaPolicy(),
-        simple.container(),
-        simple.contact(),
-        simple.metadata());
+    return TierConfigs.config(new JobKey(role, "prod", "job"), tier, priority, resources);
   }
 
   private static TaskConfig config(String role, String tier, int priority) {
