@@ -15,6 +15,7 @@ import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
+import io.borealis.placement.PreemptionSettings;
 import io.borealis.task.InstanceChanges;
 import io.borealis.task.LocalInstanceChanges;
 import io.borealis.task.TaskHistoryPruner;
@@ -98,8 +99,12 @@ final class Guardian {
                                       awaitSet(backendRef),
                                       TaskInstanceEntity.assignees(
                                           TaskInstanceEntity.refs(system), system.scheduler()),
+                                      TaskInstanceEntity.preemptees(
+                                          TaskInstanceEntity.refs(system), system.scheduler()),
                                       PlacementSettings.from(config),
-                                      new Random()))),
+                                      PreemptionSettings.from(config),
+                                      new Random(),
+                                      clock))),
                       "placement")));
           backendRef.set(
               singletons.init(
