@@ -424,7 +424,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   /** Tasks still waiting after a round get the slots cached for their group. */
   private void preemptForUnplaced() {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() || !preemption.hasSlots()) {
       return;
     }
     for (Preemption.Interruption i : preemption.preempt(waiting(), offers.values(), placedTasks)) {

@@ -117,6 +117,11 @@ final class Preemption {
     preempting.remove(taskId);
   }
 
+  /** Whether some group has a cached slot (otherwise {@link #preempt} has nothing to do). */
+  boolean hasSlots() {
+    return !slots.isEmpty();
+  }
+
   /** The group an agent is reserved for, if any. */
   Optional<TaskConfig> reservedFor(String agentId) {
     Reservation r = reservations.get(agentId);
@@ -248,10 +253,10 @@ final class Preemption {
    */
   List<Interruption> preempt(
       Collection<Waiting> unplaced, Collection<Offer> offers, TaskIndex index) {
-    Instant now = clock.instant();
     if (slots.isEmpty()) {
       return List.of();
     }
+    Instant now = clock.instant();
     Map<String, Preemptor.Free> free = null;
     List<Interruption> interruptions = new ArrayList<>();
     for (Waiting task : unplaced) {

@@ -57,6 +57,11 @@ class PreemptionEndToEndTest {
         .formatted(instances, tier, cpu);
   }
 
+  private boolean productionShown(String job) throws Exception {
+    JsonNode config = node.get("/api/v1/jobs/" + job).get("active_groups").get(0).get("config");
+    return config.get("production").asBoolean();
+  }
+
   @Test
   void aProductionJobPreemptsAPreemptibleOneOnAFullCluster() throws Exception {
     assertThat(node.call("POST", "/api/v1/jobs/ads/prod/filler", job(4, "preemptible", 1)).status())
@@ -72,6 +77,9 @@ class PreemptionEndToEndTest {
             Duration.ofSeconds(60));
     JsonNode prod = items(web).get(0);
     String prodId = prod.get("task_id").asText();
+    // Production is derived from the tier, and shown.
+    assertThat(productionShown("www-data/prod/web")).isTrue();
+    assertThat(productionShown("ads/prod/filler")).isFalse();
 
     // Exactly the two tasks of the agent it runs on made room for it, with Aurora's message.
     List<String> preemptedHosts = new ArrayList<>();
