@@ -268,7 +268,11 @@ final class Preemption {
       if (cached.isEmpty()) {
         slots.remove(task.config());
       }
-      if (!slot.expires.isAfter(now) || reservedFor(slot.proposal.agentId()).isPresent()) {
+      if (!slot.expires.isAfter(now)) {
+        // Held too long: the next search looks again.
+        continue;
+      }
+      if (reservedFor(slot.proposal.agentId()).isPresent()) {
         counters.validationFailed.increment();
         continue;
       }
