@@ -376,4 +376,26 @@ class PreemptionEngineTest {
         .containsExactly("low-agent-2-0", "low-agent-2-1");
     assertThat(second.get(0).message()).isEqualTo("Preempting in favor of prod-1");
   }
+
+  @Test
+  void dropsACachedSlotWhoseVictimsAreGoneWhenItsTurnComes() {
+    Fixture f = new Fixture();
+    f.lowTasksOn("agent-1", 2);
+    f.lowTasksOn("agent-2", 2);
+    f.pending("prod-0", WEB.instance(0), PROD, Duration.ofMinutes(4));
+    f.pending("prod-1", WEB.instance(1), PROD, Duration.ofMinutes(4));
+    f.searchSlots();
+    f.preempted.receiveSeveralMessages(2).forEach(a -> a.replyTo().tell(true));
+    // agent-2's tasks end on their own while its slot waits in the cache.
+    f.engine.tell(new PlacementEngine.TaskGone("low-agent-2-0"));
+    f.engine.tell(new PlacementEngine.TaskGone("low-agent-2-1"));
+    long failed = metrics().value("preemptor_slot_validation_failed");
+
+    f.offer("o1", "agent-1", 4);
+    f.assigned.receiveMessage();
+    f.settled();
+
+    f.preempted.expectNoMessage(QUIET);
+    assertThat(metrics().value("preemptor_slot_validation_failed") - failed).isEqualTo(1);
+  }
 }
