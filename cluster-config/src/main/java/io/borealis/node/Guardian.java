@@ -15,7 +15,6 @@ import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
-import io.borealis.placement.PreemptionSettings;
 import io.borealis.task.InstanceChanges;
 import io.borealis.task.LocalInstanceChanges;
 import io.borealis.task.TaskHistoryPruner;
@@ -102,7 +101,7 @@ final class Guardian {
                                       TaskInstanceEntity.preemptees(
                                           TaskInstanceEntity.refs(system), system.scheduler()),
                                       PlacementSettings.from(config),
-                                      PreemptionSettings.from(config),
+                                      io.borealis.placement.PreemptionSettings.from(config),
                                       new Random(),
                                       clock))),
                       "placement")));
