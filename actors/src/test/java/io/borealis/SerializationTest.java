@@ -492,6 +492,11 @@ class SerializationTest {
             new TaskInstanceEntity.InstanceSummary(INSTANCE, Optional.of(TASK)),
             new TaskInstanceEntity.InstanceSummary(INSTANCE, Optional.empty()),
             new TaskInstanceEntity.KillTask(TASK_ID, "Killed for job update u-1", ref()),
+            new TaskInstanceEntity.Interrupt(
+                TASK_ID,
+                io.borealis.task.TaskState.PREEMPTING,
+                "Preempting in favor of " + TASK_ID,
+                ref()),
             new io.borealis.task.InstanceChange(
                 INSTANCE, List.of(ANCESTOR, TASK), Optional.of(TASK)),
             new io.borealis.task.InstanceChange(INSTANCE, List.of(), Optional.empty()),
@@ -536,7 +541,17 @@ class SerializationTest {
             new JobEntity.Added(List.of(3, 4), "2 new tasks pending for job www-data/prod/hello"),
             // Placement.
             new PlacementEngine.TaskPending(TASK_ID, INSTANCE, FULL),
+            new PlacementEngine.TaskPending(
+                TASK_ID,
+                INSTANCE,
+                FULL,
+                Optional.of(java.time.Instant.parse("2024-05-01T12:00:00Z"))),
             new PlacementEngine.TaskGone(TASK_ID),
+            new PlacementEngine.TaskPlaced(
+                new io.borealis.placement.PlacedTask(
+                    TASK_ID, INSTANCE, FULL, "agent-1", "host-1.example.com")),
+            new PlacementEngine.HostModes(
+                Map.of("host-1.example.com", io.borealis.model.MaintenanceMode.DRAINING)),
             new PlacementEngine.FromBackend(new OfferEvent.OfferReceived(OFFER)),
             new PlacementEngine.FromBackend(new OfferEvent.OfferRescinded("offer-1")),
             new PlacementEngine.FromBackend(new OfferEvent.OffersReset()),

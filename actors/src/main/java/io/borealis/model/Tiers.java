@@ -20,5 +20,14 @@ public final class Tiers {
           "preemptible", new Tier(true, false),
           "revocable", new Tier(true, true));
 
+  /**
+   * The tier named {@code name}; an unknown name (only possible for configs stored before the name
+   * was validated) is the default tier.
+   */
+  public static Tier of(String name) {
+    Tier tier = ALL.get(name);
+    return tier == null ? ALL.get(DEFAULT_TIER) : tier;
+  }
+
   private Tiers() {}
 }

@@ -5,10 +5,13 @@ import io.borealis.backend.LaunchTask;
 import io.borealis.backend.Offer;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.common.Metrics;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.MaintenanceMode;
 import io.borealis.model.TaskConfig;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -16,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -34,15 +38,29 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *
  * <p>Constraints, tiers, preemption and quota will plug in as vetoes in {@link Matcher} and as
  * stages before and after a round.
+ *
+ * <p>Preemption (aurora-semantics §3.4, state in {@link Preemption}, rules in {@link Preemptor}): a
+ * periodic search finds, for task groups PENDING long enough, agents where taking lower-tier tasks
+ * down makes room; after a round, a group still unplaced takes its cached slot, checks it again,
+ * has its victims interrupted (through {@link Preemptees}) and holds the agent for a while.
  */
 public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Command> {
 
   /** What placement accepts. */
   public sealed interface Command extends CborSerializable {}
 
-  /** A task waits to be placed (sent again periodically while it waits; idempotent). */
-  public record TaskPending(String taskId, InstanceKey instance, TaskConfig config)
-      implements Command {}
+  /**
+   * A task waits to be placed (sent again periodically while it waits; idempotent). {@code since}
+   * is when it became PENDING (its latest event), for the preemption delay; without it placement
+   * counts from when it first hears of the task.
+   */
+  public record TaskPending(
+      String taskId, InstanceKey instance, TaskConfig config, Optional<Instant> since)
+      implements Command {
+    public TaskPending(String taskId, InstanceKey instance, TaskConfig config) {
+      this(taskId, instance, config, Optional.empty());
+    }
+  }
 
   /**
    * A task no longer waits (killed while PENDING) or no longer holds resources (it ended, or was
@@ -80,6 +98,12 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private record AssignDone(String offerId, String taskId, boolean ok) implements Command {}
 
+  /** Run the preemption slot search now (periodic; tests send it to run one at once). */
+  record SearchSlots() implements Command {}
+
+  /** Whether a victim went PREEMPTING. */
+  private record PreemptDone(String taskId, boolean ok) implements Command {}
+
   private record PendingTask(String taskId, InstanceKey instance, TaskConfig config) {}
 
   /** An offer taken by a round, waiting for its instances to persist their assignment. */
@@ -98,6 +122,10 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private final Assignees assignees;
   private final PlacementSettings settings;
   private final RandomGenerator random;
+
+  // Preemption.
+  private final Preemptees preemptees;
+  private final Preemption preemption;
 
   private final LinkedHashMap<String, PendingTask> pending = new LinkedHashMap<>();
   private final LinkedHashMap<String, Offer> offers = new LinkedHashMap<>();
@@ -118,16 +146,44 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private boolean roundScheduled;
   private long placed;
 
+  /** An engine that never preempts. */
   public static Behavior<Command> create(
       ActorRef<ResourceBackend.Command> backend,
       Assignees assignees,
       PlacementSettings settings,
       RandomGenerator random) {
+    return create(
+        backend,
+        assignees,
+        Preemptees.NONE,
+        settings,
+        PreemptionSettings.DISABLED,
+        random,
+        Clock.systemUTC());
+  }
+
+  public static Behavior<Command> create(
+      ActorRef<ResourceBackend.Command> backend,
+      Assignees assignees,
+      Preemptees preemptees,
+      PlacementSettings settings,
+      PreemptionSettings preemption,
+      RandomGenerator random,
+      Clock clock) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new PlacementEngine(context, timers, backend, assignees, settings, random)));
+                    new PlacementEngine(
+                        context,
+                        timers,
+                        backend,
+                        assignees,
+                        preemptees,
+                        settings,
+                        preemption,
+                        random,
+                        clock)));
   }
 
   private PlacementEngine(
@@ -135,13 +191,32 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       TimerScheduler<Command> timers,
       ActorRef<ResourceBackend.Command> backend,
       Assignees assignees,
+      Preemptees preemptees,
       PlacementSettings settings,
-      RandomGenerator random) {
+      PreemptionSettings preemptionSettings,
+      RandomGenerator random,
+      Clock clock) {
     super(context);
     this.backend = backend;
     this.assignees = assignees;
     this.settings = settings;
     this.random = random;
+    this.preemptees = preemptees;
+    this.preemption =
+        new Preemption(
+            preemptionSettings,
+            clock,
+            settings.executorOverheadCpu(),
+            settings.executorOverheadRamMb(),
+            this::preemptionVetoes,
+            Metrics.of(context.getSystem()));
+    if (preemptionSettings.enabled()) {
+      timers.startTimerWithFixedDelay(
+          "preemption-slots",
+          new SearchSlots(),
+          preemptionSettings.initialDelay(),
+          preemptionSettings.interval());
+    }
     // Unplaced tasks are retried even when nothing changes (an offer may have been declined).
     timers.startTimerWithFixedDelay("round", new RunRound(), settings.roundInterval());
     // Whatever offers the backend sent before us went to a previous incarnation.
@@ -159,6 +234,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
         .onMessage(AssignDone.class, this::onAssignDone)
         .onMessage(HostModes.class, this::onHostModes)
         .onMessage(GetStats.class, this::onStats)
+        .onMessage(SearchSlots.class, this::onSearchSlots)
+        .onMessage(PreemptDone.class, this::onPreemptDone)
         .build();
   }
 
@@ -167,12 +244,14 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       pending.put(msg.taskId(), new PendingTask(msg.taskId(), msg.instance(), msg.config()));
       scheduleRound();
     }
+    preemption.pending(msg.taskId(), msg.since());
     return this;
   }
 
   private Behavior<Command> onGone(TaskGone msg) {
     pending.remove(msg.taskId());
     placedTasks.remove(msg.taskId());
+    preemption.gone(msg.taskId());
     return this;
   }
 
@@ -186,6 +265,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     OfferEvent event = msg.event();
     if (event instanceof OfferEvent.OfferReceived r) {
       offers.put(r.offer().offerId(), r.offer());
+      preemption.offered(r.offer());
       agentRank.putIfAbsent(r.offer().agentId(), agentRank.size());
       scheduleRound();
     } else if (event instanceof OfferEvent.OfferRescinded r) {
@@ -206,6 +286,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private Behavior<Command> onRound(RunRound msg) {
     roundScheduled = false;
     if (pending.isEmpty() || offers.isEmpty()) {
+      // A full cluster sends no offers: preemption is what makes room there.
+      preemptForUnplaced();
       return this;
     }
     List<Offer> order = new ArrayList<>(offers.values());
@@ -234,7 +316,16 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
                   settings.executorOverheadCpu(),
                   settings.executorOverheadRamMb())));
     }
-    for (Matcher.Placement p : Matcher.round(candidates, order)) {
+    List<Matcher.Placement> placements =
+        preemption.roundHonouringReservations(
+            candidates,
+            order,
+            Matcher.Candidate::taskId,
+            c -> pending.get(c.taskId()).config(),
+            Matcher.Placement::taskId,
+            Matcher.Placement::offerId,
+            Matcher::round);
+    for (Matcher.Placement p : placements) {
       PendingTask task = pending.remove(p.taskId());
       Launching l = launching.computeIfAbsent(p.offerId(), id -> new Launching(offers.remove(id)));
       Assignment where = new Assignment(l.offer.agentId(), l.offer.host(), p.ports());
@@ -250,6 +341,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     if (!pending.isEmpty()) {
       declineSplitOffers();
     }
+    preemptForUnplaced();
     return this;
   }
 
@@ -280,8 +372,17 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       return this;
     }
     if (msg.ok()) {
-      l.confirmed.add(l.tasks.get(msg.taskId()));
+      LaunchTask confirmed = l.tasks.get(msg.taskId());
+      l.confirmed.add(confirmed);
       placed++;
+      // The task holds resources on the agent from now on (preemption looks for victims there).
+      placedTasks.add(
+          new PlacedTask(
+              confirmed.taskId(),
+              confirmed.instance(),
+              confirmed.config(),
+              confirmed.assignment().agentId(),
+              confirmed.assignment().host()));
     } else {
       // Killed meanwhile, or the instance did not answer in time: it re-registers if still PENDING.
       getContext().getLog().debug("Assignment of {} was refused or timed out.", msg.taskId());
@@ -308,5 +409,61 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private Behavior<Command> onStats(GetStats msg) {
     msg.replyTo().tell(new Stats(pending.size(), offers.size(), launching.size(), placed));
     return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Preemption (aurora-semantics §3.4)
+  // ---------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onSearchSlots(SearchSlots msg) {
+    preemption.searchSlots(waiting(), offers.values(), placedTasks);
+    // Use what was found at once rather than after the next round.
+    preemptForUnplaced();
+    return this;
+  }
+
+  /** Tasks still waiting after a round get the slots cached for their group. */
+  private void preemptForUnplaced() {
+    if (pending.isEmpty() || !preemption.hasSlots()) {
+      return;
+    }
+    for (Preemption.Interruption i : preemption.preempt(waiting(), offers.values(), placedTasks)) {
+      PlacedTask victim = i.victim();
+      getContext()
+          .pipeToSelf(
+              preemptees.preempt(
+                  victim.instance(), victim.taskId(), i.message(), settings.assignTimeout()),
+              (ok, error) -> new PreemptDone(victim.taskId(), error == null && ok));
+    }
+  }
+
+  private List<Preemption.Waiting> waiting() {
+    List<Preemption.Waiting> waiting = new ArrayList<>(pending.size());
+    for (PendingTask t : pending.values()) {
+      waiting.add(new Preemption.Waiting(t.taskId(), t.config()));
+    }
+    return waiting;
+  }
+
+  private Behavior<Command> onPreemptDone(PreemptDone msg) {
+    if (!msg.ok()) {
+      getContext().getLog().debug("Task {} was not preempted (no longer live).", msg.taskId());
+      preemption.notPreempted(msg.taskId());
+    }
+    return this;
+  }
+
+  /**
+   * The host vetoes a victim set must pass on an agent: none on a host going into maintenance.
+   * TODO(lead): add the constraint and dedicated vetoes of the matcher here, evaluated with the
+   * victims gone (a limit counts the job's tasks on the host minus the victims).
+   */
+  private Optional<Preemptor.HostCheck> preemptionVetoes(
+      TaskConfig candidate, String agentId, Preemption.Agent agent) {
+    MaintenanceMode mode = hostModes.getOrDefault(agent.host(), MaintenanceMode.NONE);
+    if (mode == MaintenanceMode.DRAINING || mode == MaintenanceMode.DRAINED) {
+      return Optional.empty();
+    }
+    return Optional.of(Preemptor.HostCheck.ANY);
   }
 }

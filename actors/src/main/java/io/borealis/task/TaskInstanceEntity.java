@@ -14,6 +14,7 @@ import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
 import io.borealis.placement.Assignees;
 import io.borealis.placement.PlacementEngine;
+import io.borealis.placement.Preemptees;
 import io.borealis.task.InstancePlanner.Action;
 import io.borealis.task.InstancePlanner.Plan;
 import java.time.Clock;
@@ -258,6 +259,22 @@ public final class TaskInstanceEntity
             (ActorRef<StatusReply<Done>> replyTo) -> new Assign(taskId, assignment, replyTo),
             timeout,
             scheduler);
+  }
+
+  /**
+   * How placement preempts tasks: {@link Interrupt} to PREEMPTING asked through {@code refs},
+   * answering whether the task went PREEMPTING.
+   */
+  public static Preemptees preemptees(
+      Function<InstanceKey, RecipientRef<Command>> refs, Scheduler scheduler) {
+    return (instance, taskId, message, timeout) ->
+        AskPattern.ask(
+                refs.apply(instance),
+                (ActorRef<KillResult> replyTo) ->
+                    new Interrupt(taskId, TaskState.PREEMPTING, message, replyTo),
+                timeout,
+                scheduler)
+            .thenApply(result -> result.taskId().isPresent());
   }
 
   public static Behavior<Command> create(
@@ -624,7 +641,10 @@ public final class TaskInstanceEntity
   }
 
   private void registerPending(ScheduledTask task) {
-    deps.placement().tell(new PlacementEngine.TaskPending(task.taskId(), key, task.config()));
+    deps.placement()
+        .tell(
+            new PlacementEngine.TaskPending(
+                task.taskId(), key, task.config(), Optional.of(task.latestEvent().timestamp())));
   }
 
   private void onRecovered(InstanceState state) {

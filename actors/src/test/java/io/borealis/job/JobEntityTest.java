@@ -695,7 +695,7 @@ class JobEntityTest {
 
   private PlacementEngine.TaskPending pendingAt(int instanceId, long generation) {
     return new PlacementEngine.TaskPending(
-        taskId(instanceId, generation), key.instance(instanceId), task);
+        taskId(instanceId, generation), key.instance(instanceId), task, Optional.of(NOW));
   }
 
   private CommandResultWithReply<Command, JobEvent, JobState, StatusReply<Created>> create(

@@ -337,6 +337,13 @@ class JobConfigParserTest {
       assertThat(fields(with(minimal(), "/tier", "gold"))).containsExactly("tier");
     }
 
+    @Test
+    void readsThePriorityUsedForPreemptionWithinARole() {
+      assertThat(valid(with(minimal(), "/priority", 7)).task().priority()).isEqualTo(7);
+      assertThat(fields(with(minimal(), "/priority", "high"))).containsExactly("priority");
+      assertThat(fields(with(minimal(), "/priority", 1.5))).containsExactly("priority");
+    }
+
     @ParameterizedTest
     @CsvSource({
       "'256MB', 256",

@@ -204,7 +204,7 @@ class TaskInstanceEntityTest {
     assertThat(result.reply().getValue()).isEqualTo(new Scheduled(taskId(1), false));
     assertThat(result.events()).containsExactly(new TaskCreated(instance, task, "s-1"));
     assertThat(result.state()).isEqualTo(new InstanceState.Active(task, List.of(), "s-1"));
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+    expectPending(taskId(1), instance, SERVICE);
   }
 
   @Test
@@ -388,7 +388,7 @@ class TaskInstanceEntityTest {
               assertThat(old.status()).isEqualTo(FAILED);
               assertThat(old.failureCount()).isEqualTo(1);
             });
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    expectPending(taskId(2), instance, SERVICE);
   }
 
   @Test
@@ -537,7 +537,7 @@ class TaskInstanceEntityTest {
     clock.advance(TRANSIENT_TIMEOUT);
     manualTime.timePasses(TRANSIENT_TIMEOUT);
     backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    expectPending(taskId(2), instance, SERVICE);
     testKit.stop(entity);
   }
 
@@ -683,8 +683,8 @@ class TaskInstanceEntityTest {
     status(taskId(1), FAILED, "Exited with status 1");
     assign(taskId(2));
     status(taskId(2), RUNNING, "");
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    expectPending(taskId(1), instance, SERVICE);
+    expectPending(taskId(2), instance, SERVICE);
     clock.advance(Duration.ofMinutes(10));
     Instant at = START.plus(Duration.ofMinutes(20));
 
@@ -719,7 +719,7 @@ class TaskInstanceEntityTest {
     assertThat(killed.state().olderTasks())
         .extracting(ScheduledTask::taskId)
         .containsExactly(taskId(2), taskId(1));
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(3), instance, SERVICE));
+    expectPending(taskId(3), instance, SERVICE);
   }
 
   @ParameterizedTest
@@ -728,7 +728,7 @@ class TaskInstanceEntityTest {
       names = {"PREEMPTING", "DRAINING"})
   void anInterruptedTaskIsKilledAndRescheduledOnceItIsDown(TaskState to) {
     toRunning(SERVICE);
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+    expectPending(taskId(1), instance, SERVICE);
     clock.advance(Duration.ofMinutes(1));
     Instant at = START.plus(Duration.ofMinutes(1));
 
@@ -832,11 +832,11 @@ class TaskInstanceEntityTest {
   @Test
   void aRecoveredPendingTaskRegistersWithPlacementAgain() {
     schedule(SERVICE, "s-1");
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+    expectPending(taskId(1), instance, SERVICE);
 
     kit.restart();
 
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(1), instance, SERVICE));
+    expectPending(taskId(1), instance, SERVICE);
     backend.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -887,7 +887,7 @@ class TaskInstanceEntityTest {
 
     Instant at = START.plus(TRANSIENT_TIMEOUT);
     backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    expectPending(taskId(2), instance, SERVICE);
     InstanceState state = kit.getState();
     assertThat(state.latestTask())
         .contains(
@@ -971,7 +971,7 @@ class TaskInstanceEntityTest {
 
     advance(Duration.ZERO);
 
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, SERVICE));
+    expectPending(taskId(2), instance, SERVICE);
     ScheduledTask lost = kit.getState().find(taskId(1)).orElseThrow();
     assertThat(lost.status()).isEqualTo(LOST);
     assertThat(lost.latestEvent().message()).contains("Task partitioned for too long.");
@@ -1092,5 +1092,17 @@ class TaskInstanceEntityTest {
         .isInstanceOf(Rejection.Conflict.class)
         .hasMessage(message);
     assertThat(result.hasNoEvents()).isTrue();
+  }
+
+  /**
+   * The instance registered {@code taskId} with placement, saying when it became PENDING (the time
+   * itself depends on the test's clock steps).
+   */
+  private void expectPending(String taskId, InstanceKey instance, TaskConfig config) {
+    PlacementEngine.TaskPending pending =
+        placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    assertThat(pending)
+        .isEqualTo(new PlacementEngine.TaskPending(taskId, instance, config, pending.since()));
+    assertThat(pending.since()).isPresent();
   }
 }

@@ -104,8 +104,12 @@ final class Guardian {
                                       awaitSet(backendRef),
                                       TaskInstanceEntity.assignees(
                                           TaskInstanceEntity.refs(system), system.scheduler()),
+                                      TaskInstanceEntity.preemptees(
+                                          TaskInstanceEntity.refs(system), system.scheduler()),
                                       PlacementSettings.from(config),
-                                      new Random()))),
+                                      io.borealis.placement.PreemptionSettings.from(config),
+                                      new Random(),
+                                      clock))),
                       "placement")));
           backendRef.set(
               singletons.init(
