@@ -68,6 +68,14 @@ class PreemptionEndToEndTest {
         .isEqualTo(201);
     node.await("/api/v1/jobs/ads/prod/filler/tasks", p -> allIn(p, 4, "RUNNING"));
 
+    // Production jobs need quota in their role.
+    assertThat(
+            node.call(
+                    "PUT",
+                    "/api/v1/quotas/www-data",
+                    "{\"cpu\": 4, \"ram_mb\": 1024, \"disk_mb\": 1024}")
+                .status())
+        .isEqualTo(200);
     assertThat(node.call("POST", "/api/v1/jobs/www-data/prod/web", job(1, "preferred", 2)).status())
         .isEqualTo(201);
     JsonNode web =
