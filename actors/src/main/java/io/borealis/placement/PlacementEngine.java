@@ -5,17 +5,21 @@ import io.borealis.backend.LaunchTask;
 import io.borealis.backend.Offer;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.common.Metrics;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
+import io.borealis.model.JobKey;
 import io.borealis.model.MaintenanceMode;
 import io.borealis.model.TaskConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -32,8 +36,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * only then asks the backend to launch. Its state is soft: after a restart the instances
  * re-register their PENDING tasks and the backend offers its resources again.
  *
- * <p>Constraints, tiers, preemption and quota will plug in as vetoes in {@link Matcher} and as
- * stages before and after a round.
+ * <p>Rounds apply Aurora's vetoes (aurora-semantics §3.3): dedicated hosts, maintenance, value and
+ * limit constraints, resources; offers are tried hosts in service first, then SCHEDULED, DRAINING
+ * and DRAINED ones. Limits count the job's tasks in the {@link TaskIndex}, those whose assignment
+ * is being persisted and those placed earlier in the same round. The index learns a task when its
+ * assignment is confirmed, from instances ({@link TaskPlaced} when they recover with a task on an
+ * agent, {@link TaskGone} when it ends) and, when the engine starts, from a {@link
+ * PlacedTasksSource}.
  */
 public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Command> {
 
@@ -69,6 +78,25 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     }
   }
 
+  /**
+   * Why each PENDING task of a job waits (aurora-semantics §3.3 getPendingReason): the vetoes of
+   * the offer nearest to fitting its group, in words; tasks placement has not heard of yet are not
+   * listed.
+   */
+  public record GetPendingReasons(JobKey job, ActorRef<PendingReasons> replyTo)
+      implements Command {}
+
+  /** The reasons of one job's waiting tasks, by instance. */
+  public record PendingReasons(List<PendingReason> items) implements CborSerializable {
+    public PendingReasons {
+      items = List.copyOf(items);
+    }
+  }
+
+  /** Why one task waits. */
+  public record PendingReason(String taskId, int instanceId, String reason)
+      implements CborSerializable {}
+
   /** Report counts, for tests, the load harness and metrics. */
   public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
@@ -80,7 +108,11 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private record AssignDone(String offerId, String taskId, boolean ok) implements Command {}
 
-  private record PendingTask(String taskId, InstanceKey instance, TaskConfig config) {}
+  /** The tasks that held resources when the engine started, as the read side knew them. */
+  private record Seeded(List<PlacedTask> tasks) implements Command {}
+
+  private record PendingTask(
+      String taskId, InstanceKey instance, TaskConfig config, Demand demand) {}
 
   /** An offer taken by a round, waiting for its instances to persist their assignment. */
   private static final class Launching {
@@ -93,6 +125,21 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       this.offer = offer;
     }
   }
+
+  /** The counters the engine bumps, under Aurora's names. */
+  static final List<String> COUNTERS =
+      List.of(
+          "scheduler_resource_offers",
+          "schedule_attempts_fired",
+          "schedule_attempts_no_match",
+          "scheduling_veto_static",
+          "scheduling_veto_dynamic",
+          "scheduling_veto_mixed",
+          "scheduling_veto_constraint_mismatch",
+          "scheduling_veto_dedicated_constraint_mismatch",
+          "scheduling_veto_insufficient_resources",
+          "scheduling_veto_limit_not_satisfied",
+          "scheduling_veto_maintenance");
 
   private final ActorRef<ResourceBackend.Command> backend;
   private final Assignees assignees;
@@ -115,6 +162,25 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   /** Task id → offer id, for tasks whose assignment is being persisted. */
   private final Map<String, String> assigning = new HashMap<>();
 
+  /** The tasks whose assignment is being persisted, where they go: limits count them already. */
+  private final Map<String, PlacedTask> inFlight = new HashMap<>();
+
+  /**
+   * Tasks heard gone while their assignment was in flight (or before the seed arrived), so a late
+   * confirmation or seed does not bring them back.
+   */
+  private final Set<String> goneEarly = new HashSet<>();
+
+  private boolean seeded;
+
+  /**
+   * Agent id → its host attributes, from the latest offer. An agent that offered nothing since the
+   * engine started (it is full) counts by its host name only until it offers again.
+   */
+  private final Map<String, Map<String, Set<String>>> agentAttributes = new HashMap<>();
+
+  private final Metrics metrics;
+
   private boolean roundScheduled;
   private long placed;
 
@@ -123,11 +189,21 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       Assignees assignees,
       PlacementSettings settings,
       RandomGenerator random) {
+    return create(backend, assignees, settings, random, PlacedTasksSource.NONE);
+  }
+
+  public static Behavior<Command> create(
+      ActorRef<ResourceBackend.Command> backend,
+      Assignees assignees,
+      PlacementSettings settings,
+      RandomGenerator random,
+      PlacedTasksSource placedTasksSource) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new PlacementEngine(context, timers, backend, assignees, settings, random)));
+                    new PlacementEngine(
+                        context, timers, backend, assignees, settings, random, placedTasksSource)));
   }
 
   private PlacementEngine(
@@ -136,7 +212,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       ActorRef<ResourceBackend.Command> backend,
       Assignees assignees,
       PlacementSettings settings,
-      RandomGenerator random) {
+      RandomGenerator random,
+      PlacedTasksSource placedTasksSource) {
     super(context);
     this.backend = backend;
     this.assignees = assignees;
@@ -146,6 +223,21 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     timers.startTimerWithFixedDelay("round", new RunRound(), settings.roundInterval());
     // Whatever offers the backend sent before us went to a previous incarnation.
     backend.tell(new ResourceBackend.ReviveOffers());
+    this.metrics = Metrics.of(context.getSystem());
+    // Read from the metrics' thread: a size read racing a change is off by one at worst.
+    metrics.gauge("outstanding_offers", offers::size);
+    // Every counter of aurora-semantics §8 this engine owns exists from the start, at 0.
+    for (String name : COUNTERS) {
+      metrics.counter(name);
+    }
+    context.pipeToSelf(
+        placedTasksSource.placedTasks(),
+        (tasks, error) -> {
+          if (error != null) {
+            context.getLog().warn("Could not read the placed tasks; instances will report", error);
+          }
+          return new Seeded(tasks == null ? List.of() : tasks);
+        });
   }
 
   @Override
@@ -159,12 +251,17 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
         .onMessage(AssignDone.class, this::onAssignDone)
         .onMessage(HostModes.class, this::onHostModes)
         .onMessage(GetStats.class, this::onStats)
+        .onMessage(GetPendingReasons.class, this::onPendingReasons)
+        .onMessage(Seeded.class, this::onSeeded)
         .build();
   }
 
   private Behavior<Command> onPending(TaskPending msg) {
     if (!pending.containsKey(msg.taskId()) && !assigning.containsKey(msg.taskId())) {
-      pending.put(msg.taskId(), new PendingTask(msg.taskId(), msg.instance(), msg.config()));
+      pending.put(
+          msg.taskId(),
+          new PendingTask(
+              msg.taskId(), msg.instance(), msg.config(), Demand.of(msg.config(), settings)));
       scheduleRound();
     }
     return this;
@@ -173,12 +270,28 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private Behavior<Command> onGone(TaskGone msg) {
     pending.remove(msg.taskId());
     placedTasks.remove(msg.taskId());
+    if (assigning.containsKey(msg.taskId()) || !seeded) {
+      goneEarly.add(msg.taskId());
+    }
     return this;
   }
 
   private Behavior<Command> onPlaced(TaskPlaced msg) {
     pending.remove(msg.task().taskId());
     placedTasks.add(msg.task());
+    goneEarly.remove(msg.task().taskId());
+    return this;
+  }
+
+  private Behavior<Command> onSeeded(Seeded msg) {
+    for (PlacedTask t : msg.tasks()) {
+      // Instances that reported already know better than the read side.
+      if (!goneEarly.contains(t.taskId()) && placedTasks.get(t.taskId()).isEmpty()) {
+        placedTasks.add(t);
+      }
+    }
+    seeded = true;
+    goneEarly.removeIf(id -> !assigning.containsKey(id));
     return this;
   }
 
@@ -187,6 +300,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     if (event instanceof OfferEvent.OfferReceived r) {
       offers.put(r.offer().offerId(), r.offer());
       agentRank.putIfAbsent(r.offer().agentId(), agentRank.size());
+      agentAttributes.put(r.offer().agentId(), Slot.withHost(r.offer()));
+      metrics.counter("scheduler_resource_offers").increment();
       scheduleRound();
     } else if (event instanceof OfferEvent.OfferRescinded r) {
       offers.remove(r.offerId());
@@ -208,14 +323,6 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     if (pending.isEmpty() || offers.isEmpty()) {
       return this;
     }
-    List<Offer> order = new ArrayList<>(offers.values());
-    if (settings.offerOrder() == PlacementSettings.OfferOrder.RANDOM) {
-      Collections.shuffle(order, new java.util.Random(random.nextLong()));
-    } else {
-      // By agent, not by offer: what is left of an agent comes back as a new offer, and must
-      // still be tried before the agents first offered after it.
-      order.sort(Comparator.comparingInt(o -> agentRank.get(o.agentId())));
-    }
     // Only as many as may be persisting at once: the rest wait for the next round.
     int room = settings.maxAssignmentsInFlight() - assigning.size();
     if (room <= 0) {
@@ -226,15 +333,12 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       if (candidates.size() >= room) {
         break;
       }
-      candidates.add(
-          new Matcher.Candidate(
-              t.taskId(),
-              ResourceRequest.of(
-                  t.config().resources(),
-                  settings.executorOverheadCpu(),
-                  settings.executorOverheadRamMb())));
+      candidates.add(new Matcher.Candidate(t.taskId(), t.demand()));
     }
-    for (Matcher.Placement p : Matcher.round(candidates, order)) {
+    Matcher.Outcome outcome =
+        Matcher.round(candidates, offerOrder(), context(limitedJobs(candidates)));
+    count(outcome);
+    for (Matcher.Placement p : outcome.placements()) {
       PendingTask task = pending.remove(p.taskId());
       Launching l = launching.computeIfAbsent(p.offerId(), id -> new Launching(offers.remove(id)));
       Assignment where = new Assignment(l.offer.agentId(), l.offer.host(), p.ports());
@@ -242,6 +346,10 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
           task.taskId(), new LaunchTask(task.taskId(), task.instance(), task.config(), where));
       l.outstanding++;
       assigning.put(task.taskId(), p.offerId());
+      inFlight.put(
+          task.taskId(),
+          new PlacedTask(
+              task.taskId(), task.instance(), task.config(), where.agentId(), where.host()));
       getContext()
           .pipeToSelf(
               assignees.assign(task.instance(), task.taskId(), where, settings.assignTimeout()),
@@ -251,6 +359,78 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       declineSplitOffers();
     }
     return this;
+  }
+
+  /** The offers in the order a round tries them: by maintenance mode, then as configured. */
+  private List<Offer> offerOrder() {
+    List<Offer> order = new ArrayList<>(offers.values());
+    if (settings.offerOrder() == PlacementSettings.OfferOrder.RANDOM) {
+      Collections.shuffle(order, new java.util.Random(random.nextLong()));
+    } else {
+      // By agent, not by offer: what is left of an agent comes back as a new offer, and must
+      // still be tried before the agents first offered after it.
+      order.sort(Comparator.comparingInt(o -> agentRank.get(o.agentId())));
+    }
+    return Matcher.inMaintenanceOrder(order, hostModes);
+  }
+
+  private static Set<JobKey> limitedJobs(List<Matcher.Candidate> candidates) {
+    Set<JobKey> jobs = new HashSet<>();
+    for (Matcher.Candidate c : candidates) {
+      if (!c.demand().limits().isEmpty()) {
+        jobs.add(c.demand().job());
+      }
+    }
+    return jobs;
+  }
+
+  /**
+   * What a round or a pending reason knows of the cluster: host modes, and for the given jobs how
+   * many of their tasks hold (or are being given) resources per attribute value. A job not given
+   * counts as having none, which only limits read.
+   */
+  private Matcher.Context context(Set<JobKey> jobs) {
+    if (jobs.isEmpty()) {
+      return new Matcher.Context(hostModes, Matcher.Usage.NONE);
+    }
+    Map<JobKey, Map<String, Map<String, Integer>>> counts = new HashMap<>();
+    for (JobKey job : jobs) {
+      Map<String, Map<String, Integer>> byName = new HashMap<>();
+      counts.put(job, byName);
+      for (PlacedTask t : placedTasks.ofJob(job)) {
+        countAttributes(t, byName);
+      }
+    }
+    for (PlacedTask t : inFlight.values()) {
+      Map<String, Map<String, Integer>> byName = counts.get(t.job());
+      if (byName != null && placedTasks.get(t.taskId()).isEmpty()) {
+        countAttributes(t, byName);
+      }
+    }
+    return new Matcher.Context(
+        hostModes,
+        (job, name, value) -> {
+          Map<String, Map<String, Integer>> byName = counts.get(job);
+          return byName == null ? 0 : byName.getOrDefault(name, Map.of()).getOrDefault(value, 0);
+        });
+  }
+
+  private void countAttributes(PlacedTask t, Map<String, Map<String, Integer>> byName) {
+    Map<String, Set<String>> attributes =
+        agentAttributes.getOrDefault(t.agentId(), Map.of(Slot.HOST, Set.of(t.host())));
+    attributes.forEach(
+        (name, values) -> {
+          Map<String, Integer> byValue = byName.computeIfAbsent(name, n -> new HashMap<>());
+          for (String v : values) {
+            byValue.merge(v, 1, Integer::sum);
+          }
+        });
+  }
+
+  private void count(Matcher.Outcome outcome) {
+    metrics.counter("schedule_attempts_fired").add(outcome.tried());
+    metrics.counter("schedule_attempts_no_match").add(outcome.unmatched());
+    outcome.vetoes().forEach((suffix, n) -> metrics.counter("scheduling_veto_" + suffix).add(n));
   }
 
   /**
@@ -275,6 +455,11 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private Behavior<Command> onAssignDone(AssignDone msg) {
     assigning.remove(msg.taskId());
+    PlacedTask where = inFlight.remove(msg.taskId());
+    boolean goneMeanwhile = goneEarly.remove(msg.taskId());
+    if (msg.ok() && where != null && !goneMeanwhile) {
+      placedTasks.add(where);
+    }
     Launching l = launching.get(msg.offerId());
     if (l == null) {
       return this;
@@ -307,6 +492,24 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private Behavior<Command> onStats(GetStats msg) {
     msg.replyTo().tell(new Stats(pending.size(), offers.size(), launching.size(), placed));
+    return this;
+  }
+
+  private Behavior<Command> onPendingReasons(GetPendingReasons msg) {
+    // Once per group: tasks of equal demand wait for the same reason.
+    Map<Demand, String> reasons = new HashMap<>();
+    List<Offer> order = offerOrder();
+    Matcher.Context context = context(Set.of(msg.job()));
+    List<PendingReason> items = new ArrayList<>();
+    for (PendingTask t : pending.values()) {
+      if (t.instance().job().equals(msg.job())) {
+        String reason =
+            reasons.computeIfAbsent(t.demand(), d -> Matcher.pendingReason(d, order, context));
+        items.add(new PendingReason(t.taskId(), t.instance().instanceId(), reason));
+      }
+    }
+    items.sort(Comparator.comparingInt(PendingReason::instanceId));
+    msg.replyTo().tell(new PendingReasons(items));
     return this;
   }
 }
