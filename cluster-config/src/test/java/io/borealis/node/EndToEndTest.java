@@ -459,17 +459,19 @@ class EndToEndTest {
   }
 
   @Test
-  void refusesNonFiniteResourcesAndPlacementConstraintsNamingTheField() throws Exception {
-    // Issue 8 items 4 and 6, on every route that reads a job file.
+  void refusesNonFiniteResourcesAndAnotherRolesDedicatedPoolNamingTheField() throws Exception {
+    // Issue 8 item 4 and the dedicated rule of aurora-semantics §1.4, on every route that reads a
+    // job file.
     Map<String, String> cases =
         Map.of(
             "task.resources.cpu", job(1, true, 1).replace("0.5", "1e999"),
             "task.resources.ram", job(1, true, 1).replace("\"128MB\"", "1e999"),
             "task.resources.disk", job(1, true, 1).replace("\"256MB\"", "-1e999"),
-            "constraints",
+            "constraints.dedicated",
                 job(1, true, 1)
                     .replace(
-                        "{\"instances\"", "{\"constraints\": {\"rack\": \"a\"}, \"instances\""));
+                        "{\"instances\"",
+                        "{\"constraints\": {\"dedicated\": \"ops/db\"}, \"instances\""));
     for (String route :
         List.of(
             "/api/v1/jobs/www-data/prod/numbers",
@@ -483,9 +485,9 @@ class EndToEndTest {
       }
     }
     var constraints =
-        node.call("POST", "/api/v1/config/validate", withKey(cases.get("constraints")));
+        node.call("POST", "/api/v1/config/validate", withKey(cases.get("constraints.dedicated")));
     assertThat(constraints.body().get("errors").get(0).get("message").asText())
-        .startsWith("placement constraints are not supported yet");
+        .isEqualTo("only role 'ops' may use the dedicated pool 'ops/db'");
     assertThat(node.call("GET", "/api/v1/jobs/www-data/prod/numbers", null).status())
         .isEqualTo(404);
   }
