@@ -3,12 +3,16 @@ package io.borealis.job;
 import io.borealis.common.Stages;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.placement.PlacementEngine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -22,11 +26,38 @@ public final class JobService {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final Executor executor;
+  private final ActorSystem<?> system;
+  private final Optional<ActorRef<PlacementEngine.Command>> placement;
 
+  /** Without placement: no pending reasons (tests of the other commands). */
   public JobService(ActorSystem<?> system, Duration timeout) {
+    this(system, timeout, Optional.empty());
+  }
+
+  public JobService(
+      ActorSystem<?> system,
+      Duration timeout,
+      Optional<ActorRef<PlacementEngine.Command>> placement) {
     this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
     this.executor = system.executionContext();
+    this.system = system;
+    this.placement = placement;
+  }
+
+  /** Why each PENDING task of the job that placement knows of waits, by instance. */
+  public CompletionStage<List<PlacementEngine.PendingReason>> pendingReasons(JobKey key) {
+    if (placement.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return Stages.on(
+        AskPattern.<PlacementEngine.Command, PlacementEngine.PendingReasons>ask(
+                placement.get(),
+                r -> new PlacementEngine.GetPendingReasons(key, r),
+                timeout,
+                system.scheduler())
+            .thenApply(PlacementEngine.PendingReasons::items),
+        executor);
   }
 
   public CompletionStage<JobEntity.Created> create(JobConfiguration config, String user) {
