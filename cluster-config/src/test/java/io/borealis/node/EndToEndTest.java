@@ -342,6 +342,7 @@ class EndToEndTest {
             "/api/v1/tasks?instances=5-1",
             "/api/v1/tasks?instances=0-2147483647",
             "/api/v1/roles?x=1",
+            "/api/v1/jobs/www-data/prod/x/pending-reasons?x=1",
             // ?wait beyond a long, or beyond a Duration (item 3).
             "/api/v1/jobs?wait=9223372036854775808",
             "/api/v1/jobs?index=1&wait=99999999999999999999999ms",
@@ -513,6 +514,58 @@ class EndToEndTest {
     List<String> fields = new ArrayList<>();
     problem.path("errors").forEach(e -> fields.add(e.get("field").asText()));
     return fields;
+  }
+
+  @Test
+  void aHostLimitOfOnePlacesOneInstancePerAgentAndSaysWhyTheOthersWait(@TempDir Path own)
+      throws Exception {
+    // Aurora's DSL in the API form: at most one instance of the job per host.
+    String limited =
+        job(5, true, 1)
+            .replace("{\"instances\"", "{\"constraints\": {\"host\": \"limit:1\"}, \"instances\"");
+    try (NodeProcess n =
+        new NodeProcess(
+                Files.createDirectories(own.resolve("limit")),
+                SETTINGS.replace("agents = 4", "agents = 3"))
+            .start()) {
+      assertThat(n.call("POST", "/api/v1/jobs/www-data/prod/spread", limited).status())
+          .isEqualTo(201);
+
+      JsonNode tasks =
+          n.await(
+              "/api/v1/jobs/www-data/prod/spread/tasks?limit_per_instance=1",
+              p ->
+                  items(p).stream().filter(t -> t.get("status").asText().equals("RUNNING")).count()
+                      == 3);
+      Set<String> hosts = new TreeSet<>();
+      Set<Integer> pending = new TreeSet<>();
+      for (JsonNode t : items(tasks)) {
+        if (t.get("status").asText().equals("RUNNING")) {
+          hosts.add(t.get("host").asText());
+        } else {
+          assertThat(t.get("status").asText()).isEqualTo("PENDING");
+          pending.add(t.get("instance_id").asInt());
+        }
+      }
+      assertThat(hosts).hasSize(3);
+      assertThat(pending).hasSize(2);
+
+      JsonNode reasons =
+          n.await(
+              "/api/v1/jobs/www-data/prod/spread/pending-reasons", p -> items(p).size() == 2);
+      assertThat(items(reasons))
+          .allSatisfy(
+              r -> {
+                assertThat(r.get("reason").asText()).isEqualTo("Limit not satisfied: host");
+                assertThat(pending).contains(r.get("instance_id").asInt());
+              });
+      // A fourth agent takes one more instance, and only one.
+      assertThat(n.call("POST", "/api/v1/sim/agents", "{\"count\": 1}").status()).isEqualTo(201);
+      n.await(
+          "/api/v1/jobs/www-data/prod/spread/pending-reasons", p -> items(p).size() == 1);
+      assertThat(n.call("GET", "/api/v1/jobs/www-data/prod/nope/pending-reasons", null).status())
+          .isEqualTo(404);
+    }
   }
 
   /** Every task of the node, with its history, keyed by id. */
