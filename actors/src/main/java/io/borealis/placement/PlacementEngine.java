@@ -498,7 +498,9 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private Behavior<Command> onPendingReasons(GetPendingReasons msg) {
     // Once per group: tasks of equal demand wait for the same reason.
     Map<Demand, String> reasons = new HashMap<>();
-    List<Offer> order = offerOrder();
+    // Nearest fit first by score; ties go to the offer held longest (no shuffle: no randomness
+    // spent on a query).
+    List<Offer> order = new ArrayList<>(offers.values());
     Matcher.Context context = context(Set.of(msg.job()));
     List<PendingReason> items = new ArrayList<>();
     for (PendingTask t : pending.values()) {

@@ -305,7 +305,7 @@ class EndToEndTest {
             job(1, true, 1).replace("0.5", "1e999"),
             job(1, true, 1).replace("\"128MB\"", "-1e999"),
             job(1, true, 1)
-                .replace("{\"instances\"", "{\"constraints\": {\"rack\": \"a\"}, \"instances\""));
+                .replace("{\"instances\"", "{\"constraints\": {\"rack\": \"!\"}, \"instances\""));
     List<String> routes =
         List.of(
             "POST /api/v1/jobs/www-data/prod/other",
@@ -551,8 +551,7 @@ class EndToEndTest {
       assertThat(pending).hasSize(2);
 
       JsonNode reasons =
-          n.await(
-              "/api/v1/jobs/www-data/prod/spread/pending-reasons", p -> items(p).size() == 2);
+          n.await("/api/v1/jobs/www-data/prod/spread/pending-reasons", p -> items(p).size() == 2);
       assertThat(items(reasons))
           .allSatisfy(
               r -> {
@@ -561,8 +560,7 @@ class EndToEndTest {
               });
       // A fourth agent takes one more instance, and only one.
       assertThat(n.call("POST", "/api/v1/sim/agents", "{\"count\": 1}").status()).isEqualTo(201);
-      n.await(
-          "/api/v1/jobs/www-data/prod/spread/pending-reasons", p -> items(p).size() == 1);
+      n.await("/api/v1/jobs/www-data/prod/spread/pending-reasons", p -> items(p).size() == 1);
       assertThat(n.call("GET", "/api/v1/jobs/www-data/prod/nope/pending-reasons", null).status())
           .isEqualTo(404);
     }
