@@ -23,6 +23,7 @@ import io.borealis.model.HealthCheck;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.model.MaintenanceMode;
 import io.borealis.model.PartitionPolicy;
 import io.borealis.model.ProcessConfig;
 import io.borealis.model.Resources;
@@ -31,12 +32,14 @@ import io.borealis.model.SlaPolicy;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
 import io.borealis.model.UpdateStrategy;
+import io.borealis.placement.PlacedTask;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.task.InstanceEvent;
 import io.borealis.task.InstanceState;
 import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskIds;
 import io.borealis.task.TaskInstanceEntity;
+import io.borealis.task.TaskState;
 import io.borealis.update.InstanceAction;
 import io.borealis.update.InstanceProgress;
 import io.borealis.update.UpdateEvent;
@@ -441,6 +444,8 @@ class SerializationTest {
                 ref()),
             new TaskInstanceEntity.Kill("bob", Optional.of("Decommissioned."), ref()),
             new TaskInstanceEntity.Restart("bob", ref()),
+            new TaskInstanceEntity.Interrupt(
+                TASK_ID, TaskState.PREEMPTING, "Preempting in favor of another", ref()),
             new TaskInstanceEntity.Prune(List.of(TASK_ID), ref()),
             new TaskInstanceEntity.Describe(ref()),
             new TaskInstanceEntity.TransientTimeout(TASK_ID, ScheduleStatus.ASSIGNED),
@@ -506,6 +511,16 @@ class SerializationTest {
             new PlacementEngine.FromBackend(new OfferEvent.OffersReset()),
             new PlacementEngine.GetStats(ref()),
             new PlacementEngine.Stats(12, 3, 1, 4096),
+            new PlacementEngine.TaskPlaced(
+                new PlacedTask(TASK_ID, INSTANCE, FULL, "agent-1", "host-1.example.com")),
+            new PlacementEngine.HostModes(
+                Map.of("host-2", MaintenanceMode.DRAINING, "host-3", MaintenanceMode.DRAINED)),
+            new PlacementEngine.GetPendingReasons(JOB, ref()),
+            new PlacementEngine.PendingReasons(
+                List.of(
+                    new PlacementEngine.PendingReason(TASK_ID, 3, "Limit not satisfied: host"))),
+            new PlacementEngine.PendingReason(
+                TASK_ID, 3, "Insufficient: ram (needs 2048 MB, largest free 1024 MB)"),
             // Backend.
             new ResourceBackend.Launch(
                 "offer-1",
