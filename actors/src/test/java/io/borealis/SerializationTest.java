@@ -477,6 +477,8 @@ class SerializationTest {
                 ref()),
             new TaskInstanceEntity.Kill("bob", Optional.of("Decommissioned."), ref()),
             new TaskInstanceEntity.Restart("bob", ref()),
+            new TaskInstanceEntity.Interrupt(
+                TASK_ID, TaskState.PREEMPTING, "Preempting in favor of another", ref()),
             new TaskInstanceEntity.Prune(List.of(TASK_ID), ref()),
             new TaskInstanceEntity.Describe(ref()),
             new TaskInstanceEntity.TransientTimeout(TASK_ID, ScheduleStatus.ASSIGNED),
@@ -577,6 +579,12 @@ class SerializationTest {
                     new MaintenanceEntity.HostStatus("h1", MaintenanceMode.DRAINED),
                     new MaintenanceEntity.HostStatus("h2", MaintenanceMode.NONE))),
             SLA_DRAIN,
+            new PlacementEngine.GetPendingReasons(JOB, ref()),
+            new PlacementEngine.PendingReasons(
+                List.of(
+                    new PlacementEngine.PendingReason(TASK_ID, 3, "Limit not satisfied: host"))),
+            new PlacementEngine.PendingReason(
+                TASK_ID, 3, "Insufficient: ram (needs 2048 MB, largest free 1024 MB)"),
             // Backend.
             new ResourceBackend.Launch(
                 "offer-1",

@@ -3,6 +3,7 @@ package io.borealis.job;
 import io.borealis.common.Stages;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.placement.PlacementEngine;
 import io.borealis.quota.QuotaService;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
@@ -25,18 +28,45 @@ public final class JobService {
   private final ClusterSharding sharding;
   private final Duration timeout;
   private final Executor executor;
+  private final ActorSystem<?> system;
   private final Optional<QuotaService> quotas;
+  private final Optional<ActorRef<PlacementEngine.Command>> placement;
 
-  /** Jobs without quota checks (tests of other parts). */
+  /** Without quota checks nor placement (tests of the other commands). */
   public JobService(ActorSystem<?> system, Duration timeout) {
-    this(system, timeout, Optional.empty());
+    this(system, timeout, Optional.empty(), Optional.empty());
   }
 
-  public JobService(ActorSystem<?> system, Duration timeout, Optional<QuotaService> quotas) {
+  /**
+   * Jobs whose creates and adds are checked against {@code quotas}, whose pending reasons are asked
+   * of {@code placement}; either may be empty (no checks; no reasons).
+   */
+  public JobService(
+      ActorSystem<?> system,
+      Duration timeout,
+      Optional<QuotaService> quotas,
+      Optional<ActorRef<PlacementEngine.Command>> placement) {
     this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
     this.executor = system.executionContext();
+    this.system = system;
     this.quotas = quotas;
+    this.placement = placement;
+  }
+
+  /** Why each PENDING task of the job that placement knows of waits, by instance. */
+  public CompletionStage<List<PlacementEngine.PendingReason>> pendingReasons(JobKey key) {
+    if (placement.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return Stages.on(
+        AskPattern.<PlacementEngine.Command, PlacementEngine.PendingReasons>ask(
+                placement.get(),
+                r -> new PlacementEngine.GetPendingReasons(key, r),
+                timeout,
+                system.scheduler())
+            .thenApply(PlacementEngine.PendingReasons::items),
+        executor);
   }
 
   public CompletionStage<JobEntity.Created> create(JobConfiguration config, String user) {

@@ -46,23 +46,11 @@ public final class JobConfigParser {
 
   private static final Pattern PORT_NAME = Pattern.compile("^[A-Za-z0-9_\\-]+$");
 
-  /**
-   * Whether placement applies a job's placement constraints. Until it does, a job that has any is
-   * refused rather than placed anywhere; placement policy turns this on when it honours them.
-   */
-  static final boolean PLACEMENT_HONOURS_CONSTRAINTS = false;
-
-  static final String CONSTRAINTS_NOT_HONOURED =
-      "placement constraints are not supported yet: placement does not apply them, so the tasks"
-          + " could land on any agent; remove them";
-
   private final ValidationSettings settings;
-  private final boolean constraintsHonoured;
   private final List<FieldError> errors = new ArrayList<>();
 
-  private JobConfigParser(ValidationSettings settings, boolean constraintsHonoured) {
+  private JobConfigParser(ValidationSettings settings) {
     this.settings = settings;
-    this.constraintsHonoured = constraintsHonoured;
   }
 
   /**
@@ -71,16 +59,7 @@ public final class JobConfigParser {
    * match it when given.
    */
   public static Result parse(JsonNode root, ValidationSettings settings, Optional<JobKey> pathKey) {
-    return parse(root, settings, pathKey, PLACEMENT_HONOURS_CONSTRAINTS);
-  }
-
-  /** As {@link #parse(JsonNode, ValidationSettings, Optional)}, placement constraints allowed. */
-  static Result parse(
-      JsonNode root,
-      ValidationSettings settings,
-      Optional<JobKey> pathKey,
-      boolean constraintsHonoured) {
-    JobConfigParser parser = new JobConfigParser(settings, constraintsHonoured);
+    JobConfigParser parser = new JobConfigParser(settings);
     Optional<JobConfiguration> config = parser.job(root, pathKey);
     List<FieldError> errors = List.copyOf(parser.errors);
     return new Result(errors.isEmpty() ? config : Optional.empty(), errors);
@@ -149,18 +128,8 @@ public final class JobConfigParser {
     }
     Optional<String> contact = job.string("contact");
     Map<String, String> metadata = job.stringMap("metadata");
-    Optional<Obj> constraintsObj = job.object("constraints");
     Map<String, Constraint> constraints =
-        constraintsObj.map(c -> constraints(c, role)).orElse(Map.of());
-    constraintsObj
-        .filter(c -> !constraintsHonoured && !c.node.isEmpty())
-        .ifPresent(
-            c -> {
-              List<String> names = new ArrayList<>();
-              c.node.fieldNames().forEachRemaining(names::add);
-              error(
-                  "constraints", CONSTRAINTS_NOT_HONOURED + " (" + String.join(", ", names) + ")");
-            });
+        job.object("constraints").map(c -> constraints(c, role)).orElse(Map.of());
     Optional<HealthCheck> healthCheck = job.object("health_check").map(this::healthCheck);
     UpdateSettings update =
         job.object("update_config").map(this::updateSettings).orElse(UpdateSettings.DEFAULT);

@@ -8,6 +8,7 @@ import io.borealis.backend.ResourceBackend;
 import io.borealis.common.Metrics;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
+import io.borealis.model.JobKey;
 import io.borealis.model.MaintenanceMode;
 import io.borealis.model.TaskConfig;
 import java.time.Clock;
@@ -16,10 +17,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -36,8 +39,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * only then asks the backend to launch. Its state is soft: after a restart the instances
  * re-register their PENDING tasks and the backend offers its resources again.
  *
- * <p>Constraints, tiers, preemption and quota will plug in as vetoes in {@link Matcher} and as
- * stages before and after a round.
+ * <p>Rounds apply Aurora's vetoes (aurora-semantics §3.3): dedicated hosts, maintenance, value and
+ * limit constraints, resources; offers are tried hosts in service first, then SCHEDULED, DRAINING
+ * and DRAINED ones. Limits count the job's tasks in the {@link TaskIndex}, those whose assignment
+ * is being persisted and those placed earlier in the same round. The index learns a task when its
+ * assignment is confirmed, from instances ({@link TaskPlaced} when they recover with a task on an
+ * agent, {@link TaskGone} when it ends) and, when the engine starts, from a {@link
+ * PlacedTasksSource}.
  *
  * <p>Preemption (aurora-semantics §3.4, state in {@link Preemption}, rules in {@link Preemptor}): a
  * periodic search finds, for task groups PENDING long enough, agents where taking lower-tier tasks
@@ -87,6 +95,25 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     }
   }
 
+  /**
+   * Why each PENDING task of a job waits (aurora-semantics §3.3 getPendingReason): the vetoes of
+   * the offer nearest to fitting its group, in words; tasks placement has not heard of yet are not
+   * listed.
+   */
+  public record GetPendingReasons(JobKey job, ActorRef<PendingReasons> replyTo)
+      implements Command {}
+
+  /** The reasons of one job's waiting tasks, by instance. */
+  public record PendingReasons(List<PendingReason> items) implements CborSerializable {
+    public PendingReasons {
+      items = List.copyOf(items);
+    }
+  }
+
+  /** Why one task waits. */
+  public record PendingReason(String taskId, int instanceId, String reason)
+      implements CborSerializable {}
+
   /** Report counts, for tests, the load harness and metrics. */
   public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
@@ -104,7 +131,11 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   /** Whether a victim went PREEMPTING. */
   private record PreemptDone(String taskId, boolean ok) implements Command {}
 
-  private record PendingTask(String taskId, InstanceKey instance, TaskConfig config) {}
+  /** The tasks that held resources when the engine started, as the read side knew them. */
+  private record Seeded(List<PlacedTask> tasks) implements Command {}
+
+  private record PendingTask(
+      String taskId, InstanceKey instance, TaskConfig config, Demand demand) {}
 
   /** An offer taken by a round, waiting for its instances to persist their assignment. */
   private static final class Launching {
@@ -117,6 +148,21 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       this.offer = offer;
     }
   }
+
+  /** The counters the engine bumps, under Aurora's names. */
+  static final List<String> COUNTERS =
+      List.of(
+          "scheduler_resource_offers",
+          "schedule_attempts_fired",
+          "schedule_attempts_no_match",
+          "scheduling_veto_static",
+          "scheduling_veto_dynamic",
+          "scheduling_veto_mixed",
+          "scheduling_veto_constraint_mismatch",
+          "scheduling_veto_dedicated_constraint_mismatch",
+          "scheduling_veto_insufficient_resources",
+          "scheduling_veto_limit_not_satisfied",
+          "scheduling_veto_maintenance");
 
   private final ActorRef<ResourceBackend.Command> backend;
   private final Assignees assignees;
@@ -143,6 +189,25 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   /** Task id → offer id, for tasks whose assignment is being persisted. */
   private final Map<String, String> assigning = new HashMap<>();
 
+  /** The tasks whose assignment is being persisted, where they go: limits count them already. */
+  private final Map<String, PlacedTask> inFlight = new HashMap<>();
+
+  /**
+   * Tasks heard gone while their assignment was in flight (or before the seed arrived), so a late
+   * confirmation or seed does not bring them back.
+   */
+  private final Set<String> goneEarly = new HashSet<>();
+
+  private boolean seeded;
+
+  /**
+   * Agent id → its host attributes, from the latest offer. An agent that offered nothing since the
+   * engine started (it is full) counts by its host name only until it offers again.
+   */
+  private final Map<String, Map<String, Set<String>>> agentAttributes = new HashMap<>();
+
+  private final Metrics metrics;
+
   private boolean roundScheduled;
   private long placed;
 
@@ -159,7 +224,46 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
         settings,
         PreemptionSettings.DISABLED,
         random,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        PlacedTasksSource.NONE);
+  }
+
+  /** An engine that never preempts, its task index seeded from {@code placedTasksSource}. */
+  public static Behavior<Command> create(
+      ActorRef<ResourceBackend.Command> backend,
+      Assignees assignees,
+      PlacementSettings settings,
+      RandomGenerator random,
+      PlacedTasksSource placedTasksSource) {
+    return create(
+        backend,
+        assignees,
+        Preemptees.NONE,
+        settings,
+        PreemptionSettings.DISABLED,
+        random,
+        Clock.systemUTC(),
+        placedTasksSource);
+  }
+
+  /** An engine that preempts, with nothing to seed its task index but the instances' reports. */
+  public static Behavior<Command> create(
+      ActorRef<ResourceBackend.Command> backend,
+      Assignees assignees,
+      Preemptees preemptees,
+      PlacementSettings settings,
+      PreemptionSettings preemption,
+      RandomGenerator random,
+      Clock clock) {
+    return create(
+        backend,
+        assignees,
+        preemptees,
+        settings,
+        preemption,
+        random,
+        clock,
+        PlacedTasksSource.NONE);
   }
 
   public static Behavior<Command> create(
@@ -169,7 +273,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       PlacementSettings settings,
       PreemptionSettings preemption,
       RandomGenerator random,
-      Clock clock) {
+      Clock clock,
+      PlacedTasksSource placedTasksSource) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -183,7 +288,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
                         settings,
                         preemption,
                         random,
-                        clock)));
+                        clock,
+                        placedTasksSource)));
   }
 
   private PlacementEngine(
@@ -195,7 +301,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       PlacementSettings settings,
       PreemptionSettings preemptionSettings,
       RandomGenerator random,
-      Clock clock) {
+      Clock clock,
+      PlacedTasksSource placedTasksSource) {
     super(context);
     this.backend = backend;
     this.assignees = assignees;
@@ -221,6 +328,21 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     timers.startTimerWithFixedDelay("round", new RunRound(), settings.roundInterval());
     // Whatever offers the backend sent before us went to a previous incarnation.
     backend.tell(new ResourceBackend.ReviveOffers());
+    this.metrics = Metrics.of(context.getSystem());
+    // Read from the metrics' thread: a size read racing a change is off by one at worst.
+    metrics.gauge("outstanding_offers", offers::size);
+    // Every counter of aurora-semantics §8 this engine owns exists from the start, at 0.
+    for (String name : COUNTERS) {
+      metrics.counter(name);
+    }
+    context.pipeToSelf(
+        placedTasksSource.placedTasks(),
+        (tasks, error) -> {
+          if (error != null) {
+            context.getLog().warn("Could not read the placed tasks; instances will report", error);
+          }
+          return new Seeded(tasks == null ? List.of() : tasks);
+        });
   }
 
   @Override
@@ -236,12 +358,17 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
         .onMessage(GetStats.class, this::onStats)
         .onMessage(SearchSlots.class, this::onSearchSlots)
         .onMessage(PreemptDone.class, this::onPreemptDone)
+        .onMessage(GetPendingReasons.class, this::onPendingReasons)
+        .onMessage(Seeded.class, this::onSeeded)
         .build();
   }
 
   private Behavior<Command> onPending(TaskPending msg) {
     if (!pending.containsKey(msg.taskId()) && !assigning.containsKey(msg.taskId())) {
-      pending.put(msg.taskId(), new PendingTask(msg.taskId(), msg.instance(), msg.config()));
+      pending.put(
+          msg.taskId(),
+          new PendingTask(
+              msg.taskId(), msg.instance(), msg.config(), Demand.of(msg.config(), settings)));
       scheduleRound();
     }
     preemption.pending(msg.taskId(), msg.since());
@@ -252,12 +379,28 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     pending.remove(msg.taskId());
     placedTasks.remove(msg.taskId());
     preemption.gone(msg.taskId());
+    if (assigning.containsKey(msg.taskId()) || !seeded) {
+      goneEarly.add(msg.taskId());
+    }
     return this;
   }
 
   private Behavior<Command> onPlaced(TaskPlaced msg) {
     pending.remove(msg.task().taskId());
     placedTasks.add(msg.task());
+    goneEarly.remove(msg.task().taskId());
+    return this;
+  }
+
+  private Behavior<Command> onSeeded(Seeded msg) {
+    for (PlacedTask t : msg.tasks()) {
+      // Instances that reported already know better than the read side.
+      if (!goneEarly.contains(t.taskId()) && placedTasks.get(t.taskId()).isEmpty()) {
+        placedTasks.add(t);
+      }
+    }
+    seeded = true;
+    goneEarly.removeIf(id -> !assigning.containsKey(id));
     return this;
   }
 
@@ -267,6 +410,8 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       offers.put(r.offer().offerId(), r.offer());
       preemption.offered(r.offer());
       agentRank.putIfAbsent(r.offer().agentId(), agentRank.size());
+      agentAttributes.put(r.offer().agentId(), Slot.withHost(r.offer()));
+      metrics.counter("scheduler_resource_offers").increment();
       scheduleRound();
     } else if (event instanceof OfferEvent.OfferRescinded r) {
       offers.remove(r.offerId());
@@ -290,14 +435,6 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       preemptForUnplaced();
       return this;
     }
-    List<Offer> order = new ArrayList<>(offers.values());
-    if (settings.offerOrder() == PlacementSettings.OfferOrder.RANDOM) {
-      Collections.shuffle(order, new java.util.Random(random.nextLong()));
-    } else {
-      // By agent, not by offer: what is left of an agent comes back as a new offer, and must
-      // still be tried before the agents first offered after it.
-      order.sort(Comparator.comparingInt(o -> agentRank.get(o.agentId())));
-    }
     // Only as many as may be persisting at once: the rest wait for the next round.
     int room = settings.maxAssignmentsInFlight() - assigning.size();
     if (room <= 0) {
@@ -308,23 +445,21 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
       if (candidates.size() >= room) {
         break;
       }
-      candidates.add(
-          new Matcher.Candidate(
-              t.taskId(),
-              ResourceRequest.of(
-                  t.config().resources(),
-                  settings.executorOverheadCpu(),
-                  settings.executorOverheadRamMb())));
+      candidates.add(new Matcher.Candidate(t.taskId(), t.demand()));
     }
     List<Matcher.Placement> placements =
         preemption.roundHonouringReservations(
             candidates,
-            order,
+            offerOrder(),
             Matcher.Candidate::taskId,
             c -> pending.get(c.taskId()).config(),
             Matcher.Placement::taskId,
             Matcher.Placement::offerId,
-            Matcher::round);
+            (some, offered) -> {
+              Matcher.Outcome outcome = Matcher.round(some, offered, context(limitedJobs(some)));
+              count(outcome);
+              return outcome.placements();
+            });
     for (Matcher.Placement p : placements) {
       PendingTask task = pending.remove(p.taskId());
       Launching l = launching.computeIfAbsent(p.offerId(), id -> new Launching(offers.remove(id)));
@@ -333,6 +468,10 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
           task.taskId(), new LaunchTask(task.taskId(), task.instance(), task.config(), where));
       l.outstanding++;
       assigning.put(task.taskId(), p.offerId());
+      inFlight.put(
+          task.taskId(),
+          new PlacedTask(
+              task.taskId(), task.instance(), task.config(), where.agentId(), where.host()));
       getContext()
           .pipeToSelf(
               assignees.assign(task.instance(), task.taskId(), where, settings.assignTimeout()),
@@ -343,6 +482,78 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
     }
     preemptForUnplaced();
     return this;
+  }
+
+  /** The offers in the order a round tries them: by maintenance mode, then as configured. */
+  private List<Offer> offerOrder() {
+    List<Offer> order = new ArrayList<>(offers.values());
+    if (settings.offerOrder() == PlacementSettings.OfferOrder.RANDOM) {
+      Collections.shuffle(order, new java.util.Random(random.nextLong()));
+    } else {
+      // By agent, not by offer: what is left of an agent comes back as a new offer, and must
+      // still be tried before the agents first offered after it.
+      order.sort(Comparator.comparingInt(o -> agentRank.get(o.agentId())));
+    }
+    return Matcher.inMaintenanceOrder(order, hostModes);
+  }
+
+  private static Set<JobKey> limitedJobs(List<Matcher.Candidate> candidates) {
+    Set<JobKey> jobs = new HashSet<>();
+    for (Matcher.Candidate c : candidates) {
+      if (!c.demand().limits().isEmpty()) {
+        jobs.add(c.demand().job());
+      }
+    }
+    return jobs;
+  }
+
+  /**
+   * What a round or a pending reason knows of the cluster: host modes, and for the given jobs how
+   * many of their tasks hold (or are being given) resources per attribute value. A job not given
+   * counts as having none, which only limits read.
+   */
+  private Matcher.Context context(Set<JobKey> jobs) {
+    if (jobs.isEmpty()) {
+      return new Matcher.Context(hostModes, Matcher.Usage.NONE);
+    }
+    Map<JobKey, Map<String, Map<String, Integer>>> counts = new HashMap<>();
+    for (JobKey job : jobs) {
+      Map<String, Map<String, Integer>> byName = new HashMap<>();
+      counts.put(job, byName);
+      for (PlacedTask t : placedTasks.ofJob(job)) {
+        countAttributes(t, byName);
+      }
+    }
+    for (PlacedTask t : inFlight.values()) {
+      Map<String, Map<String, Integer>> byName = counts.get(t.job());
+      if (byName != null && placedTasks.get(t.taskId()).isEmpty()) {
+        countAttributes(t, byName);
+      }
+    }
+    return new Matcher.Context(
+        hostModes,
+        (job, name, value) -> {
+          Map<String, Map<String, Integer>> byName = counts.get(job);
+          return byName == null ? 0 : byName.getOrDefault(name, Map.of()).getOrDefault(value, 0);
+        });
+  }
+
+  private void countAttributes(PlacedTask t, Map<String, Map<String, Integer>> byName) {
+    Map<String, Set<String>> attributes =
+        agentAttributes.getOrDefault(t.agentId(), Map.of(Slot.HOST, Set.of(t.host())));
+    attributes.forEach(
+        (name, values) -> {
+          Map<String, Integer> byValue = byName.computeIfAbsent(name, n -> new HashMap<>());
+          for (String v : values) {
+            byValue.merge(v, 1, Integer::sum);
+          }
+        });
+  }
+
+  private void count(Matcher.Outcome outcome) {
+    metrics.counter("schedule_attempts_fired").add(outcome.tried());
+    metrics.counter("schedule_attempts_no_match").add(outcome.unmatched());
+    outcome.vetoes().forEach((suffix, n) -> metrics.counter("scheduling_veto_" + suffix).add(n));
   }
 
   /**
@@ -367,22 +578,19 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private Behavior<Command> onAssignDone(AssignDone msg) {
     assigning.remove(msg.taskId());
+    PlacedTask where = inFlight.remove(msg.taskId());
+    boolean goneMeanwhile = goneEarly.remove(msg.taskId());
+    if (msg.ok() && where != null && !goneMeanwhile) {
+      // It holds resources on the agent from now on: limits count it, preemption may take it.
+      placedTasks.add(where);
+    }
     Launching l = launching.get(msg.offerId());
     if (l == null) {
       return this;
     }
     if (msg.ok()) {
-      LaunchTask confirmed = l.tasks.get(msg.taskId());
-      l.confirmed.add(confirmed);
+      l.confirmed.add(l.tasks.get(msg.taskId()));
       placed++;
-      // The task holds resources on the agent from now on (preemption looks for victims there).
-      placedTasks.add(
-          new PlacedTask(
-              confirmed.taskId(),
-              confirmed.instance(),
-              confirmed.config(),
-              confirmed.assignment().agentId(),
-              confirmed.assignment().host()));
     } else {
       // Killed meanwhile, or the instance did not answer in time: it re-registers if still PENDING.
       getContext().getLog().debug("Assignment of {} was refused or timed out.", msg.taskId());
@@ -454,16 +662,60 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   }
 
   /**
-   * The host vetoes a victim set must pass on an agent: none on a host going into maintenance.
-   * TODO(lead): add the constraint and dedicated vetoes of the matcher here, evaluated with the
-   * victims gone (a limit counts the job's tasks on the host minus the victims).
+   * The host vetoes a victim set must pass on an agent (aurora-semantics §3.4: the filter with the
+   * victims gone): dedicated host, maintenance, value constraints, and limits counting the job's
+   * tasks there less the victims of the same job. Empty when the host refuses the candidate
+   * whatever is preempted.
    */
   private Optional<Preemptor.HostCheck> preemptionVetoes(
       TaskConfig candidate, String agentId, Preemption.Agent agent) {
+    Demand demand = Demand.of(candidate, settings);
+    Map<String, Set<String>> attributes =
+        new HashMap<>(
+            Optional.ofNullable(agentAttributes.get(agentId))
+                .or(agent::attributes)
+                .orElse(Map.of()));
+    // Every host is its own attribute `host`, as in a round.
+    attributes.putIfAbsent(Slot.HOST, Set.of(agent.host()));
     MaintenanceMode mode = hostModes.getOrDefault(agent.host(), MaintenanceMode.NONE);
-    if (mode == MaintenanceMode.DRAINING || mode == MaintenanceMode.DRAINED) {
+    Matcher.Usage usage =
+        context(demand.limits().isEmpty() ? Set.of() : Set.of(demand.job())).usage();
+    if (!Vetoes.ofHost(demand, attributes, mode, usage).isEmpty() && demand.limits().isEmpty()) {
+      // Nothing a victim frees changes a static veto.
       return Optional.empty();
     }
-    return Optional.of(Preemptor.HostCheck.ANY);
+    return Optional.of(
+        victims -> {
+          // Victims of the job on this host share its attribute values: each counts once less.
+          int gone = 0;
+          for (PlacedTask v : victims) {
+            if (v.job().equals(demand.job())) {
+              gone++;
+            }
+          }
+          int less = gone;
+          Matcher.Usage after = (job, name, value) -> usage.count(job, name, value) - less;
+          return Vetoes.ofHost(demand, attributes, mode, after).isEmpty();
+        });
+  }
+
+  private Behavior<Command> onPendingReasons(GetPendingReasons msg) {
+    // Once per group: tasks of equal demand wait for the same reason.
+    Map<Demand, String> reasons = new HashMap<>();
+    // Nearest fit first by score; ties go to the offer held longest (no shuffle: no randomness
+    // spent on a query).
+    List<Offer> order = new ArrayList<>(offers.values());
+    Matcher.Context context = context(Set.of(msg.job()));
+    List<PendingReason> items = new ArrayList<>();
+    for (PendingTask t : pending.values()) {
+      if (t.instance().job().equals(msg.job())) {
+        String reason =
+            reasons.computeIfAbsent(t.demand(), d -> Matcher.pendingReason(d, order, context));
+        items.add(new PendingReason(t.taskId(), t.instance().instanceId(), reason));
+      }
+    }
+    items.sort(Comparator.comparingInt(PendingReason::instanceId));
+    msg.replyTo().tell(new PendingReasons(items));
+    return this;
   }
 }

@@ -3,9 +3,11 @@ package io.borealis.placement;
 import io.borealis.backend.Offer;
 import io.borealis.backend.PortRange;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What is left of one offer while a scheduling round places tasks on it. Ports are handed out in
@@ -13,7 +15,14 @@ import java.util.Map;
  */
 final class Slot {
 
+  /** The attribute every host has: its name. */
+  static final String HOST = "host";
+
   final Offer offer;
+
+  /** The offer's host attributes, with the host name as attribute {@code host} as in Aurora. */
+  final Map<String, Set<String>> attributes;
+
   private double cpu;
   private long ramMb;
   private long diskMb;
@@ -25,6 +34,7 @@ final class Slot {
 
   Slot(Offer offer) {
     this.offer = offer;
+    this.attributes = withHost(offer);
     this.cpu = offer.cpu();
     this.ramMb = offer.ramMb();
     this.diskMb = offer.diskMb();
@@ -33,6 +43,35 @@ final class Slot {
     this.rangeIndex = 0;
     this.nextPort = ranges.isEmpty() ? 0 : ranges.get(0).begin();
     this.freePorts = ranges.stream().mapToInt(PortRange::size).sum();
+  }
+
+  static Map<String, Set<String>> withHost(Offer offer) {
+    if (offer.attributes().containsKey(HOST)) {
+      return offer.attributes();
+    }
+    Map<String, Set<String>> attributes = new HashMap<>(offer.attributes());
+    attributes.put(HOST, Set.of(offer.host()));
+    return attributes;
+  }
+
+  double cpu() {
+    return cpu;
+  }
+
+  long ramMb() {
+    return ramMb;
+  }
+
+  long diskMb() {
+    return diskMb;
+  }
+
+  long gpu() {
+    return gpu;
+  }
+
+  int freePorts() {
+    return freePorts;
   }
 
   /** The reasons this slot cannot take the request now; empty when it fits. */

@@ -13,6 +13,7 @@ import io.borealis.model.PartitionPolicy;
 import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
 import io.borealis.placement.Assignees;
+import io.borealis.placement.PlacedTask;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.Preemptees;
 import io.borealis.task.InstancePlanner.Action;
@@ -624,6 +625,7 @@ public final class TaskInstanceEntity
               for (Action action : plan.actions()) {
                 perform(action);
               }
+              releaseResources(plan.events());
               afterChange(state);
             });
   }
@@ -633,6 +635,21 @@ public final class TaskInstanceEntity
       sendKill(k.taskId(), k.agentId());
     } else if (action instanceof Action.UnregisterPending u) {
       deps.placement().tell(new PlacementEngine.TaskGone(u.taskId()));
+    }
+  }
+
+  /**
+   * Tells placement of every task that stopped holding resources (it left the SLAVE_ASSIGNED
+   * states), so limits and preemption stop counting it. Placement learns of tasks that start
+   * holding them from their confirmed assignment, and from {@link #onRecovered}.
+   */
+  private void releaseResources(List<InstanceEvent> events) {
+    for (InstanceEvent e : events) {
+      if (e instanceof InstanceEvent.TaskStateChanged c
+          && c.from().isSlaveAssigned()
+          && !c.to().isSlaveAssigned()) {
+        deps.placement().tell(new PlacementEngine.TaskGone(c.taskId()));
+      }
     }
   }
 
@@ -655,6 +672,15 @@ public final class TaskInstanceEntity
             t -> {
               // The backend may have lost or finished the task while we were away: ask it.
               Optional<String> agent = t.assignment().map(Assignment::agentId);
+              // A placement engine that restarted meanwhile learns again where the task is.
+              t.assignment()
+                  .ifPresent(
+                      a ->
+                          deps.placement()
+                              .tell(
+                                  new PlacementEngine.TaskPlaced(
+                                      new PlacedTask(
+                                          t.taskId(), key, t.config(), a.agentId(), a.host()))));
               deps.backend()
                   .tell(
                       new ResourceBackend.Reconcile(List.of(new TaskRef(t.taskId(), key, agent))));

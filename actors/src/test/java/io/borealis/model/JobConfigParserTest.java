@@ -153,11 +153,6 @@ class JobConfigParserTest {
     return JobConfigParser.parse(root, ValidationSettings.DEFAULT, Optional.empty());
   }
 
-  /** Parses as the parser will once placement honours constraints (the DSL, not the refusal). */
-  private static JobConfigParser.Result placed(JsonNode root) {
-    return JobConfigParser.parse(root, ValidationSettings.DEFAULT, Optional.empty(), true);
-  }
-
   private static JobConfiguration valid(JsonNode root) {
     return valid(JobConfigParser.parse(root, ValidationSettings.DEFAULT, Optional.empty()));
   }
@@ -198,7 +193,7 @@ class JobConfigParserTest {
     @Test
     void populatesEveryFieldOfTheDocumentExample() {
       JobConfiguration job =
-          valid(JobConfigParser.parse(consistentExample(), DOCKER_ALLOWED, Optional.empty(), true));
+          valid(JobConfigParser.parse(consistentExample(), DOCKER_ALLOWED, Optional.empty()));
 
       assertThat(job.key()).isEqualTo(KEY);
       assertThat(job.instances()).isEqualTo(20);
@@ -258,15 +253,10 @@ class JobConfigParserTest {
     @Test
     void reportsWhereTheDocumentExampleIsInconsistentUnderDefaultSettings() {
       // Verbatim, the example orders an undefined process, asks a 95 % SLA of two instances
-      // and uses Docker, which a default cluster does not allow; and placement does not honour
-      // its placement constraints yet.
+      // and uses Docker, which a default cluster does not allow.
       assertThat(fields(json(DOCUMENT_EXAMPLE)))
           .containsExactlyInAnyOrder(
-              "task.constraints[0].order",
-              "sla_policy",
-              "sla_policy.percentage",
-              "container",
-              "constraints");
+              "task.constraints[0].order", "sla_policy", "sla_policy.percentage", "container");
     }
 
     @Test
@@ -560,7 +550,7 @@ class JobConfigParserTest {
     void readsPlacementConstraintsInAurorasDsl() {
       Map<String, Constraint> constraints =
           valid(
-                  placed(
+                  parse(
                       with(
                           minimal(),
                           "/constraints",
@@ -1063,7 +1053,7 @@ class JobConfigParserTest {
     @ParameterizedTest
     @ValueSource(strings = {"limit:x", "limit:0", "limit:-1", "limit:", "", "!", " , "})
     void reportsABadConstraint(String dsl) {
-      assertThat(fields(placed(with(minimal(), "/constraints", Map.of("host", dsl)))))
+      assertThat(fields(parse(with(minimal(), "/constraints", Map.of("host", dsl)))))
           .containsExactly("constraints.host");
     }
 
@@ -1075,7 +1065,7 @@ class JobConfigParserTest {
               "/constraints",
               json("{\"host\": \"limit:x\", \"rack\": \"\", \"zone\": 3, \"ok\": \"a\"}"));
 
-      assertThat(fields(placed(job)))
+      assertThat(fields(parse(job)))
           .containsExactlyInAnyOrder("constraints.host", "constraints.rack", "constraints.zone");
     }
 
@@ -1091,7 +1081,7 @@ class JobConfigParserTest {
           "/web",
         })
     void reportsADedicatedConstraintThatBreaksAurorasRules(String dsl) {
-      assertThat(fields(placed(with(minimal(), "/constraints", Map.of("dedicated", dsl)))))
+      assertThat(fields(parse(with(minimal(), "/constraints", Map.of("dedicated", dsl)))))
           .containsExactly("constraints.dedicated");
     }
 
@@ -1099,21 +1089,27 @@ class JobConfigParserTest {
     @ValueSource(strings = {"www-data/web", "*/web"})
     void acceptsADedicatedConstraintForTheRoleOrEveryone(String dsl) {
       assertThat(
-              valid(placed(with(minimal(), "/constraints", Map.of("dedicated", dsl))))
+              valid(parse(with(minimal(), "/constraints", Map.of("dedicated", dsl))))
                   .task()
                   .constraints())
           .containsEntry("dedicated", new Constraint.Value("dedicated", false, List.of(dsl)));
     }
 
     @Test
-    void refusesPlacementConstraintsUntilPlacementHonoursThem() {
-      JobConfigParser.Result result =
-          parse(with(minimal(), "/constraints", json("{\"rack\": \"a\", \"host\": \"limit:1\"}")));
-
-      assertThat(fields(result)).containsExactly("constraints");
-      assertThat(result.errors().get(0).message())
-          .startsWith("placement constraints are not supported yet")
-          .endsWith("(rack, host)");
+    void acceptsPlacementConstraintsInTheApiForm() {
+      assertThat(
+              valid(
+                      parse(
+                          with(
+                              minimal(),
+                              "/constraints",
+                              json("{\"rack\": \"a\", \"host\": \"limit:1\"}"))))
+                  .task()
+                  .constraints())
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "rack", new Constraint.Value("rack", false, List.of("a")),
+                  "host", new Constraint.Limit("host", 1)));
     }
 
     @Test
@@ -1484,7 +1480,6 @@ class JobConfigParserTest {
               "task.processes[0].cmdline",
               "task.processes[1].name",
               "constraints.dedicated",
-              "constraints",
               "container",
               "update_config.watch_secs");
       assertThat(result.errors()).allSatisfy(e -> assertThat(e.message()).isNotBlank());

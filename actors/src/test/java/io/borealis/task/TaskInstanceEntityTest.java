@@ -23,6 +23,7 @@ import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
 import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
+import io.borealis.placement.PlacedTask;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.task.InstanceEvent.TaskAssigned;
 import io.borealis.task.InstanceEvent.TaskCreated;
@@ -388,6 +389,7 @@ class TaskInstanceEntityTest {
               assertThat(old.status()).isEqualTo(FAILED);
               assertThat(old.failureCount()).isEqualTo(1);
             });
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
     expectPending(taskId(2), instance, SERVICE);
   }
 
@@ -413,6 +415,8 @@ class TaskInstanceEntityTest {
     ScheduledTask task = result.state().latestTask().orElseThrow();
     assertThat(task.status()).isEqualTo(FAILED);
     assertThat(task.failureCount()).isEqualTo(1);
+    // It no longer holds resources.
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
     placement.expectNoMessage(Duration.ofMillis(100));
     backend.expectNoMessage(Duration.ofMillis(100));
   }
@@ -537,6 +541,8 @@ class TaskInstanceEntityTest {
     clock.advance(TRANSIENT_TIMEOUT);
     manualTime.timePasses(TRANSIENT_TIMEOUT);
     backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+    placement.expectMessageClass(PlacementEngine.TaskPlaced.class);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
     expectPending(taskId(2), instance, SERVICE);
     testKit.stop(entity);
   }
@@ -626,6 +632,7 @@ class TaskInstanceEntityTest {
                 0));
     assertThat(result.state()).isInstanceOf(InstanceState.Idle.class);
     assertThat(result.state().latestTask().map(ScheduledTask::status)).contains(KILLED);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
     placement.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -684,6 +691,7 @@ class TaskInstanceEntityTest {
     assign(taskId(2));
     status(taskId(2), RUNNING, "");
     expectPending(taskId(1), instance, SERVICE);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
     expectPending(taskId(2), instance, SERVICE);
     clock.advance(Duration.ofMinutes(10));
     Instant at = START.plus(Duration.ofMinutes(20));
@@ -719,6 +727,7 @@ class TaskInstanceEntityTest {
     assertThat(killed.state().olderTasks())
         .extracting(ScheduledTask::taskId)
         .containsExactly(taskId(2), taskId(1));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(2)));
     expectPending(taskId(3), instance, SERVICE);
   }
 
@@ -826,6 +835,10 @@ class TaskInstanceEntityTest {
         new ResourceBackend.Reconcile(
             List.of(new TaskRef(taskId(1), instance, Optional.of(AGENT.agentId())))));
     backend.expectNoMessage(Duration.ofMillis(100));
+    // A placement engine that restarted meanwhile learns where the task is.
+    placement.expectMessage(
+        new PlacementEngine.TaskPlaced(
+            new PlacedTask(taskId(1), instance, SERVICE, AGENT.agentId(), AGENT.host())));
     placement.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -887,6 +900,7 @@ class TaskInstanceEntityTest {
 
     Instant at = START.plus(TRANSIENT_TIMEOUT);
     backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
     expectPending(taskId(2), instance, SERVICE);
     InstanceState state = kit.getState();
     assertThat(state.latestTask())
@@ -958,6 +972,7 @@ class TaskInstanceEntityTest {
     assertThat(lost.latestEvent())
         .isEqualTo(
             new TaskEvent(START.plus(TRANSIENT_TIMEOUT), LOST, Optional.of("Task timed out")));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
     placement.expectNoMessage(Duration.ofMillis(100));
     advance(TRANSIENT_TIMEOUT);
     backend.expectNoMessage(Duration.ofMillis(100));
@@ -971,6 +986,7 @@ class TaskInstanceEntityTest {
 
     advance(Duration.ZERO);
 
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
     expectPending(taskId(2), instance, SERVICE);
     ScheduledTask lost = kit.getState().find(taskId(1)).orElseThrow();
     assertThat(lost.status()).isEqualTo(LOST);

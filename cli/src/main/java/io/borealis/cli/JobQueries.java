@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
@@ -51,6 +52,13 @@ final class JobQueries {
       Comparator<JsonNode> byInstance = Comparator.comparingInt(t -> t.path("instance_id").asInt());
       current.sort(byInstance);
       previous.sort(byInstance);
+      Map<Integer, String> reasons = pendingReasons(current);
+      for (JsonNode t : current) {
+        String reason = reasons.get(t.path("instance_id").asInt());
+        if (reason != null && t instanceof ObjectNode o) {
+          o.put("pending_reason", reason);
+        }
+      }
       if (common.json()) {
         ObjectNode page = Json.object();
         page.putArray("items").addAll(current);
@@ -72,7 +80,10 @@ final class JobQueries {
             ports(t.path("assigned_ports")),
             taskId(t),
             t.path("failure_count").asInt(),
-            Messages.humanDurations(text(t.path("reason"))));
+            // A PENDING task says why it waits rather than how it came to be.
+            t.has("pending_reason")
+                ? t.path("pending_reason").asText()
+                : Messages.humanDurations(text(t.path("reason"))));
       }
       ctx.out.print(table.render());
       if (!previous.isEmpty()) {
@@ -90,6 +101,33 @@ final class JobQueries {
         ctx.out.print(ended.render());
       }
       return 0;
+    }
+
+    /**
+     * Why each PENDING instance waits, by instance id, as placement says; nothing when no task is
+     * PENDING, or from a scheduler without pending reasons.
+     */
+    private Map<Integer, String> pendingReasons(List<JsonNode> current) {
+      Map<Integer, String> reasons = new java.util.HashMap<>();
+      java.util.Set<String> pending = new java.util.HashSet<>();
+      for (JsonNode t : current) {
+        if (t.path("status").asText().equals("PENDING")) {
+          pending.add(t.path("task_id").asText());
+        }
+      }
+      if (pending.isEmpty()) {
+        return reasons;
+      }
+      try {
+        for (JsonNode r : client(key).get(jobPath(key) + "/pending-reasons").body().path("items")) {
+          if (pending.contains(r.path("task_id").asText())) {
+            reasons.put(r.path("instance_id").asInt(), r.path("reason").asText());
+          }
+        }
+      } catch (CliException e) {
+        // An older scheduler: the table shows each task's message instead.
+      }
+      return reasons;
     }
 
     private String taskId(JsonNode t) {

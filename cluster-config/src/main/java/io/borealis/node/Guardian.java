@@ -14,15 +14,20 @@ import io.borealis.job.JobService;
 import io.borealis.maintenance.MaintenanceEntity;
 import io.borealis.maintenance.MaintenanceService;
 import io.borealis.maintenance.MaintenanceSettings;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.ValidationSettings;
+import io.borealis.persistence.QueryService;
 import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
+import io.borealis.placement.PlacedTask;
+import io.borealis.placement.PlacedTasksSource;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
 import io.borealis.quota.QuotaEntity;
 import io.borealis.quota.QuotaService;
 import io.borealis.task.InstanceChanges;
 import io.borealis.task.LocalInstanceChanges;
+import io.borealis.task.ScheduledTask;
 import io.borealis.task.TaskHistoryPruner;
 import io.borealis.task.TaskInstanceEntity;
 import io.borealis.task.TaskSettings;
@@ -32,8 +37,11 @@ import io.borealis.update.UpdateKey;
 import io.borealis.update.UpdateService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -109,7 +117,8 @@ final class Guardian {
                                       PlacementSettings.from(config),
                                       io.borealis.placement.PreemptionSettings.from(config),
                                       new Random(),
-                                      clock))),
+                                      clock,
+                                      placedTasks(view, system)))),
                       "placement")));
           backendRef.set(
               singletons.init(
@@ -230,7 +239,11 @@ final class Guardian {
                   });
           ApiContext api =
               new ApiContext(
-                      new JobService(system, http.askTimeout(), Optional.of(quotas)),
+                      new JobService(
+                          system,
+                          http.askTimeout(),
+                          Optional.of(quotas),
+                          Optional.of(placementRef.get())),
                       new UpdateService(system, http.askTimeout(), Optional.of(quotas)),
                       view,
                       fleet,
@@ -303,6 +316,60 @@ final class Guardian {
    * The value once the guardian has set it. A singleton may start on another thread before the
    * guardian, a statement later, stores the other singleton's proxy: that gap is microseconds.
    */
+  /**
+   * The tasks holding resources (SLAVE_ASSIGNED states) as the read side holds them once it has
+   * read the store, for a starting placement engine. They may lag the instances by the read side's
+   * delay: a task that ended a moment ago may still be listed (the engine drops those it heard
+   * gone; the rest leave when their instance reports them gone, or count against limits until
+   * then).
+   */
+  private static PlacedTasksSource placedTasks(QueryService view, ActorSystem<?> system) {
+    return () -> {
+      CompletableFuture<List<PlacedTask>> result = new CompletableFuture<>();
+      readWhenCaughtUp(view, system, result);
+      return result;
+    };
+  }
+
+  private static void readWhenCaughtUp(
+      QueryService view, ActorSystem<?> system, CompletableFuture<List<PlacedTask>> result) {
+    if (!view.isCaughtUp()) {
+      system
+          .scheduler()
+          .scheduleOnce(
+              Duration.ofMillis(200),
+              () -> readWhenCaughtUp(view, system, result),
+              system.executionContext());
+      return;
+    }
+    try {
+      QueryService.TaskQuery q =
+          new QueryService.TaskQuery(
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              Set.of(),
+              ScheduleStatus.SLAVE_ASSIGNED,
+              Set.of(),
+              Set.of(),
+              0,
+              0,
+              Integer.MAX_VALUE);
+      List<PlacedTask> tasks = new ArrayList<>();
+      for (ScheduledTask t : view.tasks(q).items()) {
+        t.assignment()
+            .ifPresent(
+                a ->
+                    tasks.add(
+                        new PlacedTask(
+                            t.taskId(), t.instance(), t.config(), a.agentId(), a.host())));
+      }
+      result.complete(tasks);
+    } catch (RuntimeException e) {
+      result.completeExceptionally(e);
+    }
+  }
+
   private static <T> T awaitSet(AtomicReference<T> ref) {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     T value;

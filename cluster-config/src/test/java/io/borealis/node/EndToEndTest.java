@@ -377,7 +377,7 @@ class EndToEndTest {
             job(1, true, 1).replace("0.5", "1e999"),
             job(1, true, 1).replace("\"128MB\"", "-1e999"),
             job(1, true, 1)
-                .replace("{\"instances\"", "{\"constraints\": {\"rack\": \"a\"}, \"instances\""));
+                .replace("{\"instances\"", "{\"constraints\": {\"rack\": \"!\"}, \"instances\""));
     List<String> routes =
         List.of(
             "POST /api/v1/jobs/www-data/prod/other",
@@ -419,6 +419,7 @@ class EndToEndTest {
             "/api/v1/tasks?instances=5-1",
             "/api/v1/tasks?instances=0-2147483647",
             "/api/v1/roles?x=1",
+            "/api/v1/jobs/www-data/prod/x/pending-reasons?x=1",
             // ?wait beyond a long, or beyond a Duration (item 3).
             "/api/v1/jobs?wait=9223372036854775808",
             "/api/v1/jobs?index=1&wait=99999999999999999999999ms",
@@ -536,17 +537,19 @@ class EndToEndTest {
   }
 
   @Test
-  void refusesNonFiniteResourcesAndPlacementConstraintsNamingTheField() throws Exception {
-    // Issue 8 items 4 and 6, on every route that reads a job file.
+  void refusesNonFiniteResourcesAndAnotherRolesDedicatedPoolNamingTheField() throws Exception {
+    // Issue 8 item 4 and the dedicated rule of aurora-semantics §1.4, on every route that reads a
+    // job file.
     Map<String, String> cases =
         Map.of(
             "task.resources.cpu", job(1, true, 1).replace("0.5", "1e999"),
             "task.resources.ram", job(1, true, 1).replace("\"128MB\"", "1e999"),
             "task.resources.disk", job(1, true, 1).replace("\"256MB\"", "-1e999"),
-            "constraints",
+            "constraints.dedicated",
                 job(1, true, 1)
                     .replace(
-                        "{\"instances\"", "{\"constraints\": {\"rack\": \"a\"}, \"instances\""));
+                        "{\"instances\"",
+                        "{\"constraints\": {\"dedicated\": \"ops/db\"}, \"instances\""));
     for (String route :
         List.of(
             "/api/v1/jobs/www-data/prod/numbers",
@@ -560,9 +563,9 @@ class EndToEndTest {
       }
     }
     var constraints =
-        node.call("POST", "/api/v1/config/validate", withKey(cases.get("constraints")));
+        node.call("POST", "/api/v1/config/validate", withKey(cases.get("constraints.dedicated")));
     assertThat(constraints.body().get("errors").get(0).get("message").asText())
-        .startsWith("placement constraints are not supported yet");
+        .isEqualTo("only role 'ops' may use the dedicated pool 'ops/db'");
     assertThat(node.call("GET", "/api/v1/jobs/www-data/prod/numbers", null).status())
         .isEqualTo(404);
   }
@@ -588,6 +591,56 @@ class EndToEndTest {
     List<String> fields = new ArrayList<>();
     problem.path("errors").forEach(e -> fields.add(e.get("field").asText()));
     return fields;
+  }
+
+  @Test
+  void aHostLimitOfOnePlacesOneInstancePerAgentAndSaysWhyTheOthersWait(@TempDir Path own)
+      throws Exception {
+    // Aurora's DSL in the API form: at most one instance of the job per host.
+    String limited =
+        job(5, true, 1)
+            .replace("{\"instances\"", "{\"constraints\": {\"host\": \"limit:1\"}, \"instances\"");
+    try (NodeProcess n =
+        new NodeProcess(
+                Files.createDirectories(own.resolve("limit")),
+                SETTINGS.replace("agents = 4", "agents = 3"))
+            .start()) {
+      assertThat(n.call("POST", "/api/v1/jobs/www-data/prod/spread", limited).status())
+          .isEqualTo(201);
+
+      JsonNode tasks =
+          n.await(
+              "/api/v1/jobs/www-data/prod/spread/tasks?limit_per_instance=1",
+              p ->
+                  items(p).stream().filter(t -> t.get("status").asText().equals("RUNNING")).count()
+                      == 3);
+      Set<String> hosts = new TreeSet<>();
+      Set<Integer> pending = new TreeSet<>();
+      for (JsonNode t : items(tasks)) {
+        if (t.get("status").asText().equals("RUNNING")) {
+          hosts.add(t.get("host").asText());
+        } else {
+          assertThat(t.get("status").asText()).isEqualTo("PENDING");
+          pending.add(t.get("instance_id").asInt());
+        }
+      }
+      assertThat(hosts).hasSize(3);
+      assertThat(pending).hasSize(2);
+
+      JsonNode reasons =
+          n.await("/api/v1/jobs/www-data/prod/spread/pending-reasons", p -> items(p).size() == 2);
+      assertThat(items(reasons))
+          .allSatisfy(
+              r -> {
+                assertThat(r.get("reason").asText()).isEqualTo("Limit not satisfied: host");
+                assertThat(pending).contains(r.get("instance_id").asInt());
+              });
+      // A fourth agent takes one more instance, and only one.
+      assertThat(n.call("POST", "/api/v1/sim/agents", "{\"count\": 1}").status()).isEqualTo(201);
+      n.await("/api/v1/jobs/www-data/prod/spread/pending-reasons", p -> items(p).size() == 1);
+      assertThat(n.call("GET", "/api/v1/jobs/www-data/prod/nope/pending-reasons", null).status())
+          .isEqualTo(404);
+    }
   }
 
   /** Every task of the node, with its history, keyed by id. */

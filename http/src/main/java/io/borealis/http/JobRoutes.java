@@ -37,6 +37,7 @@ final class JobRoutes extends ApiDirectives {
         Endpoint.post(JOB, this::create),
         Endpoint.get(JOB, this::get),
         Endpoint.get(JOB + "/tasks", this::tasks),
+        Endpoint.get(JOB + "/pending-reasons", this::pendingReasons),
         Endpoint.post(JOB + "/kill", this::kill),
         Endpoint.post(JOB + "/restart", this::restart),
         Endpoint.post(JOB + "/instances", this::addInstances),
@@ -252,6 +253,36 @@ final class JobRoutes extends ApiDirectives {
                   return notFound("Job " + key + " not found");
                 }
                 return ok(Views.page(ctx.view().tasks(q), t -> Views.task(t, false)));
+              });
+        });
+  }
+
+  /** Why each PENDING task waits, as placement sees it now (aurora-semantics §3.3). */
+  private Route pendingReasons(Endpoint.Args path) {
+    return input(
+        READ_PARAMS,
+        in -> {
+          JobKey key = jobKey(path, in);
+          return read(
+              in,
+              () -> {
+                if (ctx.view().job(key).isEmpty()) {
+                  return notFound("Job " + key + " not found");
+                }
+                return completeWithFuture(
+                    ctx.jobs()
+                        .pendingReasons(key)
+                        .thenApply(
+                            reasons ->
+                                json(
+                                    StatusCodes.OK,
+                                    new Views.PendingReasons(
+                                        reasons.stream()
+                                            .map(
+                                                r ->
+                                                    new Views.PendingReasonView(
+                                                        r.taskId(), r.instanceId(), r.reason()))
+                                            .toList()))));
               });
         });
   }

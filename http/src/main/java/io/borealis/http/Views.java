@@ -80,6 +80,11 @@ final class Views {
 
   record TaskEventView(String status, String timestamp, String message) {}
 
+  /** Why a PENDING task waits. */
+  record PendingReasonView(String taskId, int instanceId, String reason) {}
+
+  record PendingReasons(List<PendingReasonView> items) {}
+
   record JobSummaryView(
       String jobKey,
       String role,

@@ -56,14 +56,29 @@ public final class LoadTest {
 
   /** Adds simulated agents of 8 CPUs and 16 GiB each, which start and run every task they get. */
   static void addAgents(Client client, int agents, long startDelayMs) throws Exception {
-    ObjectNode spec =
-        JSON.createObjectNode()
-            .put("count", agents)
-            .put("cpu", 8)
-            .put("ram_mb", 16384)
-            .put("disk_mb", 102400)
-            .put("ports", "31000-32000");
-    client.send("POST", "/api/v1/sim/agents", spec, 201);
+    addAgents(client, agents, startDelayMs, 0);
+  }
+
+  /**
+   * As {@link #addAgents(Client, int, long)}, the agents spread evenly over {@code racks} racks
+   * (attribute {@code rack} = {@code rack-0}, {@code rack-1}, ...) when {@code racks > 0}.
+   */
+  static void addAgents(Client client, int agents, long startDelayMs, int racks) throws Exception {
+    int groups = Math.max(1, Math.min(racks, agents));
+    for (int r = 0; r < groups; r++) {
+      int count = agents / groups + (r < agents % groups ? 1 : 0);
+      ObjectNode spec =
+          JSON.createObjectNode()
+              .put("count", count)
+              .put("cpu", 8)
+              .put("ram_mb", 16384)
+              .put("disk_mb", 102400)
+              .put("ports", "31000-32000");
+      if (racks > 0) {
+        spec.putObject("attributes").put("rack", "rack-" + r);
+      }
+      client.send("POST", "/api/v1/sim/agents", spec, 201);
+    }
     client.send(
         "PUT",
         "/api/v1/sim/behaviour",

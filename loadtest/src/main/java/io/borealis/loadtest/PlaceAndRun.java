@@ -1,5 +1,6 @@
 package io.borealis.loadtest;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.borealis.node.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,27 @@ final class PlaceAndRun implements Callable<Integer> {
       description = "After the fill, restart the node on the same data and time until it serves.")
   boolean restart;
 
+  @Option(
+      names = "--constraints",
+      description =
+          "Give every job a limit and a value constraint: at most --host-limit tasks per host, and"
+              + " only on half of the --racks racks (a different half per job); the agents are"
+              + " spread over the racks.")
+  boolean constraints;
+
+  @Option(
+      names = "--racks",
+      defaultValue = "10",
+      description =
+          "Racks the agents are spread over with --constraints (default ${DEFAULT-VALUE}).")
+  int racks;
+
+  @Option(
+      names = "--host-limit",
+      defaultValue = "1",
+      description = "With --constraints, each job's host limit (default ${DEFAULT-VALUE}).")
+  int hostLimit;
+
   @Option(names = "--data-dir", description = "Default: a fresh temporary directory.")
   Path dataDir;
 
@@ -73,12 +95,15 @@ final class PlaceAndRun implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (constraints && (racks < 1 || hostLimit < 1)) {
+      throw new IllegalArgumentException("--racks and --host-limit must be at least 1");
+    }
     Optional<ErrorLog> errors = ErrorLog.attach();
     Path dir = dataDir != null ? dataDir : Files.createTempDirectory("borealis-load");
     Node node = LoadTest.startSimNode(dir, settings);
     try {
       Client setup = new Client("http://127.0.0.1:" + node.port());
-      LoadTest.addAgents(setup, agents, startDelayMs);
+      LoadTest.addAgents(setup, agents, startDelayMs, constraints ? racks : 0);
       long heapBefore = LoadTest.heapAfterGc();
 
       int total = jobs * instances;
@@ -90,11 +115,15 @@ final class PlaceAndRun implements Callable<Integer> {
       List<Future<?>> creates = new ArrayList<>();
       for (int j = 0; j < jobs; j++) {
         String path = "/api/v1/jobs/load/prod/load" + j;
+        ObjectNode job = LoadTest.job(instances);
+        if (constraints) {
+          job.set("constraints", constraintsOf(j));
+        }
         creates.add(
             pool.submit(
                 () -> {
                   long sent = System.nanoTime();
-                  Client.Answer answer = fill.call("POST", path, LoadTest.job(instances));
+                  Client.Answer answer = fill.call("POST", path, job);
                   untilAccepted.record(System.nanoTime() - sent);
                   // A refusal must mean that nothing changed; a 409 to a retry says the refused
                   // attempt created the job after all. The job is there, so the run goes on, but
@@ -146,6 +175,11 @@ final class PlaceAndRun implements Callable<Integer> {
       result.put("tasks", total);
       result.put("concurrency", concurrency);
       result.put("sim_start_delay_ms", startDelayMs);
+      result.put(
+          "constraints",
+          constraints
+              ? Map.of("racks", racks, "host_limit", hostLimit, "racks_per_job", racksPerJob())
+              : "none");
       result.put("create_all_jobs_s", LoadTest.seconds(created - start));
       result.put("all_placed_s", LoadTest.seconds(placed - start));
       result.put("all_running_s", LoadTest.seconds(running - start));
@@ -179,6 +213,22 @@ final class PlaceAndRun implements Callable<Integer> {
         node.stop().toCompletableFuture().get();
       }
     }
+  }
+
+  /** Job {@code j}'s constraints: its host limit, and half the racks starting at rack j. */
+  private ObjectNode constraintsOf(int j) {
+    List<String> allowed = new ArrayList<>();
+    for (int i = 0; i < racksPerJob(); i++) {
+      allowed.add("rack-" + (j + i) % racks);
+    }
+    ObjectNode c = LoadTest.JSON.createObjectNode();
+    c.put("host", "limit:" + hostLimit);
+    c.put("rack", String.join(",", allowed));
+    return c;
+  }
+
+  private int racksPerJob() {
+    return Math.max(1, racks / 2);
   }
 
   private record Restarted(Node node, Map<String, Object> measured) {}
