@@ -478,6 +478,11 @@ class SerializationTest {
             new TaskInstanceEntity.InstanceSummary(INSTANCE, Optional.of(TASK)),
             new TaskInstanceEntity.InstanceSummary(INSTANCE, Optional.empty()),
             new TaskInstanceEntity.KillTask(TASK_ID, "Killed for job update u-1", ref()),
+            // Reconciliation: the admin triggers reach the cluster's reconciler from any node.
+            new io.borealis.host.Reconciler.Trigger(
+                io.borealis.host.Reconciler.Kind.EXPLICIT, Optional.of(50)),
+            new io.borealis.host.Reconciler.Trigger(
+                io.borealis.host.Reconciler.Kind.IMPLICIT, Optional.empty()),
             new io.borealis.task.InstanceChange(
                 INSTANCE, List.of(ANCESTOR, TASK), Optional.of(TASK)),
             new io.borealis.task.InstanceChange(INSTANCE, List.of(), Optional.empty()),
