@@ -3,14 +3,19 @@ package io.borealis.node;
 import com.typesafe.config.Config;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.backend.TaskRef;
 import io.borealis.common.Tags;
 import io.borealis.host.BackendHost;
+import io.borealis.host.Reconciler;
 import io.borealis.http.Api;
 import io.borealis.http.ApiContext;
 import io.borealis.http.HttpSettings;
 import io.borealis.job.JobEntity;
 import io.borealis.job.JobService;
+import io.borealis.model.Assignment;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.model.ValidationSettings;
+import io.borealis.persistence.QueryService;
 import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
 import io.borealis.placement.PlacementEngine;
@@ -26,8 +31,10 @@ import io.borealis.update.UpdateKey;
 import io.borealis.update.UpdateService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -117,6 +124,19 @@ final class Guardian {
                                           "borealis.backend-host.max-statuses-in-flight")))),
                       "resource-backend")));
 
+          // Reconciliation runs beside the backend, one per cluster; the tasks on agents come
+          // from this node's view.
+          Reconciler.Settings reconciliation = Reconciler.Settings.from(config);
+          ActorRef<Reconciler.Command> reconciler =
+              singletons.init(
+                  SingletonActor.of(
+                      supervised(
+                          Behaviors.setup(
+                              c ->
+                                  Reconciler.create(
+                                      backendRef.get(), () -> onAgents(view), reconciliation))),
+                      "reconciler"));
+
           TaskSettings taskSettings = TaskSettings.from(config);
           InstanceChanges instanceChanges = new LocalInstanceChanges();
           boolean remember = config.getBoolean("pekko.cluster.sharding.remember-entities");
@@ -192,16 +212,17 @@ final class Guardian {
                   });
           ApiContext api =
               new ApiContext(
-                  new JobService(system, http.askTimeout()),
-                  new UpdateService(system, http.askTimeout()),
-                  view,
-                  fleet,
-                  // Sandboxes are served from this node when its backend keeps them here.
-                  backend.sandboxes(),
-                  validation,
-                  http,
-                  timer,
-                  () -> cluster.selfMember().status() == MemberStatus.up());
+                      new JobService(system, http.askTimeout()),
+                      new UpdateService(system, http.askTimeout()),
+                      view,
+                      fleet,
+                      // Sandboxes are served from this node when its backend keeps them here.
+                      backend.sandboxes(),
+                      validation,
+                      http,
+                      timer,
+                      () -> cluster.selfMember().status() == MemberStatus.up())
+                  .withReconciliation(reconciler::tell);
           Api handler = new Api(api, Materializer.createMaterializer(system));
           // Open event streams end first, so unbinding does not wait for them.
           org.apache.pekko.actor.CoordinatedShutdown.get(system)
@@ -257,6 +278,25 @@ final class Guardian {
                   });
           return Behaviors.empty();
         });
+  }
+
+  /** The tasks the view has on agents (SLAVE_ASSIGNED statuses), for explicit reconciliation. */
+  private static List<TaskRef> onAgents(ReadView view) {
+    QueryService.TaskQuery query =
+        new QueryService.TaskQuery(
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Set.of(),
+            ScheduleStatus.SLAVE_ASSIGNED,
+            Set.of(),
+            Set.of(),
+            0,
+            0,
+            Integer.MAX_VALUE);
+    return view.tasks(query).items().stream()
+        .map(t -> new TaskRef(t.taskId(), t.instance(), t.assignment().map(Assignment::agentId)))
+        .toList();
   }
 
   /**

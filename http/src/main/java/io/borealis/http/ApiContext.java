@@ -1,6 +1,7 @@
 package io.borealis.http;
 
 import io.borealis.backend.FleetControl;
+import io.borealis.host.Reconciler;
 import io.borealis.job.JobService;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.QueryService;
@@ -9,12 +10,14 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * What the routes work with: the write side (jobs and job updates), the read side and the node's
  * settings. {@code sandboxes} is the folder holding one sandbox per task ({@code
  * <sandboxes>/<task_id>/}) on this node's machine, empty when the node's backend keeps none (the
- * simulated one).
+ * simulated one). {@code reconciliation} starts a reconciliation run on the cluster's reconciler
+ * (the admin trigger).
  */
 public record ApiContext(
     JobService jobs,
@@ -26,7 +29,34 @@ public record ApiContext(
     HttpSettings settings,
     ScheduledExecutorService timer,
     BooleanSupplier ready,
-    Admission admission) {
+    Admission admission,
+    Consumer<Reconciler.Trigger> reconciliation) {
+
+  /** A context that starts no reconciliation (tests of the other routes). */
+  public ApiContext(
+      JobService jobs,
+      UpdateService updates,
+      QueryService view,
+      Optional<FleetControl> fleet,
+      Optional<Path> sandboxes,
+      ValidationSettings validation,
+      HttpSettings settings,
+      ScheduledExecutorService timer,
+      BooleanSupplier ready,
+      Admission admission) {
+    this(
+        jobs,
+        updates,
+        view,
+        fleet,
+        sandboxes,
+        validation,
+        settings,
+        timer,
+        ready,
+        admission,
+        trigger -> {});
+  }
 
   /** A context whose writes are admitted up to the settings' limit of instance changes. */
   public ApiContext(
@@ -63,5 +93,21 @@ public record ApiContext(
       ScheduledExecutorService timer,
       BooleanSupplier ready) {
     this(jobs, null, view, fleet, sandboxes, validation, settings, timer, ready);
+  }
+
+  /** This context, its admin trigger starting runs with {@code reconciliation}. */
+  public ApiContext withReconciliation(Consumer<Reconciler.Trigger> reconciliation) {
+    return new ApiContext(
+        jobs,
+        updates,
+        view,
+        fleet,
+        sandboxes,
+        validation,
+        settings,
+        timer,
+        ready,
+        admission,
+        reconciliation);
   }
 }
