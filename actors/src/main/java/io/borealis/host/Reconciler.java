@@ -18,7 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Periodic task reconciliation with the backend (aurora-semantics §6). Explicit: every interval,
- * the tasks the scheduler believes are on agents (ASSIGNED through KILLING) are sent to the backend
+ * the tasks the scheduler believes are on agents (ASSIGNED, STARTING, RUNNING, KILLING…) are sent to the backend
  * as {@link ResourceBackend.Reconcile} in batches, one batch per batch interval, so a large cluster
  * does not flood it. Implicit: {@code Reconcile([])}, the backend reports every task it knows. What
  * comes back flows through the normal status path; a status for a task nobody owns gets that task

@@ -30,7 +30,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Cli.Version.class,
     description = "A cluster scheduler in the tradition of Apache Aurora.",
-    subcommands = {JobCommands.class, UpdateCommands.class, TaskCommands.class})
+    subcommands = {
+      JobCommands.class,
+      UpdateCommands.class,
+      TaskCommands.class,
+      AdminCommands.class
+    })
 public final class Cli implements Callable<Integer> {
 
   static final String VERSION = "0.1.0";
