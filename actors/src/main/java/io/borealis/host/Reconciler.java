@@ -18,11 +18,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Periodic task reconciliation with the backend (aurora-semantics §6). Explicit: every interval,
- * the tasks the scheduler believes are on agents (ASSIGNED, STARTING, RUNNING, KILLING…) are sent to the backend
- * as {@link ResourceBackend.Reconcile} in batches, one batch per batch interval, so a large cluster
- * does not flood it. Implicit: {@code Reconcile([])}, the backend reports every task it knows. What
- * comes back flows through the normal status path; a status for a task nobody owns gets that task
- * killed ({@link BackendHost}). Operators can ask for a run now ({@link Trigger}).
+ * the tasks the scheduler believes are on agents (ASSIGNED, STARTING, RUNNING, KILLING…) are sent
+ * to the backend as {@link ResourceBackend.Reconcile} in batches, one batch per batch interval, so
+ * a large cluster does not flood it. Implicit: {@code Reconcile([])}, the backend reports every
+ * task it knows. What comes back flows through the normal status path; a status for a task nobody
+ * owns gets that task killed ({@link BackendHost}). Operators can ask for a run now ({@link
+ * Trigger}).
  *
  * <p>Runs beside the backend, one per cluster. The task list comes from the read side through
  * {@link TaskSource}, taken when a run starts: a task placed after that is in the next run.
