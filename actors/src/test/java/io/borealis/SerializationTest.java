@@ -478,6 +478,11 @@ class SerializationTest {
             new TaskInstanceEntity.InstanceSummary(INSTANCE, Optional.of(TASK)),
             new TaskInstanceEntity.InstanceSummary(INSTANCE, Optional.empty()),
             new TaskInstanceEntity.KillTask(TASK_ID, "Killed for job update u-1", ref()),
+            new TaskInstanceEntity.Interrupt(
+                TASK_ID,
+                io.borealis.task.TaskState.PREEMPTING,
+                "Preempting in favor of " + ANCESTOR_ID,
+                ref()),
             // Reconciliation: the admin triggers reach the cluster's reconciler from any node.
             new io.borealis.host.Reconciler.Trigger(
                 io.borealis.host.Reconciler.Kind.EXPLICIT, Optional.of(50)),
@@ -528,6 +533,13 @@ class SerializationTest {
             // Placement.
             new PlacementEngine.TaskPending(TASK_ID, INSTANCE, FULL),
             new PlacementEngine.TaskGone(TASK_ID),
+            new PlacementEngine.TaskPlaced(
+                new io.borealis.placement.PlacedTask(
+                    TASK_ID, INSTANCE, FULL, "agent-1", "host-1.example.com")),
+            new PlacementEngine.HostModes(
+                Map.of(
+                    "host-1.example.com", io.borealis.model.MaintenanceMode.DRAINING,
+                    "host-2.example.com", io.borealis.model.MaintenanceMode.DRAINED)),
             new PlacementEngine.FromBackend(new OfferEvent.OfferReceived(OFFER)),
             new PlacementEngine.FromBackend(new OfferEvent.OfferRescinded("offer-1")),
             new PlacementEngine.FromBackend(new OfferEvent.OffersReset()),
