@@ -2,6 +2,9 @@ package io.borealis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.LaunchTask;
 import io.borealis.backend.Offer;
@@ -67,7 +70,12 @@ import java.util.stream.Stream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -283,6 +291,19 @@ class SerializationTest {
           .withStatus(
               ScheduleStatus.FAILED, T0.minusSeconds(1), Optional.of("Exited with status 1"), 2);
 
+  /** A rescheduled task waiting out its flapping penalty. */
+  private static final ScheduledTask THROTTLED =
+      ScheduledTask.created(
+              TASK_ID,
+              INSTANCE,
+              FULL,
+              2,
+              Optional.of(ANCESTOR_ID),
+              ScheduleStatus.THROTTLED,
+              T0,
+              Optional.of("Rescheduled, penalized for 41234 ms for flapping"))
+          .withPenalty(41_234);
+
   private static final Offer OFFER =
       new Offer(
           "offer-1",
@@ -379,6 +400,7 @@ class SerializationTest {
       events.add(new InstanceEvent.TaskCreated(INSTANCE, created, "www-data/prod/hello#1"));
     }
     events.add(new InstanceEvent.TaskCreated(INSTANCE, TASK, "www-data/prod/hello#2"));
+    events.add(new InstanceEvent.TaskCreated(INSTANCE, THROTTLED, "www-data/prod/hello#2"));
     events.add(new InstanceEvent.TaskAssigned(INSTANCE, TASK_ID, AGENT, T0));
     events.add(
         new InstanceEvent.TaskStateChanged(
@@ -499,6 +521,11 @@ class SerializationTest {
                 io.borealis.task.TaskState.PREEMPTING,
                 "Preempting in favor of " + TASK_ID,
                 ref()),
+            // Reconciliation: the admin triggers reach the cluster's reconciler from any node.
+            new io.borealis.host.Reconciler.Trigger(
+                io.borealis.host.Reconciler.Kind.EXPLICIT, Optional.of(50)),
+            new io.borealis.host.Reconciler.Trigger(
+                io.borealis.host.Reconciler.Kind.IMPLICIT, Optional.empty()),
             new io.borealis.task.InstanceChange(
                 INSTANCE, List.of(ANCESTOR, TASK), Optional.of(TASK)),
             new io.borealis.task.InstanceChange(INSTANCE, List.of(), Optional.empty()),
@@ -553,7 +580,9 @@ class SerializationTest {
                 new io.borealis.placement.PlacedTask(
                     TASK_ID, INSTANCE, FULL, "agent-1", "host-1.example.com")),
             new PlacementEngine.HostModes(
-                Map.of("host-1.example.com", io.borealis.model.MaintenanceMode.DRAINING)),
+                Map.of(
+                    "host-1.example.com", io.borealis.model.MaintenanceMode.DRAINING,
+                    "host-2.example.com", io.borealis.model.MaintenanceMode.DRAINED)),
             new PlacementEngine.FromBackend(new OfferEvent.OfferReceived(OFFER)),
             new PlacementEngine.FromBackend(new OfferEvent.OfferRescinded("offer-1")),
             new PlacementEngine.FromBackend(new OfferEvent.OffersReset()),
@@ -683,6 +712,25 @@ class SerializationTest {
           .isExactlyInstanceOf(rejection.getClass())
           .hasMessage(rejection.getMessage());
     }
+  }
+
+  @Test
+  void aTaskJournaledBeforeThePenaltyWasKeptReadsWithoutOne() throws IOException {
+    var event = new InstanceEvent.TaskCreated(INSTANCE, THROTTLED, "www-data/prod/hello#2");
+    Serialization pekko = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    Serializer serializer = pekko.findSerializerFor(event);
+    String manifest = Serializers.manifestFor(serializer, event);
+    ObjectMapper cbor = new ObjectMapper(new CBORFactory());
+    ObjectNode tree = (ObjectNode) cbor.readTree(pekko.serialize(event).get());
+    ((ObjectNode) tree.get("task")).remove("penaltyMs");
+
+    Object old =
+        pekko.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(), manifest).get();
+
+    assertThat(old)
+        .isEqualTo(
+            new InstanceEvent.TaskCreated(
+                INSTANCE, THROTTLED.withPenalty(0), "www-data/prod/hello#2"));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -205,7 +205,12 @@ public final class InstancePlanner {
       return t.result();
     }
 
-    /** A new generation of a terminated task: THROTTLED if its lineage flaps, else PENDING. */
+    /**
+     * A new generation of a terminated task: THROTTLED if its lineage flaps, else PENDING. The
+     * penalty is drawn here, once, and kept in the new task: the entity releases it at exactly
+     * creation + that penalty, the number the message gives. (Aurora draws a second time for the
+     * wait, one step further down the lineage, so its message and its wait differ.)
+     */
     void reschedule(ScheduledTask terminated, Instant now) {
       InstanceState lookupState = state;
       long penalty = reschedule.penaltyMs(terminated, lookupState::find);
@@ -224,7 +229,7 @@ public final class InstancePlanner {
               status,
               now,
               Optional.of(message));
-      create(next, state.scheduleId());
+      create(next.withPenalty(penalty), state.scheduleId());
     }
   }
 }

@@ -13,6 +13,11 @@ import java.util.Optional;
 /**
  * One task (one generation of an instance) and its history, immutable. The entity and the read side
  * both evolve tasks through these methods, so the history they show is the same.
+ *
+ * <p>{@code penaltyMs} is the flapping penalty a THROTTLED task waits from its creation before it
+ * goes PENDING (0 for any other task). It is drawn once, when the task is created, and persisted
+ * with it, so the wait is exactly the number its "penalized for N ms" message says, also after a
+ * restart. Journals written before it existed have no such field and read as 0.
  */
 public record ScheduledTask(
     String taskId,
@@ -23,11 +28,36 @@ public record ScheduledTask(
     int timesPartitioned,
     Optional<String> ancestorId,
     Optional<Assignment> assignment,
-    List<TaskEvent> events)
+    List<TaskEvent> events,
+    long penaltyMs)
     implements CborSerializable {
 
   public ScheduledTask {
     events = List.copyOf(events);
+  }
+
+  /** A task without a flapping penalty (any task but a THROTTLED one). */
+  public ScheduledTask(
+      String taskId,
+      InstanceKey instance,
+      TaskConfig config,
+      ScheduleStatus status,
+      int failureCount,
+      int timesPartitioned,
+      Optional<String> ancestorId,
+      Optional<Assignment> assignment,
+      List<TaskEvent> events) {
+    this(
+        taskId,
+        instance,
+        config,
+        status,
+        failureCount,
+        timesPartitioned,
+        ancestorId,
+        assignment,
+        events,
+        0);
   }
 
   /** A new task, entering {@code status} (PENDING or THROTTLED) at {@code at}. */
@@ -50,6 +80,21 @@ public record ScheduledTask(
         ancestorId,
         Optional.empty(),
         List.of(new TaskEvent(at, status, message)));
+  }
+
+  /** This (new) task, waiting {@code penaltyMs} in THROTTLED before it goes PENDING. */
+  public ScheduledTask withPenalty(long penaltyMs) {
+    return new ScheduledTask(
+        taskId,
+        instance,
+        config,
+        status,
+        failureCount,
+        timesPartitioned,
+        ancestorId,
+        assignment,
+        events,
+        penaltyMs);
   }
 
   public TaskStateMachine.TaskFacts facts() {
@@ -95,7 +140,16 @@ public record ScheduledTask(
     }
     history.add(new TaskEvent(at, to, message));
     return new ScheduledTask(
-        taskId, instance, config, to, newFailureCount, partitions, ancestorId, assignment, history);
+        taskId,
+        instance,
+        config,
+        to,
+        newFailureCount,
+        partitions,
+        ancestorId,
+        assignment,
+        history,
+        penaltyMs);
   }
 
   /** This task placed on an agent: ASSIGNED, with its host and ports. */
@@ -110,6 +164,7 @@ public record ScheduledTask(
         timesPartitioned,
         ancestorId,
         Optional.of(where),
-        moved.events);
+        moved.events,
+        penaltyMs);
   }
 }

@@ -4,6 +4,7 @@ import io.borealis.CborSerializable;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
 import io.borealis.common.EventFeed;
+import io.borealis.common.Metrics;
 import io.borealis.common.Rejection;
 import io.borealis.common.Supervision;
 import io.borealis.common.Tags;
@@ -29,6 +30,8 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -73,6 +76,15 @@ public final class TaskInstanceEntity
 
   static final String TIMED_OUT = "Task timed out";
   static final String PARTITIONED_TOO_LONG = "Task partitioned for too long.";
+
+  /** Counter (aurora-semantics §8): transient-state timeouts that made a task LOST. */
+  public static final String TIMED_OUT_TASKS = "timed_out_tasks";
+
+  /** Counter (aurora-semantics §8): kills sent again because a task stayed KILLING. */
+  public static final String TASK_KILL_RETRIES = "task_kill_retries";
+
+  /** The penalty in a THROTTLED task's message, for tasks journaled before it was a field. */
+  private static final Pattern PENALIZED = Pattern.compile("penalized for (\\d+) ms");
 
   // ---------------------------------------------------------------------------------------------
   // Commands and replies
@@ -218,8 +230,9 @@ public final class TaskInstanceEntity
   private final TimerScheduler<Command> timers;
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final InstancePlanner planner;
-  private final RescheduleCalculator reschedule;
   private final Set<String> tags;
+  private final Metrics.Counter timedOut;
+  private final Metrics.Counter killRetries;
 
   /**
    * The (task, status, last event) the timers were last armed for; not persisted. Null until the
@@ -300,7 +313,10 @@ public final class TaskInstanceEntity
     this.shard = shard;
     this.tags = deps.tags().tagsFor(persistenceId().id());
     TaskSettings s = deps.settings();
-    this.reschedule =
+    Metrics metrics = Metrics.of(context.getSystem());
+    this.timedOut = metrics.counter(TIMED_OUT_TASKS);
+    this.killRetries = metrics.counter(TASK_KILL_RETRIES);
+    RescheduleCalculator reschedule =
         new RescheduleCalculator(
             s.flappingThreshold(),
             RescheduleCalculator.truncatedBinary(
@@ -523,15 +539,25 @@ public final class TaskInstanceEntity
 
   private ReplyEffect<InstanceEvent, InstanceState> transientTimeout(
       InstanceState state, TransientTimeout cmd) {
-    return persist(
-            planner.changeState(
-                state,
-                cmd.taskId(),
-                Optional.of(cmd.status()),
-                TaskState.LOST,
-                Optional.of(TIMED_OUT),
-                now(),
-                Optional.empty()))
+    // A compare-and-set: a task that left the status meanwhile (ASSIGNED → KILLING) is not touched
+    // by the old status's timer; its new status armed its own.
+    Plan plan =
+        planner.changeState(
+            state,
+            cmd.taskId(),
+            Optional.of(cmd.status()),
+            TaskState.LOST,
+            Optional.of(TIMED_OUT),
+            now(),
+            Optional.empty());
+    boolean timesOut = plan.result() == StateChangeResult.SUCCESS;
+    return persist(plan)
+        .thenRun(
+            s -> {
+              if (timesOut) {
+                timedOut.increment();
+              }
+            })
         .thenNoReply();
   }
 
@@ -545,6 +571,7 @@ public final class TaskInstanceEntity
         .thenRun(
             s -> {
               sendKill(task.get().taskId(), task.get().assignment().map(Assignment::agentId));
+              killRetries.increment();
               long next =
                   Math.min(cmd.delayMs() * 2, deps.settings().transientStateTimeout().toMillis());
               timers.startSingleTimer(
@@ -720,40 +747,86 @@ public final class TaskInstanceEntity
     }
     ScheduledTask t = current.get();
     TaskSettings s = deps.settings();
+    // Every deadline counts from the event that entered the status, not from now: a recovered
+    // instance whose task has been ASSIGNED for 4 of 5 minutes times it out after 1 more minute.
+    // (Aurora gives a task loaded at start a fresh full transient timeout; Borealis deliberately
+    // does not, so a node that restarts often cannot keep a stuck task alive forever.)
+    Instant entered = t.latestEvent().timestamp();
     switch (t.status()) {
       case PENDING -> {
         registerPending(t);
         timers.startTimerWithFixedDelay(
             "pending-refresh", new RefreshPending(t.taskId()), s.pendingRefreshInterval());
       }
-      case THROTTLED -> {
-        long penalty = reschedule.penaltyMs(t, state::find);
-        Instant release = t.latestEvent().timestamp().plusMillis(penalty);
-        timers.startSingleTimer("status", new ReleaseThrottle(t.taskId()), until(release));
-      }
+      case THROTTLED ->
+          timers.startSingleTimer(
+              "status",
+              new ReleaseThrottle(t.taskId()),
+              until(entered.plusMillis(throttlePenaltyMs(t))));
       case ASSIGNED, PREEMPTING, RESTARTING, DRAINING ->
           timers.startSingleTimer(
-              "status", new TransientTimeout(t.taskId(), t.status()), s.transientStateTimeout());
+              "status",
+              new TransientTimeout(t.taskId(), t.status()),
+              until(entered.plus(s.transientStateTimeout())));
       case KILLING -> {
         timers.startSingleTimer(
-            "status", new TransientTimeout(t.taskId(), t.status()), s.transientStateTimeout());
-        long first = s.initialKillRetryInterval().toMillis();
+            "status",
+            new TransientTimeout(t.taskId(), t.status()),
+            until(entered.plus(s.transientStateTimeout())));
+        KillRetry retry =
+            KillRetry.after(
+                Duration.between(entered, now()),
+                s.initialKillRetryInterval(),
+                s.transientStateTimeout());
         timers.startSingleTimer(
-            "kill-retry", new RetryKill(t.taskId(), first), Duration.ofMillis(first));
+            "kill-retry", new RetryKill(t.taskId(), retry.intervalMs()), retry.in());
       }
       case PARTITIONED -> {
         PartitionPolicy policy = t.config().partitionPolicy();
         if (policy.reschedule()) {
-          Instant lastEvent = t.latestEvent().timestamp();
           timers.startSingleTimer(
               "status",
-              new PartitionTimeout(t.taskId(), lastEvent),
-              until(lastEvent.plusSeconds(policy.delaySecs())));
+              new PartitionTimeout(t.taskId(), entered),
+              until(entered.plusSeconds(policy.delaySecs())));
         }
       }
       default -> {
         // STARTING and RUNNING have no timer (STARTING is not transient, as in Aurora).
       }
+    }
+  }
+
+  /**
+   * How long a THROTTLED task waits: the penalty drawn when it was created. A task journaled before
+   * the penalty was kept has it only in its message ("penalized for N ms"); failing that, the
+   * initial penalty.
+   */
+  private long throttlePenaltyMs(ScheduledTask t) {
+    if (t.penaltyMs() > 0) {
+      return t.penaltyMs();
+    }
+    Matcher m = PENALIZED.matcher(t.events().get(0).message().orElse(""));
+    return m.find()
+        ? Long.parseLong(m.group(1))
+        : deps.settings().initialFlappingPenalty().toMillis();
+  }
+
+  /**
+   * When to send a KILLING task's kill again: kills go out at the KILLING event and then after
+   * intervals starting at {@code initial} and doubling up to {@code cap}. {@code in} is the wait
+   * from {@code elapsed} (time since the KILLING event) to the next resend, {@code intervalMs} the
+   * interval that ends there.
+   */
+  record KillRetry(Duration in, long intervalMs) {
+    static KillRetry after(Duration elapsed, Duration initial, Duration cap) {
+      long since = Math.max(0, elapsed.toMillis());
+      long interval = Math.max(1, initial.toMillis());
+      long at = interval;
+      while (at <= since) {
+        interval = Math.min(interval * 2, Math.max(1, cap.toMillis()));
+        at += interval;
+      }
+      return new KillRetry(Duration.ofMillis(at - since), interval);
     }
   }
 

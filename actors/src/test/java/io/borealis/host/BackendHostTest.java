@@ -11,6 +11,7 @@ import io.borealis.placement.PlacementEngine;
 import io.borealis.task.TaskInstanceEntity;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -81,5 +82,52 @@ class BackendHostTest {
     assertThat(second.taskId()).isEqualTo("t2");
     second.replyTo().tell(Done.getInstance());
     backend.expectMessage(new ResourceBackend.Acknowledge("t2", "u2"));
+  }
+
+  @Test
+  void aStatusForATaskNobodyOwnsGetsALiveTaskKilledAndIsAcknowledged() throws Exception {
+    // What a reconciliation can bring back: a task the scheduler forgot (or never knew).
+    TestProbe<ResourceBackend.Command> backend = testKit.createTestProbe();
+    TestProbe<TaskInstanceEntity.Command> instance = testKit.createTestProbe();
+    CompletableFuture<ActorRef<StatusUpdate>> statuses = new CompletableFuture<>();
+    ResourceBackend.Factory factory =
+        ResourceBackend.Factory.of(
+            "probe",
+            listeners -> {
+              statuses.complete(listeners.statuses());
+              return Behaviors.monitor(
+                  ResourceBackend.Command.class, backend.ref(), Behaviors.ignore());
+            });
+    testKit.spawn(
+        BackendHost.create(
+            factory,
+            testKit.<PlacementEngine.Command>createTestProbe().ref(),
+            key -> instance.ref(),
+            taskId -> Optional.empty(),
+            Duration.ofSeconds(30),
+            10));
+    ActorRef<StatusUpdate> in = statuses.get(5, TimeUnit.SECONDS);
+
+    for (ScheduleStatus live :
+        List.of(ScheduleStatus.ASSIGNED, ScheduleStatus.STARTING, ScheduleStatus.RUNNING)) {
+      in.tell(unknown("u-" + live, "ghost-" + live, live));
+      backend.expectMessage(new ResourceBackend.Kill("ghost-" + live, Optional.of("agent-1")));
+      backend.expectMessage(new ResourceBackend.Acknowledge("ghost-" + live, "u-" + live));
+    }
+    // An ended task needs no kill; its status is only acknowledged.
+    in.tell(unknown("u-f", "ghost-f", ScheduleStatus.FINISHED));
+    backend.expectMessage(new ResourceBackend.Acknowledge("ghost-f", "u-f"));
+    instance.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  private static StatusUpdate unknown(String updateId, String taskId, ScheduleStatus status) {
+    return new StatusUpdate(
+        updateId,
+        taskId,
+        Optional.empty(),
+        Optional.of("agent-1"),
+        status,
+        Optional.empty(),
+        Instant.parse("2026-01-01T00:00:00Z"));
   }
 }

@@ -237,6 +237,8 @@ class InstancePlannerTest {
         .isEqualTo(
             new TaskEvent(
                 NOW, THROTTLED, Optional.of("Rescheduled, penalized for 30000 ms for flapping")));
+    // The drawn penalty is kept in the task: its wait is the number the message states.
+    assertThat(next.penaltyMs()).isEqualTo(30_000);
     // THROTTLED is active: the instance still has a current task.
     assertThat(plan.state()).isInstanceOf(InstanceState.Active.class);
     assertThat(plan.state().latestTask()).contains(next);
@@ -266,6 +268,7 @@ class InstancePlannerTest {
     assertThat(next.status()).isEqualTo(THROTTLED);
     assertThat(next.latestEvent().message())
         .contains("Rescheduled, penalized for 60000 ms for flapping");
+    assertThat(next.penaltyMs()).isEqualTo(60_000);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -9,17 +9,20 @@ import static io.borealis.model.ScheduleStatus.PENDING;
 import static io.borealis.model.ScheduleStatus.RESTARTING;
 import static io.borealis.model.ScheduleStatus.RUNNING;
 import static io.borealis.model.ScheduleStatus.STARTING;
+import static io.borealis.model.ScheduleStatus.THROTTLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
 import io.borealis.common.EventFeed;
+import io.borealis.common.Metrics;
 import io.borealis.common.Rejection;
 import io.borealis.common.Tags;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
+import io.borealis.model.PartitionPolicy;
 import io.borealis.model.Resources;
 import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
@@ -66,6 +69,7 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,11 +82,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class TaskInstanceEntityTest {
 
-  private static final ActorTestKit testKit =
-      ActorTestKit.create(
-          ManualTime.config()
-              .withFallback(EventSourcedBehaviorTestKit.config())
-              .withFallback(ConfigFactory.load("application-test")));
+  private static final com.typesafe.config.Config CONFIG =
+      ManualTime.config()
+          .withFallback(EventSourcedBehaviorTestKit.config())
+          .withFallback(ConfigFactory.load("application-test"));
+
+  private static final ActorTestKit testKit = ActorTestKit.create(CONFIG);
 
   private static final ManualTime manualTime = ManualTime.get(testKit.system());
 
@@ -171,12 +176,38 @@ class TaskInstanceEntityTest {
   private TaskInstanceEntity.Deps deps;
   private EventSourcedBehaviorTestKit<Command, InstanceEvent, InstanceState> kit;
 
+  /** The system of this test (the shared one unless the test {@link #isolate}s itself). */
+  private ActorTestKit system = testKit;
+
+  private ManualTime time = manualTime;
+
   @BeforeEach
   void setUp() {
+    start(testKit);
+  }
+
+  @AfterEach
+  void shutdownIsolatedSystem() {
+    if (system != testKit) {
+      system.shutdownTestKit();
+    }
+  }
+
+  /**
+   * Moves this test to an actor system of its own, where no instance of another test lives: the
+   * node-wide counters then count this test's instance only, whatever manual time does to others.
+   */
+  private void isolate() {
+    start(ActorTestKit.create(CONFIG));
+  }
+
+  private void start(ActorTestKit on) {
+    system = on;
+    time = ManualTime.get(on.system());
     instance = JOB.instance(nextInstanceId.getAndIncrement());
     clock = new TestClock(START);
-    placement = testKit.createTestProbe();
-    backend = testKit.createTestProbe();
+    placement = on.createTestProbe();
+    backend = on.createTestProbe();
     deps =
         new TaskInstanceEntity.Deps(
             clock,
@@ -188,7 +219,7 @@ class TaskInstanceEntityTest {
             (pid, seqNr, events) -> fed.add(new Fed(pid, seqNr, List.copyOf(events))));
     kit =
         EventSourcedBehaviorTestKit.create(
-            testKit.system(),
+            on.system(),
             TaskInstanceEntity.create(instance, deps, Optional.empty()),
             EventSourcedBehaviorTestKit.enabledSerializationSettings());
   }
@@ -887,6 +918,8 @@ class TaskInstanceEntityTest {
 
   @Test
   void aTaskStuckInAssignedTimesOutAsLostAndIsRescheduled() {
+    isolate();
+
     schedule(SERVICE, "s-1");
     var assigned = assign(taskId(1));
     placement.expectMessageClass(PlacementEngine.TaskPending.class);
@@ -910,6 +943,87 @@ class TaskInstanceEntityTest {
     assertThat(lost.status()).isEqualTo(LOST);
     assertThat(lost.latestEvent())
         .isEqualTo(new TaskEvent(at, LOST, Optional.of("Task timed out")));
+    assertThat(metric(TaskInstanceEntity.TIMED_OUT_TASKS)).isEqualTo(1);
+  }
+
+  @Test
+  void anAssignedTimerDoesNothingOnceTheTaskMovedOnToKilling() {
+    isolate();
+
+    schedule(SERVICE, "s-1");
+    assign(taskId(1));
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    advance(Duration.ofSeconds(4));
+    var killing = kill("bob", Optional.empty()).state();
+    backend.expectMessageClass(ResourceBackend.Kill.class);
+
+    // The ASSIGNED deadline passes: the task stays KILLING (KILLING has its own timeout, at 4 +
+    // 10).
+    advance(TRANSIENT_TIMEOUT.minusSeconds(4));
+    assertThat(kit.getState().latestTask()).isEqualTo(killing.latestTask());
+    assertThat(metric(TaskInstanceEntity.TIMED_OUT_TASKS)).isEqualTo(0);
+
+    advance(Duration.ofSeconds(4));
+    ScheduledTask lost = kit.getState().latestTask().orElseThrow();
+    assertThat(lost.latestEvent())
+        .isEqualTo(
+            new TaskEvent(
+                START.plusSeconds(4).plus(TRANSIENT_TIMEOUT), LOST, Optional.of("Task timed out")));
+    assertThat(metric(TaskInstanceEntity.TIMED_OUT_TASKS)).isEqualTo(1);
+  }
+
+  @Test
+  void aRecoveredAssignedTaskTimesOutAtItsEventTimePlusTheTimeoutNotAFullTimeoutLater() {
+    schedule(SERVICE, "s-1");
+    assign(taskId(1));
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    // The node is down for most of the timeout (no timer fires), then the instance recovers.
+    clock.advance(TRANSIENT_TIMEOUT.minusSeconds(2));
+    kit.restart();
+    backend.expectMessageClass(ResourceBackend.Reconcile.class);
+
+    advance(Duration.ofSeconds(2).minusMillis(1));
+    assertThat(kit.getState().latestTask().map(ScheduledTask::status)).contains(ASSIGNED);
+    advance(Duration.ofMillis(1));
+
+    ScheduledTask lost = kit.getState().find(taskId(1)).orElseThrow();
+    assertThat(lost.latestEvent())
+        .isEqualTo(new TaskEvent(START.plus(TRANSIENT_TIMEOUT), LOST, Optional.of(TIMED_OUT)));
+  }
+
+  @Test
+  void aRecoveredKillingTaskKeepsItsKillRetryScheduleFromTheKillingEvent() {
+    toRunning(SERVICE);
+    kill("bob", Optional.empty());
+    ResourceBackend.Kill killMessage =
+        new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId()));
+    backend.expectMessage(killMessage);
+
+    // Down for 3 s: the resend due at 2 s was missed, the next one is due at 2 + 4 = 6 s.
+    clock.advance(Duration.ofSeconds(3));
+    kit.restart();
+    backend.expectMessageClass(ResourceBackend.Reconcile.class);
+    backend.expectMessage(killMessage);
+
+    advance(Duration.ofSeconds(3).minusMillis(1));
+    backend.expectNoMessage(Duration.ofMillis(100));
+    advance(Duration.ofMillis(1));
+    backend.expectMessage(killMessage);
+  }
+
+  @Test
+  void theKillRetryScheduleDoublesUpToTheCapFromTheKillingEvent() {
+    Duration initial = Duration.ofSeconds(15);
+    Duration cap = Duration.ofMinutes(5);
+    // Resends at 15, 45, 105, 225, 465 (interval capped at 300 from then on: 765, ...).
+    assertThat(TaskInstanceEntity.KillRetry.after(Duration.ZERO, initial, cap))
+        .isEqualTo(new TaskInstanceEntity.KillRetry(Duration.ofSeconds(15), 15_000));
+    assertThat(TaskInstanceEntity.KillRetry.after(Duration.ofSeconds(15), initial, cap))
+        .isEqualTo(new TaskInstanceEntity.KillRetry(Duration.ofSeconds(30), 30_000));
+    assertThat(TaskInstanceEntity.KillRetry.after(Duration.ofSeconds(100), initial, cap))
+        .isEqualTo(new TaskInstanceEntity.KillRetry(Duration.ofSeconds(5), 60_000));
+    assertThat(TaskInstanceEntity.KillRetry.after(Duration.ofSeconds(500), initial, cap))
+        .isEqualTo(new TaskInstanceEntity.KillRetry(Duration.ofSeconds(265), 300_000));
   }
 
   @Test
@@ -926,6 +1040,8 @@ class TaskInstanceEntityTest {
 
   @Test
   void aKillIsRetriedWithBackoffWhileTheTaskStaysKilling() {
+    isolate();
+
     toRunning(SERVICE);
     kill("bob", Optional.empty());
     ResourceBackend.Kill killMessage =
@@ -942,6 +1058,7 @@ class TaskInstanceEntityTest {
     advance(FIRST_KILL_RETRY);
     backend.expectMessage(killMessage);
     kit.getState();
+    assertThat(metric(TaskInstanceEntity.TASK_KILL_RETRIES)).isEqualTo(2);
 
     // Once the task is down, the retries stop.
     status(taskId(1), KILLED, "");
@@ -993,9 +1110,151 @@ class TaskInstanceEntityTest {
     assertThat(lost.latestEvent().message()).contains("Task partitioned for too long.");
   }
 
+  @Test
+  void aPartitionedTaskRecoveredPartWayThroughItsPolicyDelayIsLostWhenTheDelayEnds() {
+    TaskConfig config = withPartitionPolicy(SERVICE, new PartitionPolicy(true, 10));
+    toRunning(config);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    status(taskId(1), ScheduleStatus.PARTITIONED, "Agent unreachable.");
+    // Failover 5 s after the PARTITIONED event.
+    clock.advance(Duration.ofSeconds(5));
+    kit.restart();
+    backend.expectMessageClass(ResourceBackend.Reconcile.class);
+
+    advance(Duration.ofSeconds(5).minusMillis(1));
+    assertThat(kit.getState().latestTask().map(ScheduledTask::status))
+        .contains(ScheduleStatus.PARTITIONED);
+    advance(Duration.ofMillis(1));
+
+    ScheduledTask lost = kit.getState().find(taskId(1)).orElseThrow();
+    assertThat(lost.latestEvent())
+        .isEqualTo(
+            new TaskEvent(START.plusSeconds(10), LOST, Optional.of(PARTITIONED_TOO_LONG_TEXT)));
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, config));
+  }
+
+  @Test
+  void aPartitionedTaskWhosePolicySaysNotToRescheduleStaysPartitioned() {
+    TaskConfig config = withPartitionPolicy(SERVICE, new PartitionPolicy(false, 0));
+    toRunning(config);
+    var partitioned = status(taskId(1), ScheduleStatus.PARTITIONED, "Agent unreachable.");
+
+    advance(Duration.ofDays(1));
+
+    assertThat(kit.getState()).isEqualTo(partitioned.state());
+  }
+
+  @Test
+  void aThrottledTaskGoesPendingExactlyAfterThePenaltyItsMessageStates() {
+    ScheduledTask throttled = flapTwice();
+    long penalty = throttled.penaltyMs();
+    assertThat(penalty).isBetween(30_000L, 60_000L);
+    assertThat(throttled.latestEvent().message())
+        .contains("Rescheduled, penalized for " + penalty + " ms for flapping");
+    Instant release = throttled.latestEvent().timestamp().plusMillis(penalty);
+
+    advance(Duration.ofMillis(penalty - 1));
+    assertThat(kit.getState().latestTask()).contains(throttled);
+    advance(Duration.ofMillis(1));
+
+    ScheduledTask pending = kit.getState().latestTask().orElseThrow();
+    assertThat(pending.status()).isEqualTo(PENDING);
+    assertThat(pending.latestEvent().timestamp()).isEqualTo(release);
+    placement.expectMessage(new PlacementEngine.TaskPending(taskId(3), instance, SERVICE));
+  }
+
+  @Test
+  void aRecoveredThrottledTaskKeepsItsPenaltyAndReleaseTime() {
+    ScheduledTask throttled = flapTwice();
+    long penalty = throttled.penaltyMs();
+    // Down for half the penalty; the recovered instance must not draw another one.
+    clock.advance(Duration.ofMillis(penalty / 2));
+    var restarted = kit.restart();
+    assertThat(restarted.state().latestTask()).contains(throttled);
+
+    advance(Duration.ofMillis(penalty - penalty / 2 - 1));
+    assertThat(kit.getState().latestTask()).contains(throttled);
+    advance(Duration.ofMillis(1));
+
+    ScheduledTask pending = kit.getState().latestTask().orElseThrow();
+    assertThat(pending.status()).isEqualTo(PENDING);
+    assertThat(pending.latestEvent().timestamp())
+        .isEqualTo(throttled.latestEvent().timestamp().plusMillis(penalty));
+  }
+
+  @Test
+  void aThrottledTaskJournaledWithoutItsPenaltyWaitsTheNumberInItsMessage() {
+    // As an older node journaled it: no penalty field (read as 0), the number only in the text.
+    ScheduledTask legacy =
+        ScheduledTask.created(
+            taskId(7),
+            instance,
+            SERVICE,
+            2,
+            Optional.empty(),
+            THROTTLED,
+            START,
+            Optional.of("Rescheduled, penalized for 42000 ms for flapping"));
+    kit.initialize(new InstanceState.Active(legacy, List.of(), "s-1"));
+
+    advance(Duration.ofMillis(42_000 - 1));
+    assertThat(kit.getState().latestTask()).contains(legacy);
+    advance(Duration.ofMillis(1));
+
+    assertThat(kit.getState().latestTask().map(ScheduledTask::status)).contains(PENDING);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Helpers
   // ---------------------------------------------------------------------------------------------
+
+  private static final String PARTITIONED_TOO_LONG_TEXT = "Task partitioned for too long.";
+  private static final String TIMED_OUT = "Task timed out";
+
+  private long metric(String name) {
+    return Metrics.of(system.system()).value(name);
+  }
+
+  /**
+   * Runs task 1 and task 2 into quick failures (1 s after RUNNING each): the first quick failure of
+   * a lineage is not penalised, the second is. Returns task 3, THROTTLED.
+   */
+  private ScheduledTask flapTwice() {
+    toRunning(SERVICE);
+    clock.advance(Duration.ofSeconds(1));
+    status(taskId(1), FAILED, "Exited with status 1");
+    assign(taskId(2));
+    status(taskId(2), RUNNING, "");
+    clock.advance(Duration.ofSeconds(1));
+    ScheduledTask throttled =
+        status(taskId(2), FAILED, "Exited with status 1").state().latestTask().orElseThrow();
+    assertThat(throttled.taskId()).isEqualTo(taskId(3));
+    assertThat(throttled.status()).isEqualTo(THROTTLED);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    return throttled;
+  }
+
+  private static TaskConfig withPartitionPolicy(TaskConfig c, PartitionPolicy policy) {
+    return new TaskConfig(
+        c.job(),
+        c.taskName(),
+        c.service(),
+        c.tier(),
+        c.production(),
+        c.priority(),
+        c.maxTaskFailures(),
+        c.resources(),
+        c.processes(),
+        c.processOrder(),
+        c.constraints(),
+        c.healthCheck(),
+        policy,
+        c.slaPolicy(),
+        c.container(),
+        c.contact(),
+        c.metadata());
+  }
 
   private String taskId(long n) {
     return TaskIds.of(instance, new UUID(0, n));
@@ -1019,7 +1278,7 @@ class TaskInstanceEntityTest {
   /** Moves manual time and the entity's clock together. */
   private void advance(Duration d) {
     clock.advance(d);
-    manualTime.timePasses(d);
+    time.timePasses(d);
   }
 
   private CommandResultWithReply<Command, InstanceEvent, InstanceState, StatusReply<Scheduled>>

@@ -4,8 +4,10 @@ import com.typesafe.config.Config;
 import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.common.Metrics;
+import io.borealis.backend.TaskRef;
 import io.borealis.common.Tags;
 import io.borealis.host.BackendHost;
+import io.borealis.host.Reconciler;
 import io.borealis.http.Api;
 import io.borealis.http.ApiContext;
 import io.borealis.http.HttpSettings;
@@ -14,6 +16,7 @@ import io.borealis.job.JobService;
 import io.borealis.maintenance.MaintenanceEntity;
 import io.borealis.maintenance.MaintenanceService;
 import io.borealis.maintenance.MaintenanceSettings;
+import io.borealis.model.Assignment;
 import io.borealis.model.ScheduleStatus;
 import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.QueryService;
@@ -136,6 +139,19 @@ final class Guardian {
                                           "borealis.backend-host.max-statuses-in-flight")))),
                       "resource-backend")));
 
+          // Reconciliation runs beside the backend, one per cluster; the tasks on agents come
+          // from this node's view.
+          Reconciler.Settings reconciliation = Reconciler.Settings.from(config);
+          ActorRef<Reconciler.Command> reconciler =
+              singletons.init(
+                  SingletonActor.of(
+                      supervised(
+                          Behaviors.setup(
+                              c ->
+                                  Reconciler.create(
+                                      backendRef.get(), () -> onAgents(view), reconciliation))),
+                      "reconciler"));
+
           TaskSettings taskSettings = TaskSettings.from(config);
           InstanceChanges instanceChanges = new LocalInstanceChanges();
           boolean remember = config.getBoolean("pekko.cluster.sharding.remember-entities");
@@ -254,7 +270,8 @@ final class Guardian {
                       timer,
                       () -> cluster.selfMember().status() == MemberStatus.up())
                   .withQuotas(quotas)
-                  .withMaintenance(new MaintenanceService(system, maintenance, http.askTimeout()));
+                  .withMaintenance(new MaintenanceService(system, maintenance, http.askTimeout()))
+                  .withReconciliation(reconciler::tell);
           Api handler = new Api(api, Materializer.createMaterializer(system));
           // Open event streams end first, so unbinding does not wait for them.
           org.apache.pekko.actor.CoordinatedShutdown.get(system)
@@ -310,6 +327,25 @@ final class Guardian {
                   });
           return Behaviors.empty();
         });
+  }
+
+  /** The tasks the view has on agents (SLAVE_ASSIGNED statuses), for explicit reconciliation. */
+  private static List<TaskRef> onAgents(ReadView view) {
+    QueryService.TaskQuery query =
+        new QueryService.TaskQuery(
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Set.of(),
+            ScheduleStatus.SLAVE_ASSIGNED,
+            Set.of(),
+            Set.of(),
+            0,
+            0,
+            Integer.MAX_VALUE);
+    return view.tasks(query).items().stream()
+        .map(t -> new TaskRef(t.taskId(), t.instance(), t.assignment().map(Assignment::agentId)))
+        .toList();
   }
 
   /**

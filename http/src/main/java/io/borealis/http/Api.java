@@ -58,6 +58,7 @@ public final class Api {
                 ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER)),
             new SimRoutes(ctx),
             new MaintenanceRoutes(ctx),
+            new ReconcileRoutes(ctx),
             new EventRoutes(ctx, materializer));
     classes.forEach(c -> endpoints.addAll(c.endpoints()));
     this.route = route(ctx, endpoints);

@@ -1,6 +1,7 @@
 package io.borealis.http;
 
 import io.borealis.backend.FleetControl;
+import io.borealis.host.Reconciler;
 import io.borealis.job.JobService;
 import io.borealis.maintenance.MaintenanceService;
 import io.borealis.model.ValidationSettings;
@@ -11,13 +12,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * What the routes work with: the write side (jobs and job updates), the read side and the node's
  * settings. {@code sandboxes} is the folder holding one sandbox per task ({@code
  * <sandboxes>/<task_id>/}) on this node's machine, empty when the node's backend keeps none (the
  * simulated one). {@code quotas} is empty on contexts of tests that have no quota (its routes then
- * answer 503). {@code maintenance} is absent (null) in tests of other routes.
+ * answer 503). {@code maintenance} is absent (null) in tests of other routes. {@code
+ * reconciliation} starts a reconciliation run on the cluster's reconciler (the admin trigger).
  */
 public record ApiContext(
     JobService jobs,
@@ -31,7 +34,8 @@ public record ApiContext(
     BooleanSupplier ready,
     Admission admission,
     Optional<QuotaService> quotas,
-    MaintenanceService maintenance) {
+    MaintenanceService maintenance,
+    Consumer<Reconciler.Trigger> reconciliation) {
 
   /** A context whose writes are admitted up to the settings' limit of instance changes. */
   public ApiContext(
@@ -56,7 +60,8 @@ public record ApiContext(
         ready,
         new Admission(settings.maxInstanceChangesInFlight()),
         Optional.empty(),
-        null);
+        null,
+        trigger -> {});
   }
 
   /** A context without job updates (tests of the other routes). */
@@ -86,7 +91,8 @@ public record ApiContext(
         ready,
         admission,
         Optional.of(quotas),
-        maintenance);
+        maintenance,
+        reconciliation);
   }
 
   /** This context with host maintenance served by {@code maintenance}. */
@@ -103,6 +109,25 @@ public record ApiContext(
         ready,
         admission,
         quotas,
-        maintenance);
+        maintenance,
+        reconciliation);
+  }
+
+  /** This context, its admin trigger starting runs with {@code reconciliation}. */
+  public ApiContext withReconciliation(Consumer<Reconciler.Trigger> reconciliation) {
+    return new ApiContext(
+        jobs,
+        updates,
+        view,
+        fleet,
+        sandboxes,
+        validation,
+        settings,
+        timer,
+        ready,
+        admission,
+        quotas,
+        maintenance,
+        reconciliation);
   }
 }

@@ -576,6 +576,22 @@ class LocalBackendTest {
   }
 
   @Test
+  void anImplicitReconciliationReportsEveryTaskTheAgentRuns() throws Exception {
+    var agent = agent();
+    String taskId = launchProcesses(agent, "[{\"name\": \"main\", \"cmdline\": \"sleep 60\"}]");
+    until(taskId, ScheduleStatus.RUNNING);
+
+    agent.tell(new ResourceBackend.Reconcile(List.of()));
+
+    StatusUpdate reconciled = statuses.receiveMessage(WAIT);
+    assertThat(reconciled.taskId()).isEqualTo(taskId);
+    assertThat(reconciled.status()).isEqualTo(ScheduleStatus.RUNNING);
+    assertThat(reconciled.message()).contains("Reconciliation");
+    agent.tell(new ResourceBackend.Kill(taskId, Optional.empty()));
+    until(taskId, ScheduleStatus.KILLED);
+  }
+
+  @Test
   void statusesAreSentAgainUntilAcknowledged() throws Exception {
     var agent = agent(settings(Duration.ofDays(1), Duration.ofMillis(300)));
     String taskId = launchProcesses(agent, "[{\"name\": \"main\", \"cmdline\": \"true\"}]");

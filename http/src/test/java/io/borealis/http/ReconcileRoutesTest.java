@@ -1,0 +1,150 @@
+package io.borealis.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.borealis.host.Reconciler;
+import io.borealis.model.ValidationSettings;
+import io.borealis.persistence.ReadView;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.Materializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code POST /api/v1/admin/reconcile}: what it accepts, what it starts, what it refuses. */
+class ReconcileRoutesTest {
+
+  private static ActorSystem<Void> system;
+  private static Materializer materializer;
+  private static Api api;
+
+  /** The triggers the route sent to the reconciler. */
+  private static final List<Reconciler.Trigger> triggers = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void setUp() {
+    system = ActorSystem.create(Behaviors.empty(), "reconcile-routes-test");
+    materializer = Materializer.matFromSystem(system);
+    ReadView view = new ReadView();
+    view.markCaughtUp();
+    ApiContext ctx =
+        new ApiContext(
+                null,
+                view,
+                Optional.empty(),
+                Optional.empty(),
+                ValidationSettings.DEFAULT,
+                HttpSettings.from(system.settings().config()),
+                null,
+                () -> true)
+            .withReconciliation(triggers::add);
+    api = new Api(ctx, materializer);
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @BeforeEach
+  void forgetTriggers() {
+    triggers.clear();
+  }
+
+  @Test
+  void anExplicitRunWithABatchSizeIsStarted() throws Exception {
+    Reply r = post("{\"kind\": \"explicit\", \"batch_size\": 50}");
+
+    assertThat(r.status()).isEqualTo(202);
+    assertThat(r.body().get("kind").asText()).isEqualTo("explicit");
+    assertThat(r.body().get("batch_size").asInt()).isEqualTo(50);
+    assertThat(triggers)
+        .containsExactly(new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.of(50)));
+  }
+
+  @Test
+  void anEmptyBodyStartsAnExplicitRunWithTheConfiguredBatchSize() throws Exception {
+    Reply r = post("");
+
+    assertThat(r.status()).isEqualTo(202);
+    assertThat(r.body().has("batch_size")).isFalse();
+    assertThat(triggers)
+        .containsExactly(new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.empty()));
+  }
+
+  @Test
+  void anImplicitRunIsStarted() throws Exception {
+    Reply r = post("{\"kind\": \"IMPLICIT\"}");
+
+    assertThat(r.status()).isEqualTo(202);
+    assertThat(r.body().get("kind").asText()).isEqualTo("implicit");
+    assertThat(triggers)
+        .containsExactly(new Reconciler.Trigger(Reconciler.Kind.IMPLICIT, Optional.empty()));
+  }
+
+  @Test
+  void aBatchSizeBelowOneIsRefused() throws Exception {
+    for (String size : List.of("0", "-3")) {
+      Reply r = post("{\"kind\": \"explicit\", \"batch_size\": " + size + "}");
+
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.fields()).containsExactly("batch_size");
+    }
+    assertThat(triggers).isEmpty();
+  }
+
+  @Test
+  void badFieldsAreEachNamedAndNothingStarts() throws Exception {
+    Reply r = post("{\"kind\": \"sometimes\", \"batch_size\": \"many\", \"extra\": 1}");
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.fields()).containsExactlyInAnyOrder("kind", "batch_size", "extra");
+    assertThat(triggers).isEmpty();
+  }
+
+  @Test
+  void anImplicitRunTakesNoBatchSize() throws Exception {
+    Reply r = post("{\"kind\": \"implicit\", \"batch_size\": 10}");
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.fields()).containsExactly("batch_size");
+    assertThat(triggers).isEmpty();
+  }
+
+  private record Reply(int status, JsonNode body) {
+    List<String> fields() {
+      List<String> fields = new ArrayList<>();
+      body.path("errors").forEach(e -> fields.add(e.path("field").asText()));
+      return fields;
+    }
+  }
+
+  private static Reply post(String json) throws Exception {
+    HttpRequest request =
+        HttpRequest.POST("/api/v1/admin/reconcile")
+            .withEntity(ContentTypes.APPLICATION_JSON, json.getBytes(StandardCharsets.UTF_8));
+    HttpResponse response = api.handle(request).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    byte[] bytes =
+        response
+            .entity()
+            .toStrict(5_000, materializer)
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .getData()
+            .toArray();
+    return new Reply(response.status().intValue(), Json.MAPPER.readTree(bytes));
+  }
+}
