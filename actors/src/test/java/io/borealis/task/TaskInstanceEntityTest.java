@@ -1130,7 +1130,10 @@ class TaskInstanceEntityTest {
     assertThat(lost.latestEvent())
         .isEqualTo(
             new TaskEvent(START.plusSeconds(10), LOST, Optional.of(PARTITIONED_TOO_LONG_TEXT)));
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(2), instance, config));
+    // Recovered with its task on an agent, the instance told placement where it runs.
+    placement.expectMessageClass(PlacementEngine.TaskPlaced.class);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    expectPending(taskId(2), instance, config);
   }
 
   @Test
@@ -1160,7 +1163,7 @@ class TaskInstanceEntityTest {
     ScheduledTask pending = kit.getState().latestTask().orElseThrow();
     assertThat(pending.status()).isEqualTo(PENDING);
     assertThat(pending.latestEvent().timestamp()).isEqualTo(release);
-    placement.expectMessage(new PlacementEngine.TaskPending(taskId(3), instance, SERVICE));
+    expectPending(taskId(3), instance, SERVICE);
   }
 
   @Test
@@ -1230,8 +1233,10 @@ class TaskInstanceEntityTest {
         status(taskId(2), FAILED, "Exited with status 1").state().latestTask().orElseThrow();
     assertThat(throttled.taskId()).isEqualTo(taskId(3));
     assertThat(throttled.status()).isEqualTo(THROTTLED);
-    placement.expectMessageClass(PlacementEngine.TaskPending.class);
-    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    expectPending(taskId(1), instance, SERVICE);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    expectPending(taskId(2), instance, SERVICE);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(2)));
     return throttled;
   }
 
