@@ -446,15 +446,20 @@ public final class TaskInstanceEntity
     return persist(plan).thenReply(cmd.replyTo(), s -> Done.getInstance());
   }
 
+  /** The statuses of a task the scheduler takes down to run it again, for its own reason. */
+  private static final java.util.Set<ScheduleStatus> TAKEN_DOWN =
+      java.util.EnumSet.of(
+          ScheduleStatus.RESTARTING, ScheduleStatus.DRAINING, ScheduleStatus.PREEMPTING);
+
   /**
-   * The agent only knows that it was told to kill: a task that was restarted says so, and by whom,
-   * in its final status too ("Restarted by bob (Killed by the scheduler)").
+   * The agent only knows that it was told to kill: a task that was restarted, drained or preempted
+   * says so in its final status too ("Restarted by bob (Killed by the scheduler)").
    */
   private static Optional<String> killedMessage(InstanceState state, ApplyStatus cmd) {
     if (cmd.status() != ScheduleStatus.KILLED
         || !(state instanceof InstanceState.Active active)
         || !active.current().taskId().equals(cmd.taskId())
-        || active.current().status() != ScheduleStatus.RESTARTING) {
+        || !TAKEN_DOWN.contains(active.current().status())) {
       return cmd.message();
     }
     List<TaskEvent> events = active.current().events();

@@ -787,6 +787,8 @@ class TaskInstanceEntityTest {
     backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
 
     var killed = status(taskId(1), KILLED, "Killed by the agent.");
+    assertThat(killed.state().find(taskId(1)).flatMap(t -> t.latestEvent().message()))
+        .contains("Why (Killed by the agent.)");
     assertThat(killed.state().latestTask().map(ScheduledTask::status)).contains(PENDING);
     assertThat(killed.state().latestTask().flatMap(ScheduledTask::ancestorId)).contains(taskId(1));
   }
