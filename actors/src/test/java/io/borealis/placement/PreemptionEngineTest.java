@@ -296,6 +296,52 @@ class PreemptionEngineTest {
   }
 
   @Test
+  void preemptsOnlyWhereTheCandidatesConstraintsHold() {
+    Fixture f = new Fixture();
+    f.lowTasksOn("agent-1", 2);
+    f.lowTasksOn("agent-2", 2);
+    f.offer("o-1", "agent-1", 0);
+    f.offer("o-2", "agent-2", 0);
+    // Only agent-2's host will do: its victims go, agent-1's stay.
+    TaskConfig pinned =
+        withConstraints(
+            PROD,
+            Map.of(
+                "host",
+                new io.borealis.model.Constraint.Value("host", false, List.of("host-agent-2"))));
+    f.pending("prod-0", WEB.instance(0), pinned, Duration.ofMinutes(4));
+
+    f.searchSlots();
+
+    List<PreemptAsked> asked = f.preempted.receiveSeveralMessages(2);
+    assertThat(asked.stream().map(PreemptAsked::taskId))
+        .containsExactly("low-agent-2-0", "low-agent-2-1");
+    f.preempted.expectNoMessage(QUIET);
+  }
+
+  private static TaskConfig withConstraints(
+      TaskConfig c, Map<String, io.borealis.model.Constraint> constraints) {
+    return new TaskConfig(
+        c.job(),
+        c.taskName(),
+        c.service(),
+        c.tier(),
+        c.production(),
+        c.priority(),
+        c.maxTaskFailures(),
+        c.resources(),
+        c.processes(),
+        c.processOrder(),
+        constraints,
+        c.healthCheck(),
+        c.partitionPolicy(),
+        c.slaPolicy(),
+        c.container(),
+        c.contact(),
+        c.metadata());
+  }
+
+  @Test
   void skipsHostsGoingIntoMaintenance() {
     Fixture f = new Fixture();
     f.lowTasksOn("agent-1", 2);
