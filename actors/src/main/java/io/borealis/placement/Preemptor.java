@@ -99,8 +99,8 @@ public final class Preemptor {
   /**
    * The victim set on one agent: the eligible tasks of {@code onAgent}, biggest first, added one by
    * one to the agent's {@code slack}; the first prefix with which {@code request} fits (and {@code
-   * check} accepts) is the answer. Empty when no prefix makes room. A revocable victim's CPU is not
-   * counted (revocable CPU never comes back as a regular offer); the executor overhead is.
+   * check} accepts) is the answer. Empty when no prefix makes room. A victim's executor overhead
+   * counts too.
    */
   public static Optional<List<PlacedTask>> victims(
       TaskConfig candidate,
@@ -129,11 +129,14 @@ public final class Preemptor {
     return Optional.empty();
   }
 
-  /** What taking a task of {@code config} down gives back to its agent's regular offers. */
+  /**
+   * What taking a task of {@code config} down gives back to its agent's regular offers. Aurora
+   * leaves out a revocable task's CPU, which came from revocable offers; no Borealis backend offers
+   * revocable resources, so a revocable task holds regular CPU like any other and frees it.
+   */
   static Free freedBy(TaskConfig config, double overheadCpu, long overheadRamMb) {
     var r = config.resources();
-    double cpu = Tiers.of(config.tier()).revocable() ? 0 : r.cpu();
     return new Free(
-        cpu + overheadCpu, r.ramMb() + overheadRamMb, r.diskMb(), r.gpu(), r.ports().size());
+        r.cpu() + overheadCpu, r.ramMb() + overheadRamMb, r.diskMb(), r.gpu(), r.ports().size());
   }
 }
