@@ -634,6 +634,13 @@ class EndToEndTest {
               r -> {
                 assertThat(r.get("reason").asText()).isEqualTo("Limit not satisfied: host");
                 assertThat(pending).contains(r.get("instance_id").asInt());
+                // A PENDING task's own reason says the same, in lists and alone.
+                String id = r.get("task_id").asText();
+                assertThat(n.get("/api/v1/tasks/" + id).get("reason").asText())
+                    .isEqualTo("Limit not satisfied: host");
+                JsonNode listed = n.get("/api/v1/tasks?task_id=" + id);
+                assertThat(items(listed).get(0).get("reason").asText())
+                    .isEqualTo("Limit not satisfied: host");
               });
       // A fourth agent takes one more instance, and only one.
       assertThat(n.call("POST", "/api/v1/sim/agents", "{\"count\": 1}").status()).isEqualTo(201);

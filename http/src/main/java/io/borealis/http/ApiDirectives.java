@@ -220,6 +220,47 @@ abstract class ApiDirectives extends AllDirectives {
     return completeWithFuture(ctx.admission().admit(units, write));
   }
 
+  /** At most this many jobs' pending reasons are asked for one page of tasks. */
+  private static final int MAX_REASON_JOBS = 16;
+
+  /**
+   * Why placement has not placed the PENDING tasks among {@code tasks}, by task id, asked of
+   * placement once per job. A job whose answer fails or is late keeps its tasks' last messages: a
+   * read never fails for want of a reason.
+   */
+  final CompletionStage<Map<String, String>> pendingReasons(
+      java.util.Collection<io.borealis.task.ScheduledTask> tasks) {
+    Set<io.borealis.model.JobKey> jobs = new java.util.LinkedHashSet<>();
+    for (io.borealis.task.ScheduledTask t : tasks) {
+      if (t.status() == io.borealis.model.ScheduleStatus.PENDING && jobs.size() < MAX_REASON_JOBS) {
+        jobs.add(t.instance().job());
+      }
+    }
+    CompletableFuture<Map<String, String>> all = CompletableFuture.completedFuture(new HashMap<>());
+    for (io.borealis.model.JobKey job : jobs) {
+      CompletableFuture<List<io.borealis.placement.PlacementEngine.PendingReason>> one =
+          ctx.jobs().pendingReasons(job).toCompletableFuture().exceptionally(e -> List.of());
+      all =
+          all.thenCombine(
+              one,
+              (m, reasons) -> {
+                reasons.forEach(r -> m.put(r.taskId(), r.reason()));
+                return m;
+              });
+    }
+    return all;
+  }
+
+  /** A page of tasks, PENDING ones saying why they wait. */
+  final Route tasksPage(
+      io.borealis.persistence.QueryService.Page<io.borealis.task.ScheduledTask> page) {
+    return completeWithFuture(
+        pendingReasons(page.items())
+            .thenApply(
+                reasons ->
+                    json(StatusCodes.OK, Views.page(page, t -> Views.task(t, false, reasons)))));
+  }
+
   /** A response record as a JSON response. */
   static HttpResponse json(StatusCode status, Object body) {
     return HttpResponse.create()

@@ -252,7 +252,7 @@ final class JobRoutes extends ApiDirectives {
                 if (ctx.view().job(key).isEmpty()) {
                   return notFound("Job " + key + " not found");
                 }
-                return ok(Views.page(ctx.view().tasks(q), t -> Views.task(t, false)));
+                return tasksPage(ctx.view().tasks(q));
               });
         });
   }

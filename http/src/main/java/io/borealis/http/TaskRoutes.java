@@ -5,6 +5,7 @@ import io.borealis.persistence.QueryService;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /** Cluster-wide task queries and one task's history. */
@@ -46,7 +47,7 @@ final class TaskRoutes extends ApiDirectives {
                   in.query("job"),
                   in.strings("task_id"),
                   in.strings("host"));
-          return read(in, () -> ok(Views.page(ctx.view().tasks(q), t -> Views.task(t, false))));
+          return read(in, () -> tasksPage(ctx.view().tasks(q)));
         });
   }
 
@@ -59,7 +60,14 @@ final class TaskRoutes extends ApiDirectives {
                 () ->
                     ctx.view()
                         .task(id)
-                        .map(t -> ok(Views.task(t, true)))
+                        .<Route>map(
+                            t ->
+                                completeWithFuture(
+                                    pendingReasons(List.of(t))
+                                        .thenApply(
+                                            reasons ->
+                                                json(
+                                                    StatusCodes.OK, Views.task(t, true, reasons)))))
                         .orElseGet(() -> notFound("Task " + id + " not found"))));
   }
 

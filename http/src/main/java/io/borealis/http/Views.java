@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.borealis.job.JobDiff;
 import io.borealis.model.InstanceRanges;
 import io.borealis.model.JobKey;
+import io.borealis.model.ScheduleStatus;
 import io.borealis.persistence.QueryService;
 import io.borealis.persistence.UpdateHistory;
 import io.borealis.task.ScheduledTask;
@@ -144,7 +145,19 @@ final class Views {
   // ---------------------------------------------------------------------------------------------
 
   static TaskView task(ScheduledTask t, boolean withEvents) {
+    return task(t, withEvents, Map.of());
+  }
+
+  /**
+   * A task; a PENDING one found in {@code pendingReasons} (task id → why placement has not placed
+   * it) gives that as its reason, as {@code pending-reasons} does, instead of its last message.
+   */
+  static TaskView task(ScheduledTask t, boolean withEvents, Map<String, String> pendingReasons) {
     TaskEvent latest = t.latestEvent();
+    String reason =
+        t.status() == ScheduleStatus.PENDING && pendingReasons.containsKey(t.taskId())
+            ? pendingReasons.get(t.taskId())
+            : latest.message().orElse(null);
     return new TaskView(
         t.taskId(),
         t.instance().job().toString(),
@@ -155,7 +168,7 @@ final class Views {
         t.assignment().map(a -> new TreeMap<>(a.ports())).orElseGet(TreeMap::new),
         t.failureCount(),
         t.ancestorId().orElse(null),
-        latest.message().orElse(null),
+        reason,
         latest.timestamp().toString(),
         withEvents
             ? t.events().stream()
