@@ -179,8 +179,18 @@ public final class QuotaService {
             quota ->
                 QuotaRules.insufficient(quota, now, after)
                     .<CompletionStage<Done>>map(
-                        refusal -> CompletableFuture.failedFuture(new Rejection.Invalid(refusal)))
+                        refusal ->
+                            CompletableFuture.failedFuture(
+                                new Rejection.Invalid(refusal + whatToDo(role))))
                     .orElseGet(QuotaService::done));
+  }
+
+  /** What the user may do about a refusal, after Aurora's words. */
+  static String whatToDo(String role) {
+    return ". Production jobs (tier preferred) count against their role's quota: an operator"
+        + " raises it with `borealis quota set CLUSTER/"
+        + role
+        + "`; a job in tier preemptible needs none";
   }
 
   private CompletionStage<ResourceAggregate> quota(String role) {

@@ -116,7 +116,8 @@ class QuotaServiceTest {
     assertThat(refused)
         .isInstanceOf(Rejection.Invalid.class)
         .hasMessage(
-            "Insufficient resource quota: ram: needs 3.0 GiB more, quota 2.0 GiB, in use 1.5 GiB");
+            "Insufficient resource quota: ram: needs 3.0 GiB more, quota 2.0 GiB, in use 1.5 GiB"
+                + QuotaService.whatToDo(ROLE));
   }
 
   @Test
@@ -192,7 +193,8 @@ class QuotaServiceTest {
     assertThat(failure(quotas.checkUpdate(WEB, bigger, active -> update)))
         .isInstanceOf(Rejection.Invalid.class)
         .hasMessage(
-            "Insufficient resource quota: cpu: needs 2 CPU more, quota 3 CPU, in use 2 CPU");
+            "Insufficient resource quota: cpu: needs 2 CPU more, quota 3 CPU, in use 2 CPU"
+                + QuotaService.whatToDo(ROLE));
     setQuota(agg(4, 1000, 1000));
     assertThat(await(quotas.checkUpdate(WEB, bigger, active -> update))).isNotNull();
   }

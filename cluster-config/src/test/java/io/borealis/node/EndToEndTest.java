@@ -127,7 +127,9 @@ class EndToEndTest {
     assertThat(over.status()).isEqualTo(400);
     assertThat(over.body().get("detail").asText())
         .isEqualTo(
-            "Insufficient resource quota: ram: needs 1.5 GiB more, quota 1.0 GiB, in use 0 MiB");
+            "Insufficient resource quota: ram: needs 1.5 GiB more, quota 1.0 GiB, in use 0 MiB. Production jobs (tier preferred) count against"
+                + " their role's quota: an operator raises it with `borealis quota set"
+                + " CLUSTER/quota-team`; a job in tier preemptible needs none");
     assertThat(node.call("GET", "/api/v1/jobs/quota-team/prod/big", null).status()).isEqualTo(404);
 
     var under =
@@ -141,7 +143,9 @@ class EndToEndTest {
     assertThat(second.status()).isEqualTo(400);
     assertThat(second.body().get("detail").asText())
         .isEqualTo(
-            "Insufficient resource quota: ram: needs 1.0 GiB more, quota 1.0 GiB, in use 512 MiB");
+            "Insufficient resource quota: ram: needs 1.0 GiB more, quota 1.0 GiB, in use 512 MiB. Production jobs (tier preferred) count against"
+                + " their role's quota: an operator raises it with `borealis quota set"
+                + " CLUSTER/quota-team`; a job in tier preemptible needs none");
 
     // An update is counted as if it ran: 512 MB now, 2 GB after; the larger must fit.
     var update =
@@ -152,7 +156,9 @@ class EndToEndTest {
     assertThat(update.status()).isEqualTo(400);
     assertThat(update.body().get("detail").asText())
         .isEqualTo(
-            "Insufficient resource quota: ram: needs 1.5 GiB more, quota 1.0 GiB, in use 512 MiB");
+            "Insufficient resource quota: ram: needs 1.5 GiB more, quota 1.0 GiB, in use 512 MiB. Production jobs (tier preferred) count against"
+                + " their role's quota: an operator raises it with `borealis quota set"
+                + " CLUSTER/quota-team`; a job in tier preemptible needs none");
 
     // Preemptible jobs never count against quota: 2 GB alone is twice the role's quota.
     assertThat(
