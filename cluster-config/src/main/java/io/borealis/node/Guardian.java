@@ -93,6 +93,11 @@ final class Guardian {
           ReadView view = new ReadView(config.getInt("borealis.update.history.max-per-job"));
           // The view's snapshot is loaded before any entity can feed the view.
           ReadSide readSide = ReadSide.create(system, view);
+          // Aurora's task_store_<STATUS>: what the view holds, read when the metrics are read.
+          for (io.borealis.model.ScheduleStatus status :
+              io.borealis.model.ScheduleStatus.values()) {
+            Metrics.of(system).gauge("task_store_" + status.name(), () -> view.tasksIn(status));
+          }
           Tags tags = ReadSide.Settings.from(config).tags();
           Backends.Assembled backend =
               Backends.named(config.getString("borealis.backend.kind"))

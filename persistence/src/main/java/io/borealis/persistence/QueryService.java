@@ -104,6 +104,9 @@ public interface QueryService {
 
   Optional<ScheduledTask> task(String taskId);
 
+  /** How many tasks the view holds in {@code status} now (Aurora's {@code task_store_<STATUS>}). */
+  long tasksIn(ScheduleStatus status);
+
   List<JobSummary> jobs(Optional<String> role, Optional<String> environment);
 
   Optional<JobSummary> summary(JobKey key);

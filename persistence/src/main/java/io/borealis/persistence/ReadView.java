@@ -33,6 +33,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -166,6 +167,9 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
 
   private final TreeMap<String, JobRecord> jobs = new TreeMap<>();
   private final Map<String, ScheduledTask> tasks = new HashMap<>();
+
+  /** Tasks by status over all jobs, read without the lock by the metrics ({@code task_store_*}). */
+  private final AtomicLongArray tasksByStatus = new AtomicLongArray(ScheduleStatus.values().length);
 
   /** Last sequence numbers of entities that are neither jobs nor instances (none today). */
   private final Map<String, Long> otherSequenceNrs = new HashMap<>();
@@ -371,7 +375,7 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       ScheduledTask t = compact(job, instance, c.task());
       tasks.put(t.taskId(), t);
       instance.lineage.addFirst(t.taskId());
-      job.count(t.status(), 1);
+      count(job, t.status(), 1);
       TaskEvent first = t.latestEvent();
       changed(job.key, taskChanged(t, Optional.empty(), first.timestamp(), first.message()));
     } else if (event instanceof InstanceEvent.TaskAssigned a) {
@@ -429,8 +433,8 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     }
     ScheduledTask after = change.apply(before);
     tasks.put(taskId, after);
-    job.count(before.status(), -1);
-    job.count(after.status(), 1);
+    count(job, before.status(), -1);
+    count(job, after.status(), 1);
     changed(job.key, taskChanged(after, Optional.of(before.status()), at, message));
   }
 
@@ -457,10 +461,21 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     return changes;
   }
 
+  /** Under the write lock: the job's count and the whole view's. */
+  private void count(JobRecord job, ScheduleStatus status, int delta) {
+    job.count(status, delta);
+    tasksByStatus.addAndGet(status.ordinal(), delta);
+  }
+
+  @Override
+  public long tasksIn(ScheduleStatus status) {
+    return tasksByStatus.get(status.ordinal());
+  }
+
   private void remove(JobRecord job, InstanceRecord instance, String taskId) {
     ScheduledTask t = tasks.remove(taskId);
     if (t != null) {
-      job.count(t.status(), -1);
+      count(job, t.status(), -1);
     }
     instance.lineage.remove(taskId);
   }
@@ -515,6 +530,9 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       jobsByKey.clear();
       jobs.clear();
       tasks.clear();
+      for (int i = 0; i < tasksByStatus.length(); i++) {
+        tasksByStatus.set(i, 0);
+      }
       otherSequenceNrs.clear();
       offsets.clear();
       for (ViewSnapshot.JobImage image : snapshot.jobs()) {
@@ -533,7 +551,7 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
                     : compact(job, instance, t);
             tasks.put(kept.taskId(), kept);
             instance.lineage.addLast(kept.taskId());
-            job.count(kept.status(), 1);
+            count(job, kept.status(), 1);
           }
         }
       }

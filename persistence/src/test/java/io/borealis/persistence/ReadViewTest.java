@@ -260,6 +260,20 @@ class ReadViewTest {
   }
 
   @Test
+  void countsTheTasksOfEveryJobByStatusForTheTaskStoreGauges() {
+    apply(created(job(HELLO, 3, V1)), task("t0", HELLO.instance(0), V1));
+    apply(task("t1", HELLO.instance(1), V1), assigned("t1", HELLO.instance(1), "h"));
+    apply(running("t2", HELLO.instance(2), V1, "h"));
+    assertThat(view.tasksIn(PENDING)).isEqualTo(1);
+    assertThat(view.tasksIn(ASSIGNED)).isEqualTo(1);
+    assertThat(view.tasksIn(RUNNING)).isEqualTo(1);
+
+    apply(changed("t2", HELLO.instance(2), RUNNING, FAILED));
+    assertThat(view.tasksIn(RUNNING)).isZero();
+    assertThat(view.tasksIn(FAILED)).isEqualTo(1);
+  }
+
+  @Test
   void statsFollowEveryTransition() {
     apply(created(job(HELLO, 1, V1)), task("t0", HELLO.instance(0), V1));
     assertThat(summary(HELLO).stats()).isEqualTo(new Stats(1, 0, 0, 0));
