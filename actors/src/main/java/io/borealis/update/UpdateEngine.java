@@ -246,6 +246,12 @@ public final class UpdateEngine {
       } else if (timer instanceof UpdateTimer.PulseExpiry) {
         if (run.status().isRolling() && run.pulseExpired(now)) {
           move(UpdateStateMachine.blockedTwin(run.status()).get(), Optional.of(PULSE_TIMEOUT));
+        } else if (run.status().isRolling() && run.lastPulse().isPresent()) {
+          // Early (a timer armed against another clock reading): wait for the rest.
+          instructions.add(
+              new StartTimer(
+                  new UpdateTimer.PulseExpiry(),
+                  run.lastPulse().get().plus(run.pulseInterval().get())));
         }
       } else if (timer instanceof UpdateTimer.ProgressDeadline) {
         onProgressDeadline();

@@ -13,6 +13,7 @@ import io.borealis.model.UpdateSettings;
 import io.borealis.model.UpdateStrategy;
 import io.borealis.update.UpdateEvent.InstanceUpdateEvent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -234,6 +235,35 @@ class UpdateEngineTest {
     assertThat(sim.status()).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
     sim.operator(OperatorAction.ABORT);
     assertThat(sim.pulse()).isEqualTo(PulseStatus.FINISHED);
+  }
+
+  @Test
+  void aPulseExpiryThatFiresEarlyWaitsForTheRestOfTheInterval() {
+    UpdateSim sim = new UpdateSim().running(OLD, 0, 1).advanceSecs(2);
+    sim.start(
+        instructions(
+            Map.of(OLD, List.of(0, 1)),
+            List.of(0, 1),
+            settings(
+                new UpdateStrategy.Queue(1),
+                0,
+                0,
+                true,
+                Optional.of(10L),
+                false,
+                Optional.empty())));
+    assertThat(sim.pulse()).isEqualTo(PulseStatus.OK);
+    Instant due = sim.timers.get(new UpdateTimer.PulseExpiry());
+    sim.advanceSecs(3);
+
+    // A timer armed against another clock reading goes off 7 s before the pulse expires.
+    sim.timers.remove(new UpdateTimer.PulseExpiry());
+    sim.input(new UpdateInput.TimerFired(new UpdateTimer.PulseExpiry()));
+
+    assertThat(sim.status()).isEqualTo(UpdateStatus.ROLLING_FORWARD);
+    assertThat(sim.timers).containsEntry(new UpdateTimer.PulseExpiry(), due);
+    sim.advanceSecs(7);
+    assertThat(sim.status()).isEqualTo(UpdateStatus.ROLL_FORWARD_AWAITING_PULSE);
   }
 
   @Test
