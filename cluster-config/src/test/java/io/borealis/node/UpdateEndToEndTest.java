@@ -252,12 +252,14 @@ class UpdateEndToEndTest {
     awaitStatus("pulsed", id, "ROLL_FORWARD_AWAITING_PULSE", Duration.ofSeconds(10));
 
     Instant deadline = Instant.now().plusSeconds(90);
-    JsonNode u = node.get(path("pulsed", id));
+    NodeProcess.Reply read = node.call("GET", path("pulsed", id), null);
+    JsonNode u = read.body();
     while (!u.get("status").asText().equals("ROLLED_FORWARD") && Instant.now().isBefore(deadline)) {
       node.call("POST", path("pulsed", id) + "/pulse", "");
-      // An external pulser's cadence, well inside the 2 s pulse interval.
-      Thread.sleep(500);
-      u = node.get(path("pulsed", id));
+      // An external pulser's cadence, well inside the 2 s pulse interval: the next read answers
+      // when the update changes, or after half a second.
+      read = node.call("GET", path("pulsed", id) + "?index=" + index(read) + "&wait=500ms", null);
+      u = read.body();
     }
     assertThat(u.get("status").asText()).isEqualTo("ROLLED_FORWARD");
     assertThat(node.call("POST", path("pulsed", id) + "/pulse", "").body().get("status").asText())

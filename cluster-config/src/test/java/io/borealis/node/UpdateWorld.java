@@ -764,19 +764,15 @@ final class UpdateWorld implements AutoCloseable {
     return sorted;
   }
 
-  static void await(String what, java.util.function.Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+  /** Waits until {@code condition} holds, the testkit polling it. */
+  void await(String what, java.util.function.Supplier<Boolean> condition) {
+    kit.createTestProbe()
+        .awaitAssert(
+            Duration.ofSeconds(10),
+            () -> {
+              assertThat(condition.get()).as(what).isTrue();
+              return null;
+            });
   }
 
   private static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
