@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,46 +14,25 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code borealis admin host ...} against a fake scheduler: requests, output and exit codes. */
 class AdminCommandsTest {
 
-  record Result(int code, String out, String err) {}
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path temp;
+  FakeCluster cluster;
   FakeScheduler fake;
-  Env env;
 
   @BeforeEach
   void setUp() throws IOException {
-    fake = new FakeScheduler();
-    Path etc = Files.createDirectories(temp.resolve("etc"));
-    Files.writeString(
-        etc.resolve("clusters.json"),
-        "[{\"name\": \"fake\", \"scheduler_uri\": \"http://127.0.0.1:%d\"}]"
-            .formatted(fake.port()));
-    env =
-        new Env(
-            Map.of("BOREALIS_CONFIG_ROOT", etc.toString()),
-            Files.createDirectories(temp.resolve("home")),
-            false,
-            Duration.ofMillis(10));
+    cluster = new FakeCluster(temp);
+    fake = cluster.scheduler;
   }
 
   @AfterEach
   void tearDown() {
-    fake.close();
+    cluster.close();
   }
 
-  Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        Cli.run(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            env);
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private FakeCluster.Result run(String... args) {
+    return cluster.run(args);
   }
 
   private JsonNode body(String methodAndUri) throws IOException {
@@ -74,7 +47,8 @@ class AdminCommandsTest {
         "{\"items\": [{\"host\": \"agent-1\", \"mode\": \"DRAINING\"},"
             + " {\"host\": \"agent-22\", \"mode\": \"DRAINED\"}]}");
 
-    Result r = run("admin", "host", "drain", "--cluster", "fake", "agent-1", "agent-22");
+    FakeCluster.Result r =
+        run("admin", "host", "drain", "--cluster", "fake", "agent-1", "agent-22");
 
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo("HOST      MODE\nagent-1   DRAINING\nagent-22  DRAINED\n");
@@ -89,7 +63,7 @@ class AdminCommandsTest {
         200,
         "{\"items\": [{\"host\": \"agent-1\", \"mode\": \"DRAINING\"}]}");
 
-    Result r =
+    FakeCluster.Result r =
         run(
             "admin",
             "host",
@@ -119,7 +93,7 @@ class AdminCommandsTest {
 
   @Test
   void slaDrainNeedsExactlyOnePolicyAndATimeout() {
-    Result both =
+    FakeCluster.Result both =
         run(
             "admin",
             "host",
@@ -132,8 +106,10 @@ class AdminCommandsTest {
             "--timeout",
             "1h",
             "h");
-    Result none = run("admin", "host", "sla-drain", "--cluster=fake", "--timeout", "1h", "h");
-    Result noTimeout = run("admin", "host", "sla-drain", "--cluster=fake", "--count", "2", "h");
+    FakeCluster.Result none =
+        run("admin", "host", "sla-drain", "--cluster=fake", "--timeout", "1h", "h");
+    FakeCluster.Result noTimeout =
+        run("admin", "host", "sla-drain", "--cluster=fake", "--count", "2", "h");
 
     assertThat(both.code()).isEqualTo(CliException.USAGE);
     assertThat(none.code()).isEqualTo(CliException.USAGE);
@@ -150,8 +126,8 @@ class AdminCommandsTest {
         "{\"items\": [{\"host\": \"a\", \"mode\": \"SCHEDULED\"}, {\"host\": \"b\", \"mode\":"
             + " \"DRAINED\"}]}");
 
-    Result all = run("admin", "host", "status", "--cluster", "fake");
-    Result named = run("admin", "host", "status", "--cluster", "fake", "b", "c");
+    FakeCluster.Result all = run("admin", "host", "status", "--cluster", "fake");
+    FakeCluster.Result named = run("admin", "host", "status", "--cluster", "fake", "b", "c");
 
     assertThat(all.out()).isEqualTo("HOST  MODE\na     SCHEDULED\nb     DRAINED\n");
     assertThat(named.out()).isEqualTo("HOST  MODE\nb     DRAINED\nc     NONE\n");
@@ -161,7 +137,7 @@ class AdminCommandsTest {
   void statusSaysSoWhenNoHostIsInMaintenance() {
     fake.json("GET /api/v1/maintenance", 200, "{\"items\": []}");
 
-    Result r = run("admin", "host", "status", "--cluster", "fake");
+    FakeCluster.Result r = run("admin", "host", "status", "--cluster", "fake");
 
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo("No host is in maintenance.\n");
@@ -176,7 +152,7 @@ class AdminCommandsTest {
             + " \"The request has invalid fields.\", \"errors\": [{\"field\": \"hosts[0]\","
             + " \"message\": \"must be at most 255 characters\"}]}");
 
-    Result r = run("admin", "host", "end", "--cluster", "fake", "x".repeat(300));
+    FakeCluster.Result r = run("admin", "host", "end", "--cluster", "fake", "x".repeat(300));
 
     assertThat(r.code()).isEqualTo(CliException.REFUSED);
     assertThat(r.err()).contains("hosts[0]").contains("must be at most 255 characters");
@@ -184,7 +160,7 @@ class AdminCommandsTest {
 
   @Test
   void aHostCommandNeedsAHost() {
-    Result r = run("admin", "host", "start", "--cluster", "fake");
+    FakeCluster.Result r = run("admin", "host", "start", "--cluster", "fake");
 
     assertThat(r.code()).isEqualTo(CliException.USAGE);
     assertThat(fake.requests).isEmpty();

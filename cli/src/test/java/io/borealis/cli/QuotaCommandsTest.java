@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,50 +34,29 @@ class QuotaCommandsTest {
       disk      100.0 GiB  1.0 GiB  99.0 GiB  0 MiB           0 MiB
       """;
 
-  record Result(int code, String out, String err) {}
-
   @TempDir Path temp;
+  FakeCluster cluster;
   FakeScheduler fake;
-  Env env;
 
   @BeforeEach
   void setUp() throws IOException {
-    fake = new FakeScheduler();
-    Path etc = Files.createDirectories(temp.resolve("etc"));
-    Files.writeString(
-        etc.resolve("clusters.json"),
-        "[{\"name\": \"fake\", \"scheduler_uri\": \"http://127.0.0.1:%d\"}]"
-            .formatted(fake.port()));
-    env =
-        new Env(
-            Map.of("BOREALIS_CONFIG_ROOT", etc.toString()),
-            Files.createDirectories(temp.resolve("home")),
-            false,
-            Duration.ofMillis(10));
+    cluster = new FakeCluster(temp);
+    fake = cluster.scheduler;
   }
 
   @AfterEach
   void tearDown() {
-    fake.close();
+    cluster.close();
   }
 
-  Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        Cli.run(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            env);
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private FakeCluster.Result run(String... args) {
+    return cluster.run(args);
   }
 
   @Test
   void getPrintsTheQuotaAndConsumptionInHumanUnits() {
     fake.json("GET /api/v1/quotas/www-data", 200, QUOTA);
-    Result r = run("quota", "get", "fake/www-data");
+    FakeCluster.Result r = run("quota", "get", "fake/www-data");
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo(TABLE);
   }
@@ -91,7 +64,7 @@ class QuotaCommandsTest {
   @Test
   void getWithJsonOutputPrintsTheSchedulersAnswer() throws IOException {
     fake.json("GET /api/v1/quotas/www-data", 200, QUOTA);
-    Result r = run("quota", "get", "fake/www-data", "-o", "json");
+    FakeCluster.Result r = run("quota", "get", "fake/www-data", "-o", "json");
     assertThat(r.code()).isZero();
     assertThat(new ObjectMapper().readTree(r.out())).isEqualTo(new ObjectMapper().readTree(QUOTA));
   }
@@ -99,7 +72,7 @@ class QuotaCommandsTest {
   @Test
   void setSendsHumanSizesAsMebibytesWithPut() throws IOException {
     fake.json("PUT /api/v1/quotas/www-data", 200, QUOTA);
-    Result r =
+    FakeCluster.Result r =
         run("quota", "set", "fake/www-data", "--cpu", "10", "--ram", "20GB", "--disk", "100GiB");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).isEqualTo(TABLE);
@@ -116,7 +89,8 @@ class QuotaCommandsTest {
         409,
         "{\"title\": \"Conflict\", \"status\": 409, \"detail\": \"Quota of role www-data may not be"
             + " set below its production consumption: ram: quota 256 MiB, in use 512 MiB\"}");
-    Result r = run("quota", "set", "fake/www-data", "--cpu", "1", "--ram", "256MB", "--disk", "1");
+    FakeCluster.Result r =
+        run("quota", "set", "fake/www-data", "--cpu", "1", "--ram", "256MB", "--disk", "1");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("ram: quota 256 MiB, in use 512 MiB");
   }
