@@ -177,6 +177,13 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
   private final LinkedHashMap<String, Offer> offers = new LinkedHashMap<>();
   private final Map<String, Launching> launching = new HashMap<>();
 
+  /**
+   * Pending reasons already worked out since the last round, by demand: task reads ask for them
+   * often, and each is a walk over every offer. Offers, host modes and limit counts change at
+   * rounds, so a reason is at most one round old.
+   */
+  private final Map<Demand, String> reasonsThisRound = new HashMap<>();
+
   /** The tasks holding resources on agents, for constraints, preemption and maintenance. */
   private final TaskIndex placedTasks = new TaskIndex();
 
@@ -430,6 +437,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private Behavior<Command> onRound(RunRound msg) {
     roundScheduled = false;
+    reasonsThisRound.clear();
     if (pending.isEmpty() || offers.isEmpty()) {
       // A full cluster sends no offers: preemption is what makes room there.
       preemptForUnplaced();
@@ -701,7 +709,7 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private Behavior<Command> onPendingReasons(GetPendingReasons msg) {
     // Once per group: tasks of equal demand wait for the same reason.
-    Map<Demand, String> reasons = new HashMap<>();
+    Map<Demand, String> reasons = reasonsThisRound;
     // Nearest fit first by score; ties go to the offer held longest (no shuffle: no randomness
     // spent on a query).
     List<Offer> order = new ArrayList<>(offers.values());
