@@ -44,7 +44,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -336,27 +335,14 @@ final class Guardian {
 
   /** The tasks the view has on agents (SLAVE_ASSIGNED statuses), for explicit reconciliation. */
   private static List<TaskRef> onAgents(ReadView view) {
-    QueryService.TaskQuery query =
-        new QueryService.TaskQuery(
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Set.of(),
-            ScheduleStatus.SLAVE_ASSIGNED,
-            Set.of(),
-            Set.of(),
-            0,
-            0,
-            Integer.MAX_VALUE);
-    return view.tasks(query).items().stream()
+    return view
+        .tasks(QueryService.TaskQuery.inStatuses(ScheduleStatus.SLAVE_ASSIGNED))
+        .items()
+        .stream()
         .map(t -> new TaskRef(t.taskId(), t.instance(), t.assignment().map(Assignment::agentId)))
         .toList();
   }
 
-  /**
-   * The value once the guardian has set it. A singleton may start on another thread before the
-   * guardian, a statement later, stores the other singleton's proxy: that gap is microseconds.
-   */
   /**
    * The tasks holding resources (SLAVE_ASSIGNED states) as the read side holds them once it has
    * read the store, for a starting placement engine. They may lag the instances by the read side's
@@ -384,20 +370,10 @@ final class Guardian {
       return;
     }
     try {
-      QueryService.TaskQuery q =
-          new QueryService.TaskQuery(
-              Optional.empty(),
-              Optional.empty(),
-              Optional.empty(),
-              Set.of(),
-              ScheduleStatus.SLAVE_ASSIGNED,
-              Set.of(),
-              Set.of(),
-              0,
-              0,
-              Integer.MAX_VALUE);
       List<PlacedTask> tasks = new ArrayList<>();
-      for (ScheduledTask t : view.tasks(q).items()) {
+      QueryService.TaskQuery onAgents =
+          QueryService.TaskQuery.inStatuses(ScheduleStatus.SLAVE_ASSIGNED);
+      for (ScheduledTask t : view.tasks(onAgents).items()) {
         t.assignment()
             .ifPresent(
                 a ->
@@ -411,6 +387,10 @@ final class Guardian {
     }
   }
 
+  /**
+   * The value once the guardian has set it. A singleton may start on another thread before the
+   * guardian, a statement later, stores the other singleton's proxy: that gap is microseconds.
+   */
   private static <T> T awaitSet(AtomicReference<T> ref) {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     T value;

@@ -85,6 +85,21 @@ public interface QueryService {
           0,
           Integer.MAX_VALUE);
     }
+
+    /** Every task of every job in one of {@code statuses}, unpaged. */
+    public static TaskQuery inStatuses(Set<ScheduleStatus> statuses) {
+      return new TaskQuery(
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          Set.of(),
+          statuses,
+          Set.of(),
+          Set.of(),
+          0,
+          0,
+          Integer.MAX_VALUE);
+    }
   }
 
   /** The number of events applied: the {@code X-Borealis-Index} of every read. */
