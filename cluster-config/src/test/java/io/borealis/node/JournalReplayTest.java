@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * release's event shapes ({@code fixtures/journal-0.1.0.jsonl}, recorded by {@link
  * JournalFixtureGenerator}, manifests without a version) and serves what that release served: the
  * jobs and their configurations, every task with its whole history, the update, the quota and the
- * hosts in maintenance.
+ * hosts in maintenance. What it writes itself carries the version of its type in the manifest.
  */
 class JournalReplayTest {
 
@@ -77,6 +79,25 @@ class JournalReplayTest {
       assertThat(node.get(JournalFixtureGenerator.QUOTA).get("quota"))
           .isEqualTo(served.get("quota").get("quota"));
       assertThat(node.get("/api/v1/maintenance")).isEqualTo(served.get("maintenance"));
+
+      // What this release writes carries its version in the manifest.
+      assertThat(
+              node.call(
+                      "PUT",
+                      "/api/v1/quotas/replay-team",
+                      "{\"cpu\": 1, \"ram_mb\": 64, \"disk_mb\": 64}")
+                  .status())
+          .isEqualTo(200);
     }
+    List<JsonNode> written = new ArrayList<>();
+    for (String line : JournalFixture.dump(dataDir)) {
+      JsonNode event = NodeProcess.JSON.readTree(line);
+      if (event.get("persistence_id").asText().contains("replay-team")) {
+        written.add(event);
+      }
+    }
+    assertThat(written).hasSize(1);
+    assertThat(written.get(0).get("manifest").asText())
+        .isEqualTo("io.borealis.quota.QuotaEntity$QuotaSet#1");
   }
 }
