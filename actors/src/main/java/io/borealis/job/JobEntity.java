@@ -5,6 +5,7 @@ import io.borealis.common.EventFeed;
 import io.borealis.common.FanOut;
 import io.borealis.common.FanOut.Outcome;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Supervision;
 import io.borealis.common.Tags;
 import io.borealis.job.JobEvent.InstancesAdded;
@@ -194,7 +195,7 @@ public final class JobEntity
       Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
       Duration askTimeout,
       int maxTasksPerJob,
-      int snapshotEvery,
+      SnapshotPolicy snapshots,
       Duration idlePassivation,
       EventFeed feed,
       Tags tags,
@@ -206,7 +207,7 @@ public final class JobEntity
         Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
         Duration askTimeout,
         int maxTasksPerJob,
-        int snapshotEvery,
+        SnapshotPolicy snapshots,
         Duration idlePassivation,
         EventFeed feed,
         Tags tags) {
@@ -215,7 +216,7 @@ public final class JobEntity
           instances,
           askTimeout,
           maxTasksPerJob,
-          snapshotEvery,
+          snapshots,
           idlePassivation,
           feed,
           tags,
@@ -228,7 +229,7 @@ public final class JobEntity
         Function<InstanceKey, RecipientRef<TaskInstanceEntity.Command>> instances,
         Duration askTimeout,
         int maxTasksPerJob,
-        int snapshotEvery,
+        SnapshotPolicy snapshots,
         Duration idlePassivation,
         EventFeed feed) {
       this(
@@ -236,7 +237,7 @@ public final class JobEntity
           instances,
           askTimeout,
           maxTasksPerJob,
-          snapshotEvery,
+          snapshots,
           idlePassivation,
           feed,
           Tags.SINGLE);
@@ -307,7 +308,7 @@ public final class JobEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(deps.snapshotEvery(), 2);
+    return deps.snapshots().retention();
   }
 
   @Override

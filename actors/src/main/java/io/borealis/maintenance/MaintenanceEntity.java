@@ -187,7 +187,7 @@ public final class MaintenanceEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
+    return deps.settings().snapshots().retention();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.borealis.maintenance;
 
 import com.typesafe.config.Config;
+import io.borealis.common.SnapshotPolicy;
 import java.time.Duration;
 
 /**
@@ -9,9 +10,14 @@ import java.time.Duration;
  *
  * @param pollInterval how often DRAINING hosts are drained as their SLA allows
  * @param drainedCheckInterval how often hosts are checked for emptiness and forced drains
+ * @param snapshots when the maintenance entity saves snapshots ({@code
+ *     borealis.snapshots.maintenance})
  */
 public record MaintenanceSettings(
-    Duration pollInterval, Duration drainedCheckInterval, DrainPlanner.Settings sla) {
+    Duration pollInterval,
+    Duration drainedCheckInterval,
+    DrainPlanner.Settings sla,
+    SnapshotPolicy snapshots) {
 
   public MaintenanceSettings {
     if (pollInterval.isNegative() || pollInterval.isZero()) {
@@ -28,6 +34,7 @@ public record MaintenanceSettings(
         config.getDuration("borealis.maintenance.drained-check-interval"),
         new DrainPlanner.Settings(
             config.getInt("borealis.update.min-required-instances-for-sla"),
-            config.getBoolean("borealis.update.sla-aware-kill-non-production")));
+            config.getBoolean("borealis.update.sla-aware-kill-non-production")),
+        SnapshotPolicy.from(config, "maintenance"));
   }
 }

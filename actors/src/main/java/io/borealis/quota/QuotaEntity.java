@@ -2,6 +2,7 @@ package io.borealis.quota;
 
 import io.borealis.CborSerializable;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Supervision;
 import io.borealis.model.FieldError;
 import java.time.Clock;
@@ -82,7 +83,7 @@ public final class QuotaEntity
   // Wiring
 
   /** What a quota needs from the node. */
-  public record Deps(Clock clock, int snapshotEvery) {}
+  public record Deps(Clock clock, SnapshotPolicy snapshots) {}
 
   private final String role;
   private final Deps deps;
@@ -115,7 +116,7 @@ public final class QuotaEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(deps.snapshotEvery(), 2);
+    return deps.snapshots().retention();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -337,7 +337,7 @@ public final class TaskInstanceEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     // Events are kept: the read side rebuilds from them. Snapshots bound recovery time.
-    return RetentionCriteria.snapshotEvery(deps.settings().snapshotEvery(), 2);
+    return deps.settings().snapshots().retention();
   }
 
   @Override

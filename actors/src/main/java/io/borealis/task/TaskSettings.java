@@ -1,6 +1,7 @@
 package io.borealis.task;
 
 import com.typesafe.config.Config;
+import io.borealis.common.SnapshotPolicy;
 import java.time.Duration;
 
 /**
@@ -16,7 +17,7 @@ public record TaskSettings(
     int historyPerInstance,
     Duration pendingRefreshInterval,
     Duration idlePassivation,
-    int snapshotEvery) {
+    SnapshotPolicy snapshots) {
 
   public static TaskSettings from(Config config) {
     Config c = config.getConfig("borealis.task");
@@ -29,7 +30,7 @@ public record TaskSettings(
         c.getInt("history-per-instance"),
         c.getDuration("pending-refresh-interval"),
         c.getDuration("idle-passivation"),
-        c.getInt("snapshot-every"));
+        SnapshotPolicy.from(config, "task-instance"));
   }
 
   /** Aurora's defaults. */
@@ -43,5 +44,5 @@ public record TaskSettings(
           1000,
           Duration.ofSeconds(30),
           Duration.ofMinutes(2),
-          100);
+          SnapshotPolicy.every(100));
 }

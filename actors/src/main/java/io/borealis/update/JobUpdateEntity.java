@@ -5,6 +5,7 @@ import io.borealis.common.EventFeed;
 import io.borealis.common.FanOut;
 import io.borealis.common.FanOut.Outcome;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Supervision;
 import io.borealis.common.Tags;
 import io.borealis.job.JobDiff;
@@ -204,7 +205,7 @@ public final class JobUpdateEntity
       InstanceChanges changes,
       SlaCoordinator coordinator,
       Duration askTimeout,
-      int snapshotEvery,
+      SnapshotPolicy snapshots,
       Duration idlePassivation,
       EventFeed feed,
       Tags tags) {}
@@ -282,7 +283,7 @@ public final class JobUpdateEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(deps.snapshotEvery(), 2);
+    return deps.snapshots().retention();
   }
 
   @Override

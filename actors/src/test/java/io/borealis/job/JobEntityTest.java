@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.common.EventFeed;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.job.JobEntity.AddInstances;
 import io.borealis.job.JobEntity.Added;
 import io.borealis.job.JobEntity.Command;
@@ -670,7 +671,7 @@ class JobEntityTest {
             instanceRefs,
             ASK_TIMEOUT,
             MAX_TASKS_PER_JOB,
-            1000,
+            SnapshotPolicy.every(1000),
             Duration.ofMinutes(2),
             (pid, seqNr, events) -> jobFed.add(pid + "#" + seqNr));
     return EventSourcedBehaviorTestKit.create(

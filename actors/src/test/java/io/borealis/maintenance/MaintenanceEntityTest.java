@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.borealis.common.Metrics;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.maintenance.MaintenanceEntity.Command;
 import io.borealis.maintenance.MaintenanceEntity.DrainRequested;
 import io.borealis.maintenance.MaintenanceEntity.Event;
@@ -117,7 +118,8 @@ class MaintenanceEntityTest {
         new MaintenanceEntity.Deps(
             clock,
             new Random(3),
-            new MaintenanceSettings(POLL, CHECK, new DrainPlanner.Settings(3, false)),
+            new MaintenanceSettings(
+                POLL, CHECK, new DrainPlanner.Settings(3, false), SnapshotPolicy.every(100)),
             placement.ref(),
             instance -> instances.ref(),
             hostTasks,

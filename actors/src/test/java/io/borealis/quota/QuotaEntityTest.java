@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -42,7 +43,9 @@ class QuotaEntityTest {
     quota =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            QuotaEntity.create(role, new QuotaEntity.Deps(Clock.fixed(NOW, ZoneOffset.UTC), 100)));
+            QuotaEntity.create(
+                role,
+                new QuotaEntity.Deps(Clock.fixed(NOW, ZoneOffset.UTC), SnapshotPolicy.every(100))));
   }
 
   @Test

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.model.CronCollisionPolicy;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.TaskConfig;
@@ -63,7 +64,7 @@ class QuotaServiceTest {
   void setUp() {
     suffix = "-" + nextTest.getAndIncrement();
     usage = RoleUsage.empty(ROLE);
-    QuotaEntity.Deps deps = new QuotaEntity.Deps(Clock.systemUTC(), 100);
+    QuotaEntity.Deps deps = new QuotaEntity.Deps(Clock.systemUTC(), SnapshotPolicy.every(100));
     quotas =
         new QuotaService(
             role ->

@@ -18,6 +18,7 @@ import io.borealis.backend.TaskRef;
 import io.borealis.common.EventFeed;
 import io.borealis.common.Metrics;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Tags;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
@@ -122,7 +123,7 @@ class TaskInstanceEntityTest {
           10,
           Duration.ofSeconds(30),
           Duration.ofMinutes(2),
-          1000);
+          SnapshotPolicy.every(1000));
 
   /** Each test gets its own instance, hence its own persistence id. */
   private static final AtomicInteger nextInstanceId = new AtomicInteger();

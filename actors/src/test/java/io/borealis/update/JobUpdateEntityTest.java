@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.common.EventFeed;
 import io.borealis.common.Rejection;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Tags;
 import io.borealis.job.JobEntity;
 import io.borealis.model.Assignment;
@@ -144,7 +145,7 @@ class JobUpdateEntityTest {
                     k -> instances.get(k.instanceId()),
                     ASK,
                     100,
-                    100,
+                    SnapshotPolicy.every(100),
                     Duration.ofMinutes(2),
                     EventFeed.NONE,
                     Tags.SINGLE,
@@ -166,7 +167,7 @@ class JobUpdateEntityTest {
             (policy, instance, taskId) ->
                 java.util.concurrent.CompletableFuture.completedFuture(true),
             ASK,
-            100,
+            SnapshotPolicy.every(100),
             Duration.ofMinutes(2),
             (pid, seqNr, events) -> events.forEach(e -> fed.add((UpdateEvent) e)),
             Tags.SINGLE);

@@ -5,6 +5,7 @@ import io.borealis.backend.FleetControl;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
 import io.borealis.common.Metrics;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Tags;
 import io.borealis.host.BackendHost;
 import io.borealis.host.Reconciler;
@@ -183,7 +184,7 @@ final class Guardian {
                   TaskInstanceEntity.refs(system),
                   askTimeout,
                   validation.maxTasksPerJob(),
-                  taskSettings.snapshotEvery(),
+                  SnapshotPolicy.from(config, "job"),
                   taskSettings.idlePassivation(),
                   view,
                   tags,
@@ -213,13 +214,14 @@ final class Guardian {
                       config.getString("borealis.validation.cluster-name"),
                       updates.getDuration("sla-coordinator-timeout")),
                   askTimeout,
-                  taskSettings.snapshotEvery(),
+                  SnapshotPolicy.from(config, "job-update"),
                   taskSettings.idlePassivation(),
                   view,
                   tags),
               remember);
 
-          QuotaEntity.init(system, new QuotaEntity.Deps(clock, taskSettings.snapshotEvery()));
+          QuotaEntity.init(
+              system, new QuotaEntity.Deps(clock, SnapshotPolicy.from(config, "quota")));
 
           // Host maintenance: one entity for the cluster, beside placement, which it tells the
           // hosts' modes; it reads tasks from this node's view and drains them through their

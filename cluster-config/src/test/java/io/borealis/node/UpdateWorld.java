@@ -12,6 +12,7 @@ import io.borealis.backend.sim.SimBackend;
 import io.borealis.backend.sim.SimFleetControl;
 import io.borealis.backend.sim.SimSettings;
 import io.borealis.common.EventFeed;
+import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Tags;
 import io.borealis.host.BackendHost;
 import io.borealis.job.JobEntity;
@@ -117,7 +118,7 @@ final class UpdateWorld implements AutoCloseable {
           1000,
           Duration.ofSeconds(30),
           Duration.ofDays(365),
-          100);
+          SnapshotPolicy.every(100));
 
   /** §9.0: SLA min-required-instances 3, SLA-kill retry delay 2000 ms. */
   static final UpdateEngine.Settings ENGINE =
@@ -258,7 +259,7 @@ final class UpdateWorld implements AutoCloseable {
                     k -> instance(k.instanceId()),
                     ASK,
                     1000,
-                    100,
+                    SnapshotPolicy.every(100),
                     Duration.ofDays(365),
                     EventFeed.NONE,
                     Tags.SINGLE,
@@ -279,7 +280,7 @@ final class UpdateWorld implements AutoCloseable {
             changes,
             (policy, instance, taskId) -> CompletableFuture.completedFuture(true),
             ASK,
-            100,
+            SnapshotPolicy.every(100),
             Duration.ofDays(365),
             (pid, seqNr, events) -> events.forEach(e -> fed.add((UpdateEvent) e)),
             Tags.SINGLE);

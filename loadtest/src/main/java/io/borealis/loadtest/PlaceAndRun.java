@@ -90,7 +90,7 @@ final class PlaceAndRun implements Callable<Integer> {
   @Option(
       names = "--set",
       description =
-          "A node setting, key=value (repeatable), e.g. --set borealis.task.snapshot-every=50")
+          "A node setting, key=value (repeatable), e.g. --set borealis.snapshots.task-instance.every-events=50")
   Map<String, String> settings = new LinkedHashMap<>();
 
   @Override
