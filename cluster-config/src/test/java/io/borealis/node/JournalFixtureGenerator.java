@@ -17,13 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Records the fixture journal {@link JournalReplayTest} replays: a node (simulated fleet) is driven
  * through a realistic history, stopped, and its embedded store's journal is written to {@code
- * src/test/resources/fixtures/journal-0.1.0.jsonl} ({@link JournalFixture}), with what it served
- * before it stopped beside it ({@code journal-0.1.0.served.json}).
+ * src/test/resources/fixtures/journal-RELEASE.jsonl} ({@link JournalFixture}), with what it served
+ * before it stopped beside it ({@code journal-RELEASE.served.json}).
  *
  * <p>Not part of the suite: a fixture is recorded once per release, from that release's code, so
  * that it keeps the event shapes (and manifests) of that release. Run it from the module with
  * {@code mvn -pl cluster-config -am test -Dtest=JournalFixtureGenerator
- * -Dsurefire.failIfNoSpecifiedTests=false -Dborealis.fixture.write=true}, and commit the files.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dborealis.fixture.write=true
+ * -Dborealis.fixture.release=RELEASE}, and commit the files (an existing fixture is not
+ * overwritten).
  */
 @EnabledIfSystemProperty(named = "borealis.fixture.write", matches = "true")
 class JournalFixtureGenerator {
@@ -42,6 +44,9 @@ class JournalFixtureGenerator {
 
   @Test
   void recordsAJournal(@TempDir Path temp) throws Exception {
+    String name = "journal-" + System.getProperty("borealis.fixture.release", "next");
+    // A recorded fixture is the shapes of its release: never overwritten by a later one.
+    assertThat(Path.of("src", "test", "resources", "fixtures", name + ".jsonl")).doesNotExist();
     Path dataDir = Files.createDirectories(temp.resolve("fixture"));
     ObjectNode served = NodeProcess.JSON.createObjectNode();
     try (NodeProcess node = new NodeProcess(dataDir, SETTINGS).start()) {
@@ -133,9 +138,9 @@ class JournalFixtureGenerator {
       }
     }
     Path folder = Path.of("src", "test", "resources", "fixtures");
-    JournalFixture.write(JournalFixture.dump(dataDir), folder.resolve("journal-0.1.0.jsonl"));
+    JournalFixture.write(JournalFixture.dump(dataDir), folder.resolve(name + ".jsonl"));
     JournalFixture.write(
         List.of(NodeProcess.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(served)),
-        folder.resolve("journal-0.1.0.served.json"));
+        folder.resolve(name + ".served.json"));
   }
 }
