@@ -38,14 +38,14 @@ final class Durability implements Callable<Integer> {
       names = "--min-up",
       defaultValue = "1s",
       converter = ApiLoad.DurationConverter.class,
-      description = "Shortest time the workload runs before a kill.")
+      description = "Shortest time the workload runs (from its first 2xx) before a kill.")
   Duration minUp;
 
   @Option(
       names = "--max-up",
       defaultValue = "5s",
       converter = ApiLoad.DurationConverter.class,
-      description = "Longest time the workload runs before a kill.")
+      description = "Longest time the workload runs (from its first 2xx) before a kill.")
   Duration maxUp;
 
   @Option(
@@ -69,6 +69,11 @@ final class Durability implements Callable<Integer> {
 
   @Option(names = "--report", description = "Default: loadtest/results/DATE-durability-STORE.json")
   Path report;
+
+  @Option(
+      names = "--node-java-opt",
+      description = "An option for the node's JVM, e.g. -XX:TieredStopAtLevel=1 (repeatable).")
+  List<String> nodeJavaOptions = new ArrayList<>();
 
   @Option(names = "--set", description = "A node setting, key=value (repeatable).")
   Map<String, String> settings = new LinkedHashMap<>();
@@ -109,7 +114,8 @@ final class Durability implements Callable<Integer> {
                     storeArgs(store, cassandra),
                     conf.toString(),
                     work,
-                    settle))
+                    settle,
+                    nodeJavaOptions))
             .run();
     Map<String, Object> out = result.report();
     Map<String, Object> machine = LoadTest.machine();

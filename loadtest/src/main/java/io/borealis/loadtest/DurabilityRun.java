@@ -28,6 +28,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
@@ -50,11 +52,13 @@ final class DurabilityRun {
    * How to run.
    *
    * @param kills how many times the node is killed (and checked after its restart)
-   * @param minUp and {@code maxUp}: the workload runs this long (uniform) before each kill
+   * @param minUp and {@code maxUp}: the workload runs this long (uniform) before each kill, counted
+   *     from its first acknowledged change after the (re)start
    * @param storeArgs the server's store options ({@code --store embedded} or {@code --store
    *     cassandra --cassandra host:port})
    * @param settings more node settings (HOCON lines)
    * @param settle how long an instance may take to get its task back after a restart
+   * @param javaOptions more options for the node's JVM
    */
   record Settings(
       long seed,
@@ -65,7 +69,8 @@ final class DurabilityRun {
       List<String> storeArgs,
       String settings,
       Path workDir,
-      Duration settle) {}
+      Duration settle,
+      List<String> javaOptions) {}
 
   /** One kill, restart and check. */
   record Trial(
@@ -74,6 +79,7 @@ final class DurabilityRun {
       long restartMillis,
       long ackedIndex,
       long indexAfter,
+      long checkMillis,
       int lost,
       int duplicates,
       int regressions,
@@ -123,6 +129,7 @@ final class DurabilityRun {
         m.put("restart_ms", t.restartMillis());
         m.put("acked_index", t.ackedIndex());
         m.put("index_after_restart", t.indexAfter());
+        m.put("check_ms", t.checkMillis());
         m.put("lost", t.lost());
         m.put("duplicates", t.duplicates());
         m.put("regressions", t.regressions());
@@ -171,6 +178,9 @@ final class DurabilityRun {
   private volatile ServerProcess node;
   private volatile boolean stopped;
 
+  /** Opens at a trial's first acknowledged change: the kill timer starts then. */
+  private volatile CountDownLatch firstAck = new CountDownLatch(1);
+
   DurabilityRun(Settings settings) {
     this.settings = settings;
     this.random = new Random(settings.seed());
@@ -190,7 +200,9 @@ final class DurabilityRun {
             + String.join(" ", settings.storeArgs()));
     List<Trial> trials = new ArrayList<>();
     Path data = settings.workDir().resolve("node");
-    try (ServerProcess n = new ServerProcess(data, settings.settings(), settings.storeArgs())) {
+    try (ServerProcess n =
+        new ServerProcess(
+            data, settings.settings(), settings.storeArgs(), settings.javaOptions())) {
       node = n.start();
       for (int trial = 1; trial <= settings.kills(); trial++) {
         trials.add(trial(trial));
@@ -221,12 +233,16 @@ final class DurabilityRun {
                 (random.nextDouble() * (settings.maxUp().toMillis() - settings.minUp().toMillis()));
     List<Thread> workers = new ArrayList<>();
     stopped = false;
+    firstAck = new CountDownLatch(1);
     for (int w = 0; w < settings.workers(); w++) {
       Random own = new Random(random.nextLong());
       Thread t = new Thread(() -> work(own), "durability-worker-" + w);
       t.start();
       workers.add(t);
     }
+    // From the first acknowledged change on: a node just started answers its first requests
+    // slowly, and a kill before any answer would test little.
+    firstAck.await(30, TimeUnit.SECONDS);
     Thread.sleep(up);
     node.kill9();
     stopped = true;
@@ -237,8 +253,10 @@ final class DurabilityRun {
     node.start();
     long restartMillis = (System.nanoTime() - restartStarted) / 1_000_000;
     long ackedIndex = log.maxAckedIndex();
+    long checkStarted = System.nanoTime();
     Answer first = get("/api/v1/jobs?index=" + ackedIndex + "&wait=30s", Duration.ofSeconds(40));
     Findings f = check();
+    long checkMillis = (System.nanoTime() - checkStarted) / 1_000_000;
     List<String> findings = new ArrayList<>();
     findings.addAll(f.lost());
     findings.addAll(f.duplicates());
@@ -250,19 +268,22 @@ final class DurabilityRun {
             restartMillis,
             ackedIndex,
             first.index(),
+            checkMillis,
             f.lost().size(),
             f.duplicates().size(),
             f.regressions().size(),
             findings);
     System.err.printf(
         "durability: trial %d killed after %d ms, restarted in %d ms, %d acked so far, index %d ->"
-            + " %d: lost %d, duplicates %d, regressions %d%n",
+            + " %d, checked %d tasks in %d ms: lost %d, duplicates %d, regressions %d%n",
         number,
         up,
         restartMillis,
         log.count(Outcome.ACKED),
         ackedIndex,
         first.index(),
+        observed.size(),
+        checkMillis,
         t.lost(),
         t.duplicates(),
         t.regressions());
@@ -548,6 +569,9 @@ final class DurabilityRun {
       index = answer.get().index();
       outcome =
           code / 100 == 2 ? Outcome.ACKED : code / 100 == 4 ? Outcome.REFUSED : Outcome.UNKNOWN;
+    }
+    if (outcome == Outcome.ACKED) {
+      firstAck.countDown();
     }
     log.add(
         new Op(

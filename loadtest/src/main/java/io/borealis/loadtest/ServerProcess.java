@@ -25,6 +25,7 @@ final class ServerProcess implements AutoCloseable {
   private final Path config;
   private final Path log;
   private final List<String> storeArgs;
+  private final List<String> javaOptions;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
@@ -32,12 +33,15 @@ final class ServerProcess implements AutoCloseable {
 
   /**
    * @param storeArgs the server's store options, e.g. {@code --store cassandra --cassandra h:p}
+   * @param javaOptions more options for the node's JVM (the heap is 512 MB unless one says else)
    */
-  ServerProcess(Path dataDir, String settings, List<String> storeArgs) throws IOException {
+  ServerProcess(Path dataDir, String settings, List<String> storeArgs, List<String> javaOptions)
+      throws IOException {
     this.dataDir = dataDir;
     this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
     this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     this.storeArgs = List.copyOf(storeArgs);
+    this.javaOptions = List.copyOf(javaOptions);
     Files.createDirectories(dataDir);
     Files.writeString(config, settings);
   }
@@ -74,6 +78,7 @@ final class ServerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4");
+    command.addAll(javaOptions);
     command.add("-cp");
     command.add(classpath);
     command.add("io.borealis.node.Main");
