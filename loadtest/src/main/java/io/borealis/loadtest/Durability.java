@@ -121,6 +121,7 @@ final class Durability implements Callable<Integer> {
     Map<String, Object> machine = LoadTest.machine();
     machine.put("note", "node in a JVM of its own, harness in another");
     out.put("machine", machine);
+    out.put("node_java_options", nodeJavaOptions);
     out.put("node_log", work.resolve("node.log").toString());
     LoadTest.write(out, report != null ? report : LoadTest.defaultReport("durability-" + store));
     return result.passed() ? 0 : 1;

@@ -154,15 +154,18 @@ final class DurabilityRun {
     final String name;
     final ReentrantLock lock = new ReentrantLock();
 
-    /** One more than the highest instance id it was given. */
-    volatile int width;
+    /**
+     * The instances the workload believes alive (created or added, not yet asked to be killed):
+     * kills, restarts and adds aim at these. Read and written only by the worker holding the job.
+     */
+    final Set<Integer> alive = new TreeSet<>();
 
     /** The index of its last acknowledged change: its reads wait for the view to pass it. */
     volatile long index;
 
-    Job(String name, int width) {
+    Job(String name, int instances) {
       this.name = name;
-      this.width = width;
+      IntStream.range(0, instances).forEach(alive::add);
     }
   }
 
@@ -409,20 +412,21 @@ final class DurabilityRun {
       return true;
     }
     try {
-      if (p < 0.30) {
+      if (p < 0.25) {
         return kill(job, Optional.of(someInstances(job, rnd)));
-      } else if (p < 0.34) {
+      } else if (p < 0.28) {
         return kill(job, Optional.empty());
-      } else if (p < 0.46) {
+      } else if (p < 0.40) {
         return change(job, Kind.RESTART, "/restart", instancesBody(someInstances(job, rnd)), null);
-      } else if (p < 0.58) {
-        if (job.width >= MAX_WIDTH) {
+      } else if (p < 0.55) {
+        if (job.alive.size() >= MAX_WIDTH) {
           return read(job);
         }
+        List<Integer> alive = List.copyOf(job.alive);
         ObjectNode body =
             LoadTest.JSON
                 .createObjectNode()
-                .put("template_instance", rnd.nextInt(job.width))
+                .put("template_instance", alive.get(rnd.nextInt(alive.size())))
                 .put("count", 1 + rnd.nextInt(2));
         return change(job, Kind.ADD, "/instances", body, null);
       } else if (p < 0.90) {
@@ -447,11 +451,13 @@ final class DurabilityRun {
     return null;
   }
 
+  /** One or two of the job's alive instances. */
   private static Set<Integer> someInstances(Job job, Random rnd) {
+    List<Integer> alive = List.copyOf(job.alive);
     Set<Integer> out = new TreeSet<>();
     int n = 1 + rnd.nextInt(2);
     for (int i = 0; i < n; i++) {
-      out.add(rnd.nextInt(job.width));
+      out.add(alive.get(rnd.nextInt(alive.size())));
     }
     return out;
   }
@@ -490,8 +496,13 @@ final class DurabilityRun {
             "/kill",
             instances.map(DurabilityRun::instancesBody).orElse(LoadTest.JSON.createObjectNode()),
             instances.orElse(null));
+    // Whatever the answer, the workload leaves alone what it asked to kill.
     if (instances.isEmpty()) {
-      // Whatever the answer, the workload leaves a job it tried to kill whole alone.
+      job.alive.clear();
+    } else {
+      job.alive.removeAll(instances.get());
+    }
+    if (job.alive.isEmpty()) {
       live.remove(job);
     }
     return sent;
@@ -509,7 +520,7 @@ final class DurabilityRun {
     if (a.isPresent() && a.get().code() / 100 == 2 && a.get().body().has("instances")) {
       changed = parseRanges(a.get().body().path("instances").asText());
       if (kind == Kind.ADD) {
-        job.width = Math.max(job.width, changed.stream().mapToInt(i -> i + 1).max().orElse(0));
+        job.alive.addAll(changed);
       }
     }
     record(seq, kind, job, Optional.ofNullable(instances), changed, null, null, a);
