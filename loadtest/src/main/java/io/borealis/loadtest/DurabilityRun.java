@@ -439,13 +439,17 @@ final class DurabilityRun {
     }
   }
 
-  /** A job no other worker holds, held; null when the few tried were all held. */
+  /** A job with instances alive that no other worker holds, held; null if none of a few tried. */
   private Job pick(Random rnd) {
     List<Job> jobs = List.copyOf(live);
     for (int tries = 0; tries < 4 && !jobs.isEmpty(); tries++) {
       Job j = jobs.get(rnd.nextInt(jobs.size()));
       if (j.lock.tryLock()) {
-        return j;
+        if (!j.alive.isEmpty()) {
+          return j;
+        }
+        // Its last instances were killed since the list was copied.
+        j.lock.unlock();
       }
     }
     return null;
