@@ -75,6 +75,13 @@ final class Durability implements Callable<Integer> {
       description = "An option for the node's JVM, e.g. -XX:TieredStopAtLevel=1 (repeatable).")
   List<String> nodeJavaOptions = new ArrayList<>();
 
+  @Option(
+      names = "--forget-data",
+      description =
+          "Negative control: wipe the node's data folder at every kill; the check must then find"
+              + " losses (exit 1).")
+  boolean forgetData;
+
   @Option(names = "--set", description = "A node setting, key=value (repeatable).")
   Map<String, String> settings = new LinkedHashMap<>();
 
@@ -115,7 +122,8 @@ final class Durability implements Callable<Integer> {
                     conf.toString(),
                     work,
                     settle,
-                    nodeJavaOptions))
+                    nodeJavaOptions,
+                    forgetData))
             .run();
     Map<String, Object> out = result.report();
     Map<String, Object> machine = LoadTest.machine();

@@ -136,6 +136,18 @@ final class ServerProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** Deletes the data folder (the node must not be running): a node that forgets everything. */
+  void wipe() throws IOException {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("the node is running");
+    }
+    try (var paths = Files.walk(dataDir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process != null && process.isAlive()) {

@@ -41,7 +41,8 @@ class DurabilityTest {
                     temp,
                     Duration.ofSeconds(30),
                     // Quicker starts on a busy machine: the test counts restarts, not speed.
-                    List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")))
+                    List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"),
+                    false))
             .run();
 
     String replay =
