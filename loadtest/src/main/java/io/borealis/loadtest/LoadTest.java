@@ -24,7 +24,13 @@ import picocli.CommandLine.Command;
 @Command(
     name = "loadtest",
     mixinStandardHelpOptions = true,
-    subcommands = {PlaceAndRun.class, ApiLoad.class, LocalRun.class, UpdateLoad.class})
+    subcommands = {
+      PlaceAndRun.class,
+      ApiLoad.class,
+      LocalRun.class,
+      UpdateLoad.class,
+      Durability.class
+    })
 public final class LoadTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
