@@ -94,8 +94,10 @@ class BackupTest {
   private void twoJobs() {
     apply(new JobEvent.JobCreated(WEB, job(WEB, 2), List.of(0, 1), "s1", T0, "alice"));
     apply(new JobEvent.JobCreated(DB, job(DB, 1), List.of(0), "s1", T0, "alice"));
-    apply(new InstanceEvent.TaskCreated(new InstanceKey(WEB, 0), task("w0", WEB, 0, PENDING), "s1"));
-    apply(new InstanceEvent.TaskCreated(new InstanceKey(WEB, 1), task("w1", WEB, 1, PENDING), "s1"));
+    apply(
+        new InstanceEvent.TaskCreated(new InstanceKey(WEB, 0), task("w0", WEB, 0, PENDING), "s1"));
+    apply(
+        new InstanceEvent.TaskCreated(new InstanceKey(WEB, 1), task("w1", WEB, 1, PENDING), "s1"));
     apply(new InstanceEvent.TaskCreated(new InstanceKey(DB, 0), task("d0", DB, 0, PENDING), "s1"));
   }
 
@@ -178,8 +180,7 @@ class BackupTest {
     Metrics metrics = Metrics.standalone();
     Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
     BackupStore store = new BackupStore(dir, 48);
-    Backup.Others others =
-        new Backup.Others(Map.of("www-data", ResourceAggregate.ZERO), Map.of());
+    Backup.Others others = new Backup.Others(Map.of("www-data", ResourceAggregate.ZERO), Map.of());
     Backups backups =
         new Backups(view, store, () -> CompletableFuture.completedFuture(others), clock, metrics);
 
@@ -245,9 +246,7 @@ class BackupTest {
     assertThat(all.jobs()).containsExactly(DB, WEB);
     assertThat(all.tasks()).extracting(ScheduledTask::taskId).containsExactly("d0", "w0", "w1");
     assertThat(
-            recovery
-                .query(new StagedRecovery.Filter(Optional.of(WEB), Set.of(), Set.of()))
-                .tasks())
+            recovery.query(new StagedRecovery.Filter(Optional.of(WEB), Set.of(), Set.of())).tasks())
         .extracting(ScheduledTask::taskId)
         .containsExactly("w0", "w1");
     assertThat(
@@ -313,9 +312,7 @@ class BackupTest {
             WEB, Optional.of(job(WEB, 1)), List.of(0), Optional.of(T0), T0, "recovery"));
     apply(
         new InstanceEvent.InstanceRestored(
-            web0,
-            List.of(task("w0-new", WEB, 0, RUNNING), task("w0-old", WEB, 0, KILLED)),
-            T0));
+            web0, List.of(task("w0-new", WEB, 0, RUNNING), task("w0-old", WEB, 0, KILLED)), T0));
     apply(new InstanceEvent.InstanceRestored(web1, List.of(), T0));
 
     assertThat(view.task("w0")).isEmpty();
@@ -334,7 +331,8 @@ class BackupTest {
   void anErasedJobIsListedNoMoreAndCanBeCreatedAgain() {
     twoJobs();
     apply(
-        new JobEvent.JobRestored(DB, Optional.empty(), List.of(), Optional.empty(), T0, "recovery"));
+        new JobEvent.JobRestored(
+            DB, Optional.empty(), List.of(), Optional.empty(), T0, "recovery"));
     apply(new InstanceEvent.InstanceRestored(new InstanceKey(DB, 0), List.of(), T0));
 
     assertThat(view.jobs(Optional.empty(), Optional.empty()))
@@ -352,7 +350,8 @@ class BackupTest {
   void aViewRestoredFromItsSnapshotKeepsTheRestoredState() {
     twoJobs();
     apply(
-        new JobEvent.JobRestored(DB, Optional.empty(), List.of(), Optional.empty(), T0, "recovery"));
+        new JobEvent.JobRestored(
+            DB, Optional.empty(), List.of(), Optional.empty(), T0, "recovery"));
     apply(new InstanceEvent.InstanceRestored(new InstanceKey(DB, 0), List.of(), T0));
     ReadView again = new ReadView();
     again.restore(view.snapshot());
