@@ -3,6 +3,7 @@ package io.borealis.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.borealis.model.JobKey;
 import io.borealis.persistence.Backup;
+import io.borealis.persistence.BackupStore;
 import io.borealis.persistence.StagedRecovery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,6 +111,10 @@ final class BackupRoutes extends ApiDirectives {
                 try {
                   Backup.Summary s = admin.recovery().stage(id.orElseThrow());
                   return ok(new StageView(s.id(), s.jobs(), s.tasks()));
+                } catch (BackupStore.UnreadableBackup e) {
+                  // Another release's format, or damaged: the id names nothing this node can load.
+                  throw new BadRequest(
+                      List.of(new io.borealis.model.FieldError("backup_id", e.getMessage())));
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
