@@ -113,8 +113,9 @@ class BackupRoutesTest {
     Reply staged = call("POST", "/api/v1/admin/recovery/stage", "{\"backup_id\": \"" + id + "\"}");
     assertThat(staged.status()).isEqualTo(200);
     assertThat(staged.body().get("backup_id").asText()).isEqualTo(id);
-    assertThat(call("POST", "/api/v1/admin/recovery/stage", "{\"backup_id\": \"" + id + "\"}")
-            .status())
+    assertThat(
+            call("POST", "/api/v1/admin/recovery/stage", "{\"backup_id\": \"" + id + "\"}")
+                .status())
         .isEqualTo(409);
     Reply query = call("GET", "/api/v1/admin/recovery?status=RUNNING", null);
     assertThat(query.status()).isEqualTo(200);
