@@ -433,6 +433,14 @@ class SerializationTest {
     events.add(new JobEvent.UpdateLocked(JOB, "u-1", List.of(0, 1, 2, 3), T0, "bob"));
     events.add(new JobEvent.UpdateUnlocked(JOB, "u-1", "ROLLED_FORWARD", Optional.of(FULL), T0));
     events.add(new JobEvent.UpdateUnlocked(JOB, "u-2", "GONE", Optional.empty(), T0));
+    // A committed recovery: the backup's state, or the entity erased.
+    events.add(
+        new JobEvent.JobRestored(
+            JOB, Optional.of(JOB_CONFIGS.get(0)), List.of(0, 1), Optional.of(T0), T0, "recovery"));
+    events.add(
+        new JobEvent.JobRestored(JOB, Optional.empty(), List.of(), Optional.empty(), T0, "r"));
+    events.add(new InstanceEvent.InstanceRestored(INSTANCE, List.of(TASK, ANCESTOR), T0));
+    events.add(new InstanceEvent.InstanceRestored(INSTANCE, List.of(), T0));
     events.addAll(UPDATE_EVENTS);
     events.add(
         new QuotaEntity.QuotaSet(
@@ -533,6 +541,11 @@ class SerializationTest {
             new JobEntity.Locked(List.of(0, 1, 2), JOB_CONFIGS.get(0)),
             new JobEntity.Unlock("u-1", "ROLLED_FORWARD", Optional.of(FULL), ref()),
             new JobEntity.Unlock("u-1", "ABORTED", Optional.empty(), ref()),
+            new JobEntity.Restore(
+                Optional.of(JOB_CONFIGS.get(0)), List.of(0, 1), Optional.of(T0), "recovery", ref()),
+            new JobEntity.Restore(Optional.empty(), List.of(), Optional.empty(), "r", ref()),
+            new TaskInstanceEntity.Restore(List.of(TASK, ANCESTOR), ref()),
+            new TaskInstanceEntity.Restore(List.of(), ref()),
             new io.borealis.update.JobUpdateEntity.Start(
                 JOB_CONFIGS.get(0),
                 Set.of(0, 1),

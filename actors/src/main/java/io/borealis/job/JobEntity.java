@@ -23,6 +23,7 @@ import io.borealis.task.TaskInstanceEntity;
 import io.borealis.task.TaskInstanceEntity.InstanceSummary;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -75,6 +76,19 @@ public final class JobEntity
 
   /** Create the job; fails if it exists and still has an active task. */
   public record Create(JobConfiguration config, String user, ActorRef<StatusReply<Created>> replyTo)
+      implements Command {}
+
+  /**
+   * Replace the job with a backup's (a committed recovery): this configuration and these instance
+   * ids, nothing left to schedule, no update; an empty {@code config} erases the job. Accepted in
+   * any state, also while an update holds the job (the restore ends its hold).
+   */
+  public record Restore(
+      Optional<JobConfiguration> config,
+      List<Integer> instanceIds,
+      Optional<Instant> createdAt,
+      String user,
+      ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
   /** The job was created with this many PENDING tasks. */
@@ -343,6 +357,7 @@ public final class JobEntity
         .onCommand(LockForUpdate.class, c -> Effect().reply(c.replyTo(), notFound()))
         .onCommand(Unlock.class, c -> Effect().reply(c.replyTo(), Done.getInstance()))
         .onCommand(IdleCheck.class, this::idleWhileEmpty)
+        .onCommand(Restore.class, this::restore)
         // Nothing else can reach a job that never existed (answers follow requests it refused).
         .onAnyCommand(c -> Effect().noReply());
     builder
@@ -353,6 +368,7 @@ public final class JobEntity
         .onCommand(
             AddInstances.class, (s, c) -> unlessUpdating(s, c, c.replyTo(), this::addInstances))
         .onCommand(LockForUpdate.class, this::lockForUpdate)
+        .onCommand(Restore.class, this::restore)
         .onCommand(Unlock.class, this::unlock)
         .onCommand(UpdateProbed.class, this::onUpdateProbed)
         .onCommand(CreateSurveyed.class, this::onCreateSurveyed)
@@ -364,6 +380,22 @@ public final class JobEntity
         .onCommand(RetryScheduling.class, this::retryScheduling)
         .onCommand(IdleCheck.class, this::idleWhileExisting);
     return builder.build();
+  }
+
+  // Any state
+
+  private ReplyEffect<JobEvent, JobState> restore(JobState state, Restore cmd) {
+    // The restored state has nothing left to schedule: a retry timer of before is moot.
+    timers.cancel("retry-scheduling");
+    return persistAndPublish(
+            new JobEvent.JobRestored(
+                key,
+                cmd.config(),
+                cmd.instanceIds(),
+                cmd.createdAt(),
+                deps.clock().instant(),
+                cmd.user()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
   // Empty

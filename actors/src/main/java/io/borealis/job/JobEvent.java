@@ -68,4 +68,22 @@ public sealed interface JobEvent extends CborSerializable {
   record UpdateUnlocked(
       JobKey key, String updateId, String status, Optional<TaskConfig> task, Instant timestamp)
       implements JobEvent {}
+
+  /**
+   * A backup's state replaced the job's (a committed recovery): the job has exactly this
+   * configuration and these instance ids, nothing left to schedule and no update; an empty {@code
+   * config} erases the job (it was not in the backup).
+   */
+  record JobRestored(
+      JobKey key,
+      Optional<JobConfiguration> config,
+      List<Integer> instanceIds,
+      Optional<Instant> createdAt,
+      Instant timestamp,
+      String user)
+      implements JobEvent {
+    public JobRestored {
+      instanceIds = List.copyOf(instanceIds);
+    }
+  }
 }

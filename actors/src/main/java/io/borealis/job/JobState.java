@@ -74,6 +74,20 @@ public sealed interface JobState extends CborSerializable {
           List.of(new ScheduleBatch(e.scheduleId(), e.config().task(), e.instanceIds())),
           e.timestamp());
     }
+    if (event instanceof JobEvent.JobRestored e) {
+      if (e.config().isEmpty()) {
+        return new Empty();
+      }
+      // Generations name scheduling rounds: they only grow, so no old round is taken for new.
+      int generation = this instanceof Existing x ? x.generation() + 1 : 1;
+      return new Existing(
+          e.config().get(),
+          e.instanceIds(),
+          generation,
+          List.of(),
+          e.createdAt().orElse(e.timestamp()),
+          Optional.empty());
+    }
     Existing x = (Existing) this;
     if (event instanceof JobEvent.UpdateLocked e) {
       TreeSet<Integer> ids = new TreeSet<>(x.instanceIds());

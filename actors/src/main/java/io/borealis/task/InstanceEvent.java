@@ -45,4 +45,16 @@ public sealed interface InstanceEvent extends CborSerializable {
       taskIds = List.copyOf(taskIds);
     }
   }
+
+  /**
+   * A backup's state replaced the instance's (a committed recovery): its tasks are exactly {@code
+   * tasks}, newest first; none erases the instance (it was not in the backup, or its tasks were
+   * deleted from the staged copy).
+   */
+  record InstanceRestored(InstanceKey instance, List<ScheduledTask> tasks, Instant timestamp)
+      implements InstanceEvent {
+    public InstanceRestored {
+      tasks = List.copyOf(tasks);
+    }
+  }
 }

@@ -35,6 +35,12 @@ public sealed interface InstanceState extends CborSerializable {
     }
   }
 
+  /**
+   * The schedule id of a restored instance: no job's scheduling round has it, so a job that asks
+   * the instance to schedule after a restore is answered by its state, not by an old round.
+   */
+  String RESTORED_SCHEDULE = "restored";
+
   /** The latest task of the instance, active or not. */
   default Optional<ScheduledTask> latestTask() {
     if (this instanceof Active a) {
@@ -87,6 +93,12 @@ public sealed interface InstanceState extends CborSerializable {
       }
       return withHistory(
           olderTasks().stream().filter(t -> !t.taskId().equals(e.taskId())).toList());
+    }
+    if (event instanceof InstanceEvent.InstanceRestored e) {
+      if (e.tasks().isEmpty()) {
+        return new Empty();
+      }
+      return next(e.tasks().get(0), e.tasks().subList(1, e.tasks().size()), RESTORED_SCHEDULE);
     }
     TasksPruned e = (TasksPruned) event;
     return withHistory(

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -164,6 +165,13 @@ public final class TaskInstanceEntity
 
   /** Drop these ended tasks from the history (the job's history pruning chose them). */
   public record Prune(List<String> taskIds, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * Replace the instance's tasks with a backup's, newest first (none erases the instance): a
+   * committed recovery. Timers and placement follow the restored state as after a recovery; a live
+   * task the backup does not hold is killed on its agent.
+   */
+  public record Restore(List<ScheduledTask> tasks, ActorRef<Done> replyTo) implements Command {}
 
   /** Timer: the task stayed too long in a transient status. */
   public record TransientTimeout(String taskId, ScheduleStatus status) implements Command {}
@@ -370,6 +378,7 @@ public final class TaskInstanceEntity
             Prune.class,
             (s, c) ->
                 persist(planner.prune(s, c.taskIds())).thenReply(c.replyTo(), x -> Done.done()))
+        .onCommand(Restore.class, this::restore)
         .onCommand(Describe.class, (s, c) -> Effect().reply(c.replyTo(), summary(s)))
         .onCommand(TransientTimeout.class, this::transientTimeout)
         .onCommand(RetryKill.class, this::retryKill)
@@ -378,6 +387,29 @@ public final class TaskInstanceEntity
         .onCommand(RefreshPending.class, this::refreshPending)
         .onCommand(IdleCheck.class, this::idleCheck);
     return builder.build();
+  }
+
+  private ReplyEffect<InstanceEvent, InstanceState> restore(InstanceState before, Restore cmd) {
+    InstanceEvent event = new InstanceEvent.InstanceRestored(key, cmd.tasks(), now());
+    Set<String> kept = new HashSet<>();
+    cmd.tasks().forEach(t -> kept.add(t.taskId()));
+    Optional<ScheduledTask> gone =
+        before.latestTask().filter(t -> t.status().isActive() && !kept.contains(t.taskId()));
+    return persist(
+            new Plan(StateChangeResult.SUCCESS, before.apply(event), List.of(event), List.of()))
+        .thenRun(
+            state -> {
+              gone.ifPresent(
+                  t -> {
+                    deps.placement().tell(new PlacementEngine.TaskGone(t.taskId()));
+                    if (t.status().isSlaveAssigned()) {
+                      sendKill(t.taskId(), t.assignment().map(Assignment::agentId));
+                    }
+                  });
+              // As after a recovery: placement, timers and the backend learn the restored task.
+              onRecovered(state);
+            })
+        .thenReply(cmd.replyTo(), s -> Done.done());
   }
 
   private ReplyEffect<InstanceEvent, InstanceState> scheduleWhileActive(
@@ -854,6 +886,8 @@ public final class TaskInstanceEntity
         ids.add(a.taskId());
       } else if (e instanceof InstanceEvent.TaskStateChanged c) {
         ids.add(c.taskId());
+      } else if (e instanceof InstanceEvent.InstanceRestored r) {
+        r.tasks().forEach(t -> ids.add(t.taskId()));
       }
     }
     List<ScheduledTask> changed = new ArrayList<>();

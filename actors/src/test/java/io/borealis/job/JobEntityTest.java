@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -388,6 +389,52 @@ class JobEntityTest {
     }
     placement.expectNoMessage(Duration.ofMillis(100));
     backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Restore (a committed recovery from a backup)
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void aRestoreReplacesTheJobAndEndsTheHoldOfAnUpdate() {
+    create(config(3));
+    var locked =
+        job.runCommand(
+            (ActorRef<StatusReply<JobEntity.Locked>> r) ->
+                new JobEntity.LockForUpdate("u-1", 3, Set.of(), USER, r));
+    assertThat(((Existing) locked.state()).activeUpdate()).contains("u-1");
+    Instant created = NOW.minusSeconds(3600);
+    int fedBefore = jobFed.size();
+
+    var restored =
+        job.runCommand(
+            (ActorRef<StatusReply<Done>> r) ->
+                new JobEntity.Restore(
+                    Optional.of(config(2)), List.of(0, 1), Optional.of(created), "recovery", r));
+
+    assertThat(restored.reply().isSuccess()).isTrue();
+    assertThat(restored.events())
+        .containsExactly(
+            new JobEvent.JobRestored(
+                key, Optional.of(config(2)), List.of(0, 1), Optional.of(created), NOW, "recovery"));
+    assertThat(restored.state())
+        .isEqualTo(new Existing(config(2), List.of(0, 1), 2, List.of(), created, Optional.empty()));
+    // Fed to the read side before the reply, as every other event.
+    assertThat(jobFed).hasSize(fedBefore + 1);
+  }
+
+  @Test
+  void aRestoreWithoutConfigurationErasesTheJob() {
+    create(config(2));
+
+    var erased =
+        job.runCommand(
+            (ActorRef<StatusReply<Done>> r) ->
+                new JobEntity.Restore(Optional.empty(), List.of(), Optional.empty(), "r", r));
+
+    assertThat(erased.state()).isEqualTo(new JobState.Empty());
+    assertThat(kill(Optional.empty(), Optional.empty()).reply().getError())
+        .isInstanceOf(Rejection.NotFound.class);
   }
 
   // ---------------------------------------------------------------------------------------------

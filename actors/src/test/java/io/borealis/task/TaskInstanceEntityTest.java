@@ -1268,6 +1268,71 @@ class TaskInstanceEntityTest {
     return TaskIds.of(instance, new UUID(0, n));
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Restore (a committed recovery from a backup)
+  // ---------------------------------------------------------------------------------------------
+
+  /** The backup's copy of a task: RUNNING on the agent, with another id than the live one. */
+  private ScheduledTask restoredRunning(String taskId) {
+    return pending(taskId, SERVICE, 0, Optional.empty(), START, Optional.empty())
+        .assigned(AGENT, START)
+        .withStatus(RUNNING, START, Optional.empty(), 0);
+  }
+
+  private CommandResultWithReply<Command, InstanceEvent, InstanceState, Done> restore(
+      List<ScheduledTask> tasks) {
+    return kit.runCommand(replyTo -> new TaskInstanceEntity.Restore(tasks, replyTo));
+  }
+
+  @Test
+  void aRestoreReplacesTheTasksKillsTheLiveOneItLacksAndReconcilesTheRestoredOne() {
+    toRunning(SERVICE);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    fed.clear();
+    ScheduledTask backup = restoredRunning("from-backup");
+
+    var result = restore(List.of(backup));
+
+    assertThat(result.reply()).isEqualTo(Done.done());
+    assertThat(result.events())
+        .containsExactly(new InstanceEvent.InstanceRestored(instance, List.of(backup), START));
+    assertThat(result.state())
+        .isEqualTo(new InstanceState.Active(backup, List.of(), InstanceState.RESTORED_SCHEDULE));
+    assertThat(fed).hasSize(1);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+    backend.expectMessage(
+        new ResourceBackend.Reconcile(
+            List.of(new TaskRef("from-backup", instance, Optional.of(AGENT.agentId())))));
+  }
+
+  @Test
+  void aRestoreWithoutTasksErasesTheInstance() {
+    toRunning(SERVICE);
+
+    var result = restore(List.of());
+
+    assertThat(result.state()).isEqualTo(new InstanceState.Empty());
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+    // Erased, it schedules anew when its job is created again.
+    assertThat(schedule(SERVICE, "s-2").reply().getValue())
+        .isEqualTo(new Scheduled(taskId(2), false));
+  }
+
+  @Test
+  void aRestoredPendingTaskGoesBackToPlacementAndTheLiveTaskKeptIsNotKilled() {
+    schedule(SERVICE, "s-1");
+    expectPending(taskId(1), instance, SERVICE);
+    ScheduledTask same = kit.getState().latestTask().orElseThrow();
+
+    var result = restore(List.of(same));
+
+    assertThat(result.state())
+        .isEqualTo(new InstanceState.Active(same, List.of(), InstanceState.RESTORED_SCHEDULE));
+    expectPending(taskId(1), instance, SERVICE);
+    backend.expectNoMessage(Duration.ofMillis(100));
+  }
+
   private String persistenceId() {
     return PersistenceId.of(TaskInstanceEntity.ENTITY_KEY.name(), instance.toString()).id();
   }

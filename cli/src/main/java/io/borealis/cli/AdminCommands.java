@@ -18,7 +18,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "admin",
     description = "Operator commands.",
-    subcommands = {AdminCommands.Host.class, AdminCommands.Reconcile.class})
+    subcommands = {
+      AdminCommands.Host.class,
+      AdminCommands.Reconcile.class,
+      BackupCommands.Backup.class,
+      BackupCommands.Recovery.class
+    })
 final class AdminCommands implements Callable<Integer> {
 
   @Spec CommandSpec spec;

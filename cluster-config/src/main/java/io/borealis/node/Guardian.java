@@ -20,15 +20,20 @@ import io.borealis.maintenance.MaintenanceSettings;
 import io.borealis.model.Assignment;
 import io.borealis.model.ScheduleStatus;
 import io.borealis.model.ValidationSettings;
+import io.borealis.persistence.Backup;
+import io.borealis.persistence.BackupStore;
+import io.borealis.persistence.Backups;
 import io.borealis.persistence.QueryService;
 import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
+import io.borealis.persistence.StagedRecovery;
 import io.borealis.placement.PlacedTask;
 import io.borealis.placement.PlacedTasksSource;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.placement.PlacementSettings;
 import io.borealis.quota.QuotaEntity;
 import io.borealis.quota.QuotaService;
+import io.borealis.quota.ResourceAggregate;
 import io.borealis.task.InstanceChanges;
 import io.borealis.task.LocalInstanceChanges;
 import io.borealis.task.ScheduledTask;
@@ -259,6 +264,31 @@ final class Guardian {
                     t.setDaemon(true);
                     return t;
                   });
+          MaintenanceService maintenanceService =
+              new MaintenanceService(system, maintenance, http.askTimeout());
+          UpdateService updateService =
+              new UpdateService(system, http.askTimeout(), Optional.of(quotas));
+          Backups.Settings backupSettings = Backups.Settings.from(config);
+          BackupStore backupStore =
+              new BackupStore(backupSettings.directory(), backupSettings.keep());
+          Backups backups =
+              new Backups(
+                  view,
+                  backupStore,
+                  () -> others(view, quotas, maintenanceService),
+                  clock,
+                  Metrics.of(system));
+          StagedRecovery recovery =
+              new StagedRecovery(
+                  backupStore,
+                  new RecoveryCommit(
+                      system,
+                      view,
+                      updateService,
+                      quotas,
+                      maintenanceService,
+                      reconciler::tell,
+                      askTimeout));
           ApiContext api =
               new ApiContext(
                       new JobService(
@@ -266,7 +296,7 @@ final class Guardian {
                           http.askTimeout(),
                           Optional.of(quotas),
                           Optional.of(placementRef.get())),
-                      new UpdateService(system, http.askTimeout(), Optional.of(quotas)),
+                      updateService,
                       view,
                       fleet,
                       // Sandboxes are served from this node when its backend keeps them here.
@@ -276,8 +306,9 @@ final class Guardian {
                       timer,
                       () -> cluster.selfMember().status() == MemberStatus.up())
                   .withQuotas(quotas)
-                  .withMaintenance(new MaintenanceService(system, maintenance, http.askTimeout()))
-                  .withReconciliation(reconciler::tell);
+                  .withMaintenance(maintenanceService)
+                  .withReconciliation(reconciler::tell)
+                  .withBackups(new ApiContext.BackupAdmin(backups, recovery));
           Api handler = new Api(api, Materializer.createMaterializer(system));
           // Open event streams end first, so unbinding does not wait for them.
           org.apache.pekko.actor.CoordinatedShutdown.get(system)
@@ -317,6 +348,7 @@ final class Guardian {
                         config.getDuration("borealis.task.history.prune-interval"),
                         clock,
                         TaskInstanceEntity.refs(system));
+                    periodicBackups(system, backups, backupSettings.interval(), log);
                     if (!rememberInstances) {
                       InstanceWaking.start(
                           system,
@@ -333,6 +365,65 @@ final class Guardian {
                   });
           return Behaviors.empty();
         });
+  }
+
+  /**
+   * Takes a backup every {@code interval} (none when it is zero), the first one interval from now.
+   */
+  private static void periodicBackups(
+      ActorSystem<?> system, Backups backups, Duration interval, org.slf4j.Logger log) {
+    if (interval.isZero() || interval.isNegative()) {
+      return;
+    }
+    system
+        .scheduler()
+        .scheduleAtFixedRate(
+            interval,
+            interval,
+            () ->
+                backups
+                    .takeNow()
+                    .whenComplete(
+                        (summary, error) -> {
+                          if (error != null) {
+                            log.warn("The periodic backup failed", error);
+                          } else {
+                            log.info(
+                                "Backup {} taken: {} jobs, {} tasks",
+                                summary.id(),
+                                summary.jobs(),
+                                summary.tasks());
+                          }
+                        }),
+            system.executionContext());
+  }
+
+  /**
+   * What a backup holds besides jobs and tasks: the quota of every role that has jobs, and the
+   * hosts in maintenance.
+   */
+  private static java.util.concurrent.CompletionStage<Backup.Others> others(
+      ReadView view, QuotaService quotas, MaintenanceService maintenance) {
+    List<CompletableFuture<QuotaService.QuotaInfo>> asked = new ArrayList<>();
+    for (QueryService.RoleSummary role : view.roles()) {
+      asked.add(quotas.get(role.role()).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
+        .thenCombine(
+            maintenance.status(),
+            (x, hosts) -> {
+              java.util.Map<String, ResourceAggregate> byRole = new java.util.TreeMap<>();
+              for (CompletableFuture<QuotaService.QuotaInfo> q : asked) {
+                QuotaService.QuotaInfo info = q.join();
+                if (!info.quota().equals(ResourceAggregate.ZERO)) {
+                  byRole.put(info.role(), info.quota());
+                }
+              }
+              java.util.Map<String, io.borealis.model.MaintenanceMode> modes =
+                  new java.util.TreeMap<>();
+              hosts.items().forEach(h -> modes.put(h.host(), h.mode()));
+              return new Backup.Others(byRole, modes);
+            });
   }
 
   /** The tasks the view has on agents (SLAVE_ASSIGNED statuses), for explicit reconciliation. */

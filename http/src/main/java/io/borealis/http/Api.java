@@ -2,6 +2,7 @@ package io.borealis.http;
 
 import io.borealis.common.Rejection;
 import io.borealis.model.FieldError;
+import io.borealis.persistence.StagedRecovery;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -59,6 +60,7 @@ public final class Api {
             new SimRoutes(ctx),
             new MaintenanceRoutes(ctx),
             new ReconcileRoutes(ctx),
+            new BackupRoutes(ctx),
             new EventRoutes(ctx, materializer));
     classes.forEach(c -> endpoints.addAll(c.endpoints()));
     this.route = route(ctx, endpoints);
@@ -270,6 +272,12 @@ public final class Api {
       return Problems.updateActive(e.getMessage(), active.updateId());
     }
     if (e instanceof Rejection.Conflict) {
+      return Problems.of(StatusCodes.CONFLICT, e.getMessage());
+    }
+    if (e instanceof StagedRecovery.NoSuchBackup) {
+      return Problems.of(StatusCodes.NOT_FOUND, e.getMessage());
+    }
+    if (e instanceof StagedRecovery.WrongStage) {
       return Problems.of(StatusCodes.CONFLICT, e.getMessage());
     }
     if (e instanceof Rejection.Unavailable) {

@@ -5,7 +5,9 @@ import io.borealis.host.Reconciler;
 import io.borealis.job.JobService;
 import io.borealis.maintenance.MaintenanceService;
 import io.borealis.model.ValidationSettings;
+import io.borealis.persistence.Backups;
 import io.borealis.persistence.QueryService;
+import io.borealis.persistence.StagedRecovery;
 import io.borealis.quota.QuotaService;
 import io.borealis.update.UpdateService;
 import java.nio.file.Path;
@@ -35,7 +37,11 @@ public record ApiContext(
     Admission admission,
     Optional<QuotaService> quotas,
     MaintenanceService maintenance,
-    Consumer<Reconciler.Trigger> reconciliation) {
+    Consumer<Reconciler.Trigger> reconciliation,
+    Optional<BackupAdmin> backups) {
+
+  /** Backups and the staged restore (absent on contexts of tests of other routes: 503). */
+  public record BackupAdmin(Backups backups, StagedRecovery recovery) {}
 
   /** A context whose writes are admitted up to the settings' limit of instance changes. */
   public ApiContext(
@@ -61,7 +67,8 @@ public record ApiContext(
         new Admission(settings.maxInstanceChangesInFlight()),
         Optional.empty(),
         null,
-        trigger -> {});
+        trigger -> {},
+        Optional.empty());
   }
 
   /** A context without job updates (tests of the other routes). */
@@ -92,7 +99,8 @@ public record ApiContext(
         admission,
         Optional.of(quotas),
         maintenance,
-        reconciliation);
+        reconciliation,
+        backups);
   }
 
   /** This context with host maintenance served by {@code maintenance}. */
@@ -110,7 +118,8 @@ public record ApiContext(
         admission,
         quotas,
         maintenance,
-        reconciliation);
+        reconciliation,
+        backups);
   }
 
   /** This context, its admin trigger starting runs with {@code reconciliation}. */
@@ -128,6 +137,26 @@ public record ApiContext(
         admission,
         quotas,
         maintenance,
-        reconciliation);
+        reconciliation,
+        backups);
+  }
+
+  /** This context with backups and the staged restore. */
+  public ApiContext withBackups(BackupAdmin backups) {
+    return new ApiContext(
+        jobs,
+        updates,
+        view,
+        fleet,
+        sandboxes,
+        validation,
+        settings,
+        timer,
+        ready,
+        admission,
+        quotas,
+        maintenance,
+        reconciliation,
+        Optional.of(backups));
   }
 }

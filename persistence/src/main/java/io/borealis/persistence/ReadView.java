@@ -367,6 +367,12 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       changed(
           job.key,
           new Change.JobChanged("instances_added", a.instanceIds(), a.timestamp(), a.user()));
+    } else if (event instanceof JobEvent.JobRestored r) {
+      // Erased (not in the backup): without a configuration the job is listed nowhere.
+      job.config = r.config().orElse(null);
+      job.createdAt = r.config().isPresent() ? r.createdAt().orElse(r.timestamp()) : null;
+      r.instanceIds().forEach(job::instance);
+      changed(job.key, new Change.JobChanged("restored", r.instanceIds(), r.timestamp(), r.user()));
     }
   }
 
@@ -396,6 +402,18 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
           job.key, new Change.TaskDeleted(d.taskId(), instance.key.instanceId(), d.timestamp()));
     } else if (event instanceof InstanceEvent.TasksPruned p) {
       p.taskIds().forEach(id -> remove(job, instance, id));
+    } else if (event instanceof InstanceEvent.InstanceRestored r) {
+      for (String id : List.copyOf(instance.lineage)) {
+        remove(job, instance, id);
+        changed(job.key, new Change.TaskDeleted(id, instance.key.instanceId(), r.timestamp()));
+      }
+      for (ScheduledTask restored : r.tasks()) {
+        ScheduledTask t = compact(job, instance, restored);
+        tasks.put(t.taskId(), t);
+        instance.lineage.addLast(t.taskId());
+        count(job, t.status(), 1);
+        changed(job.key, taskChanged(t, Optional.empty(), r.timestamp(), Optional.of("restored")));
+      }
     }
   }
 

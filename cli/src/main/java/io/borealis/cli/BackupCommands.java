@@ -1,0 +1,310 @@
+package io.borealis.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code borealis admin backup ...} and {@code borealis admin recovery ...}: backups and the staged
+ * restore (Aurora's {@code aurora_admin scheduler_backup_now}, {@code scheduler_list_backups} and
+ * {@code scheduler_stage_recovery} ... {@code scheduler_commit_recovery}).
+ */
+final class BackupCommands {
+
+  private BackupCommands() {}
+
+  /** A group command: prints its usage. */
+  abstract static class Group implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().usage(spec.commandLine().getErr());
+      return CliException.USAGE;
+    }
+  }
+
+  /** What every leaf command shares: the cluster option and the output. */
+  abstract static class Leaf implements Callable<Integer> {
+    final Context ctx;
+    @Mixin Common common;
+
+    @Option(
+        names = "--cluster",
+        paramLabel = "NAME",
+        description = "The cluster (from clusters.json; default: local).")
+    String cluster = "local";
+
+    Leaf(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    SchedulerClient client() {
+      return ctx.client(cluster, common);
+    }
+
+    /** The reply as JSON when asked for, else {@code text}. */
+    int print(JsonNode reply, String text) {
+      if (common.json()) {
+        Common.printJson(ctx.out, reply);
+      } else {
+        ctx.out.println(text);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "backup",
+      description = "Backups of the scheduler's state: take one now, list them.",
+      subcommands = {Now.class, ListBackups.class})
+  static final class Backup extends Group {}
+
+  @Command(name = "now", description = "Take a backup now.")
+  static final class Now extends Leaf {
+    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
+    String positional;
+
+    Now(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      if (positional != null) {
+        cluster = positional;
+      }
+      JsonNode b = client().post("/api/v1/admin/backups", Json.object()).body();
+      return print(
+          b,
+          "Backup "
+              + b.path("id").asText()
+              + " taken: "
+              + b.path("jobs").asInt()
+              + " jobs, "
+              + b.path("tasks").asInt()
+              + " tasks.");
+    }
+  }
+
+  @Command(name = "list", description = "The backups kept, newest first.")
+  static final class ListBackups extends Leaf {
+    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
+    String positional;
+
+    ListBackups(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      if (positional != null) {
+        cluster = positional;
+      }
+      JsonNode reply = client().get("/api/v1/admin/backups").body();
+      if (common.json()) {
+        Common.printJson(ctx.out, reply);
+        return 0;
+      }
+      Table table = new Table("ID", "CREATED", "JOBS", "TASKS");
+      reply
+          .path("items")
+          .forEach(
+              b ->
+                  table.row(
+                      b.path("id").asText(),
+                      b.path("created_at").asText(),
+                      b.path("jobs").asInt(),
+                      b.path("tasks").asInt()));
+      if (table.isEmpty()) {
+        ctx.out.println("No backup.");
+      } else {
+        ctx.out.print(table.render());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "recovery",
+      description = {
+        "Restore a backup in stages: stage it, query and edit the staged copy, then commit it",
+        "(the scheduler then serves exactly its state) or unload it."
+      },
+      subcommands = {Stage.class, Query.class, Delete.class, Commit.class, Unload.class})
+  static final class Recovery extends Group {}
+
+  static final String RECOVERY = "/api/v1/admin/recovery";
+
+  @Command(name = "stage", description = "Load a backup into the staged copy.")
+  static final class Stage extends Leaf {
+    @Parameters(index = "0", paramLabel = "BACKUP_ID", description = "The backup (see list).")
+    String id;
+
+    Stage(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      JsonNode r = client().post(RECOVERY + "/stage", Json.object().put("backup_id", id)).body();
+      return print(
+          r,
+          "Backup "
+              + r.path("backup_id").asText()
+              + " staged: "
+              + r.path("jobs").asInt()
+              + " jobs, "
+              + r.path("tasks").asInt()
+              + " tasks.");
+    }
+  }
+
+  @Command(name = "query", description = "The staged copy's jobs and tasks.")
+  static final class Query extends Leaf {
+    @Option(names = "--job", paramLabel = "ROLE/ENV/NAME", description = "Only this job.")
+    String job;
+
+    @Option(
+        names = "--status",
+        paramLabel = "STATUS",
+        split = ",",
+        description = "Only tasks in these statuses.")
+    List<String> statuses = List.of();
+
+    @Option(
+        names = "--task",
+        paramLabel = "TASK_ID",
+        split = ",",
+        description = "Only these tasks.")
+    List<String> tasks = List.of();
+
+    Query(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      String path = RECOVERY;
+      if (job != null) {
+        path = SchedulerClient.withParam(path, "job", job);
+      }
+      if (!statuses.isEmpty()) {
+        path = SchedulerClient.withParam(path, "status", String.join(",", statuses));
+      }
+      if (!tasks.isEmpty()) {
+        path = SchedulerClient.withParam(path, "task_id", String.join(",", tasks));
+      }
+      JsonNode reply = client().get(path).body();
+      if (common.json()) {
+        Common.printJson(ctx.out, reply);
+        return 0;
+      }
+      ctx.out.println(
+          "Backup "
+              + reply.path("backup_id").asText()
+              + ": "
+              + reply.path("jobs").size()
+              + " jobs, "
+              + reply.path("tasks").size()
+              + " matching tasks.");
+      Table table = new Table("TASK", "JOB", "INSTANCE", "STATUS");
+      reply
+          .path("tasks")
+          .forEach(
+              t ->
+                  table.row(
+                      t.path("task_id").asText(),
+                      t.path("job_key").asText(),
+                      t.path("instance_id").asInt(),
+                      t.path("status").asText()));
+      if (!table.isEmpty()) {
+        ctx.out.print(table.render());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", description = "Delete tasks from the staged copy.")
+  static final class Delete extends Leaf {
+    @Parameters(arity = "0..*", paramLabel = "TASK_ID", description = "The tasks.")
+    List<String> taskIds = List.of();
+
+    @Option(
+        names = "--job",
+        paramLabel = "ROLE/ENV/NAME",
+        description = "Only tasks of this job (without task ids: all of them).")
+    String job;
+
+    Delete(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      if (taskIds.isEmpty() && job == null) {
+        throw CliException.usage("name the tasks to delete, or --job");
+      }
+      ObjectNode body = Json.object();
+      if (!taskIds.isEmpty()) {
+        ArrayNode ids = body.putArray("task_ids");
+        taskIds.forEach(ids::add);
+      }
+      if (job != null) {
+        body.put("job", job);
+      }
+      JsonNode r = client().post(RECOVERY + "/delete", body).body();
+      return print(r, "Deleted " + r.path("deleted").size() + " tasks from the staged copy.");
+    }
+  }
+
+  @Command(
+      name = "commit",
+      description = "Make the scheduler serve the staged copy; the backend is reconciled.")
+  static final class Commit extends Leaf {
+    Commit(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      JsonNode r = client().post(RECOVERY + "/commit", Json.object()).body();
+      return print(
+          r,
+          "Backup "
+              + r.path("backup_id").asText()
+              + " committed: the scheduler serves its "
+              + r.path("jobs").asInt()
+              + " jobs and "
+              + r.path("tasks").asInt()
+              + " tasks.");
+    }
+  }
+
+  @Command(name = "unload", description = "Drop the staged copy; nothing changes.")
+  static final class Unload extends Leaf {
+    Unload(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      JsonNode r = client().post(RECOVERY + "/unload", Json.object()).body();
+      return print(r, "Backup " + r.path("backup_id").asText() + " unloaded.");
+    }
+  }
+}
