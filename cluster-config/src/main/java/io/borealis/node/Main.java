@@ -28,16 +28,24 @@ public final class Main {
   static CommandLine commandLine(PrintStream out, PrintStream err, Env env) {
     CommandLine cli = Cli.commandLine(out, err, env);
     cli.addSubcommand(new Server());
+    cli.addSubcommand(new CassandraCommands());
     CommandLine server = cli.getSubcommands().get("server");
     // Added after the tree was set up: print where the rest of the tree prints.
-    server.setOut(cli.getOut());
-    server.setErr(cli.getErr());
+    for (String name : new String[] {"server", "cassandra"}) {
+      setStreams(cli.getSubcommands().get(name), cli);
+    }
     // The registries say what each backend and store is.
     server
         .getCommandSpec()
         .usageMessage()
         .footer("", "Backends: " + Backends.help() + ".", "Stores: " + Stores.help() + ".");
     return cli;
+  }
+
+  private static void setStreams(CommandLine command, CommandLine from) {
+    command.setOut(from.getOut());
+    command.setErr(from.getErr());
+    command.getSubcommands().values().forEach(sub -> setStreams(sub, from));
   }
 
   /** {@code borealis server}: runs a scheduler node until it is stopped. */
