@@ -109,11 +109,12 @@ final class CassandraCommands implements Callable<Integer> {
                 Path.of(System.getProperty("java.home"), "bin", "java"),
                 CassandraLauncher.classpathFile(),
                 Duration.ofSeconds(timeoutSeconds));
-        err().printf(
-            "borealis: Cassandra is up (pid %d, %.1f s); log: %s%n",
-            running.pid(),
-            (System.nanoTime() - began) / 1e9,
-            CassandraLauncher.logFile(settings.dataDir()));
+        err()
+            .printf(
+                "borealis: Cassandra is up (pid %d, %.1f s); log: %s%n",
+                running.pid(),
+                (System.nanoTime() - began) / 1e9,
+                CassandraLauncher.logFile(settings.dataDir()));
         out().println(running.contactPoint());
         return 0;
       } catch (LaunchFailure e) {
@@ -183,8 +184,11 @@ final class CassandraCommands implements Callable<Integer> {
     public Integer call() throws Exception {
       Optional<Running> stopped = CassandraLauncher.stop(dataDir, Duration.ofSeconds(graceSeconds));
       if (stopped.isEmpty()) {
-        out().println(
-            "Cassandra was not running (data folder " + dataDir.toAbsolutePath().normalize() + ")");
+        out()
+            .println(
+                "Cassandra was not running (data folder "
+                    + dataDir.toAbsolutePath().normalize()
+                    + ")");
       } else {
         out().println("Cassandra stopped (pid " + stopped.get().pid() + ")");
       }

@@ -24,16 +24,21 @@ public final class Main {
     System.exit(commandLine(System.out, System.err, Env.system()).execute(args));
   }
 
-  /** Every command: {@code job}, {@code task} and {@code server}. */
+  /**
+   * Every command: the client's ({@code job}, {@code task}, {@code admin}, ...), {@code server},
+   * {@code cassandra} (a local Cassandra) and {@code admin cassandra} (its schema).
+   */
   static CommandLine commandLine(PrintStream out, PrintStream err, Env env) {
     CommandLine cli = Cli.commandLine(out, err, env);
     cli.addSubcommand(new Server());
     cli.addSubcommand(new CassandraCommands());
+    cli.getSubcommands().get("admin").addSubcommand(new CassandraAdmin());
     CommandLine server = cli.getSubcommands().get("server");
     // Added after the tree was set up: print where the rest of the tree prints.
     for (String name : new String[] {"server", "cassandra"}) {
       setStreams(cli.getSubcommands().get(name), cli);
     }
+    setStreams(cli.getSubcommands().get("admin").getSubcommands().get("cassandra"), cli);
     // The registries say what each backend and store is.
     server
         .getCommandSpec()
@@ -70,6 +75,14 @@ public final class Main {
     String store;
 
     @Option(
+        names = "--cassandra",
+        paramLabel = "HOST:PORT,...",
+        description =
+            "The Cassandra cluster's contact points (implies --store cassandra; default"
+                + " 127.0.0.1:9042).")
+    String cassandra;
+
+    @Option(
         names = "--data-dir",
         description = "Where the node keeps its data (default: ./data).",
         defaultValue = "data")
@@ -97,6 +110,9 @@ public final class Main {
         System.err.println("borealis: " + Backends.unavailable(backend));
         return 2;
       }
+      if (cassandra != null && store == null) {
+        store = "cassandra";
+      }
       if (store != null && !Node.STORES.contains(store)) {
         System.err.println("borealis: " + Stores.unavailable(store));
         return 2;
@@ -113,7 +129,7 @@ public final class Main {
               Optional.ofNullable(host),
               Optional.ofNullable(simAgents),
               Optional.ofNullable(configFile),
-              store == null ? Map.of() : Map.of(Stores.KIND, store));
+              storeSettings());
       Node node;
       try {
         node = Node.start(options, Duration.ofMinutes(5));
@@ -127,6 +143,17 @@ public final class Main {
       }
       node.system().getWhenTerminated().toCompletableFuture().join();
       return 0;
+    }
+
+    private Map<String, Object> storeSettings() {
+      Map<String, Object> settings = new java.util.HashMap<>();
+      if (store != null) {
+        settings.put(Stores.KIND, store);
+      }
+      if (cassandra != null) {
+        settings.put("borealis.store.cassandra.contact-points", cassandra);
+      }
+      return settings;
     }
   }
 
