@@ -22,6 +22,7 @@ import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.QueryService;
 import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
+import io.borealis.persistence.StoreHealth;
 import io.borealis.placement.PlacedTask;
 import io.borealis.placement.PlacedTasksSource;
 import io.borealis.placement.PlacementEngine;
@@ -49,6 +50,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -257,6 +259,9 @@ final class Guardian {
                     t.setDaemon(true);
                     return t;
                   });
+          // Ready when this node is up in the cluster and its store answers (Cassandra's health
+          // check; the embedded store always does).
+          BooleanSupplier storeHealthy = StoreHealth.start(system, Duration.ofSeconds(1));
           ApiContext api =
               new ApiContext(
                       new JobService(
@@ -272,7 +277,9 @@ final class Guardian {
                       validation,
                       http,
                       timer,
-                      () -> cluster.selfMember().status() == MemberStatus.up())
+                      () ->
+                          cluster.selfMember().status() == MemberStatus.up()
+                              && storeHealthy.getAsBoolean())
                   .withQuotas(quotas)
                   .withMaintenance(new MaintenanceService(system, maintenance, http.askTimeout()))
                   .withReconciliation(reconciler::tell);
