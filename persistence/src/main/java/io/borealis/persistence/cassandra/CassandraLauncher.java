@@ -217,6 +217,9 @@ public final class CassandraLauncher {
     // One node: no gossip to wait for.
     c.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
     c.add("-Dcassandra.ring_delay_ms=1000");
+    // Schema changes are not flushed to sstables one by one (they are in the commit log, which is
+    // replayed at start): creating a keyspace's tables takes a second instead of many.
+    c.add("-Dcassandra.test.flush_local_schema_changes=false");
     c.add("-cp");
     c.add(classpath);
     c.add(MAIN_CLASS);

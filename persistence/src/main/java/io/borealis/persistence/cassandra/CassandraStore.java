@@ -263,6 +263,9 @@ public final class CassandraStore {
             .withLocalDatacenter(s.localDatacenter())
             .withConfigLoader(
                 DriverConfigLoader.programmaticBuilder()
+                    // No schema metadata: the driver would refresh it after every CREATE, a second
+                    // each (its debounce window), and nothing here reads it.
+                    .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
                     .withDuration(
                         DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(5))
                     .withDuration(
