@@ -71,9 +71,9 @@ final class CassandraTier {
 
   private static void start() {
     try {
-      Path dataDir =
-          Files.createTempDirectory(
-              Files.createDirectories(Path.of("target").toAbsolutePath()), "cassandra-");
+      Path target = Files.createDirectories(Path.of("target").toAbsolutePath());
+      stopLeftovers(target);
+      Path dataDir = Files.createTempDirectory(target, "cassandra-");
       Settings settings = Settings.of(dataDir).withPort(freePort()).withStoragePort(freePort());
       long began = System.nanoTime();
       CassandraLauncher.Running running =
@@ -104,6 +104,21 @@ final class CassandraTier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = "interrupted while starting";
+    }
+  }
+
+  /**
+   * Stops the Cassandra of an earlier run that was not stopped (its JVM was killed: the shutdown
+   * hook did not run), and removes its data.
+   */
+  private static void stopLeftovers(Path target) throws IOException, InterruptedException {
+    try (var dirs = Files.newDirectoryStream(target, "cassandra-*")) {
+      for (Path dir : dirs) {
+        CassandraLauncher.stop(dir, Duration.ofSeconds(30));
+        try (var files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
     }
   }
 
