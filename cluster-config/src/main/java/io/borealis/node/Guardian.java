@@ -27,6 +27,7 @@ import io.borealis.persistence.QueryService;
 import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.ReadView;
 import io.borealis.persistence.StagedRecovery;
+import io.borealis.persistence.StoreHealth;
 import io.borealis.placement.PlacedTask;
 import io.borealis.placement.PlacedTasksSource;
 import io.borealis.placement.PlacementEngine;
@@ -55,6 +56,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -289,6 +291,9 @@ final class Guardian {
                       maintenanceService,
                       reconciler::tell,
                       askTimeout));
+          // Ready when this node is up in the cluster and its store answers (Cassandra's health
+          // check; the embedded store always does).
+          BooleanSupplier storeHealthy = StoreHealth.start(system, Duration.ofSeconds(1));
           ApiContext api =
               new ApiContext(
                       new JobService(
@@ -304,7 +309,9 @@ final class Guardian {
                       validation,
                       http,
                       timer,
-                      () -> cluster.selfMember().status() == MemberStatus.up())
+                      () ->
+                          cluster.selfMember().status() == MemberStatus.up()
+                              && storeHealthy.getAsBoolean())
                   .withQuotas(quotas)
                   .withMaintenance(maintenanceService)
                   .withReconciliation(reconciler::tell)

@@ -24,20 +24,33 @@ public final class Main {
     System.exit(commandLine(System.out, System.err, Env.system()).execute(args));
   }
 
-  /** Every command: {@code job}, {@code task} and {@code server}. */
+  /**
+   * Every command: the client's ({@code job}, {@code task}, {@code admin}, ...), {@code server},
+   * {@code cassandra} (a local Cassandra) and {@code admin cassandra} (its schema).
+   */
   static CommandLine commandLine(PrintStream out, PrintStream err, Env env) {
     CommandLine cli = Cli.commandLine(out, err, env);
     cli.addSubcommand(new Server());
+    cli.addSubcommand(new CassandraCommands());
+    cli.getSubcommands().get("admin").addSubcommand(new CassandraAdmin());
     CommandLine server = cli.getSubcommands().get("server");
     // Added after the tree was set up: print where the rest of the tree prints.
-    server.setOut(cli.getOut());
-    server.setErr(cli.getErr());
+    for (String name : new String[] {"server", "cassandra"}) {
+      setStreams(cli.getSubcommands().get(name), cli);
+    }
+    setStreams(cli.getSubcommands().get("admin").getSubcommands().get("cassandra"), cli);
     // The registries say what each backend and store is.
     server
         .getCommandSpec()
         .usageMessage()
         .footer("", "Backends: " + Backends.help() + ".", "Stores: " + Stores.help() + ".");
     return cli;
+  }
+
+  private static void setStreams(CommandLine command, CommandLine from) {
+    command.setOut(from.getOut());
+    command.setErr(from.getErr());
+    command.getSubcommands().values().forEach(sub -> setStreams(sub, from));
   }
 
   /** {@code borealis server}: runs a scheduler node until it is stopped. */
@@ -60,6 +73,14 @@ public final class Main {
                 + " an H2 file under the data folder).",
         completionCandidates = StoreNames.class)
     String store;
+
+    @Option(
+        names = "--cassandra",
+        paramLabel = "HOST:PORT,...",
+        description =
+            "The Cassandra cluster's contact points (implies --store cassandra; default"
+                + " 127.0.0.1:9042).")
+    String cassandra;
 
     @Option(
         names = "--data-dir",
@@ -89,6 +110,9 @@ public final class Main {
         System.err.println("borealis: " + Backends.unavailable(backend));
         return 2;
       }
+      if (cassandra != null && store == null) {
+        store = "cassandra";
+      }
       if (store != null && !Node.STORES.contains(store)) {
         System.err.println("borealis: " + Stores.unavailable(store));
         return 2;
@@ -105,7 +129,7 @@ public final class Main {
               Optional.ofNullable(host),
               Optional.ofNullable(simAgents),
               Optional.ofNullable(configFile),
-              store == null ? Map.of() : Map.of(Stores.KIND, store));
+              storeSettings());
       Node node;
       try {
         node = Node.start(options, Duration.ofMinutes(5));
@@ -119,6 +143,17 @@ public final class Main {
       }
       node.system().getWhenTerminated().toCompletableFuture().join();
       return 0;
+    }
+
+    private Map<String, Object> storeSettings() {
+      Map<String, Object> settings = new java.util.HashMap<>();
+      if (store != null) {
+        settings.put(Stores.KIND, store);
+      }
+      if (cassandra != null) {
+        settings.put("borealis.store.cassandra.contact-points", cassandra);
+      }
+      return settings;
     }
   }
 

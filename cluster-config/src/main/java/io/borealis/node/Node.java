@@ -139,8 +139,9 @@ public final class Node {
     Config application = ConfigFactory.parseResourcesAnySyntax("application");
     Config chosen = ConfigFactory.parseMap(flags).withFallback(file);
     // The store profile is picked like any setting, then prepared under everything chosen.
-    String kind = ConfigFactory.load(chosen.withFallback(application)).getString(Stores.KIND);
-    Config store = Stores.named(kind).prepare().apply(dataDir);
+    Config settings = ConfigFactory.load(chosen.withFallback(application));
+    String kind = settings.getString(Stores.KIND);
+    Config store = Stores.named(kind).prepare().apply(dataDir, settings);
     return ConfigFactory.load(chosen.withFallback(store).withFallback(application));
   }
 

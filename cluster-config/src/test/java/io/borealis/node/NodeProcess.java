@@ -25,7 +25,9 @@ import java.util.function.Predicate;
 
 /**
  * A Borealis node in its own JVM, started with the server command as an operator would, so a test
- * can kill it with SIGKILL and start it again on the same data directory.
+ * can kill it with SIGKILL and start it again on the same data directory. Its store is the embedded
+ * one, or Cassandra when the tests run with {@code -Dborealis.test.store=cassandra} (see {@link
+ * CassandraTier}).
  */
 final class NodeProcess implements AutoCloseable {
 
@@ -44,7 +46,8 @@ final class NodeProcess implements AutoCloseable {
   NodeProcess(Path dataDir, String settings) throws IOException {
     this.dataDir = dataDir;
     this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
-    Files.writeString(config, settings);
+    Files.writeString(
+        config, CassandraTier.enabled() ? settings + CassandraTier.settingsFor(dataDir) : settings);
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     }

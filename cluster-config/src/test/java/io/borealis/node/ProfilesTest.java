@@ -35,17 +35,42 @@ class ProfilesTest {
   @Test
   void aStoreThatIsNotInThisBuildIsRefusedBeforeAnythingIsPrepared() {
     Path data = temp.resolve("data");
-    Node.Options cassandra = Node.Options.of(data).withSettings(Map.of(Stores.KIND, "cassandra"));
+    Node.Options dynamo = Node.Options.of(data).withSettings(Map.of(Stores.KIND, "dynamo"));
 
-    assertThatThrownBy(() -> Node.config(cassandra))
+    assertThatThrownBy(() -> Node.config(dynamo))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("store 'cassandra' is not available in this build (available: embedded)");
+        .hasMessage(
+            "store 'dynamo' is not available in this build (available: cassandra, embedded)");
     assertThat(data.resolve("journal")).doesNotExist();
   }
 
   @Test
+  void theCassandraStoreSaysHowToGetACassandraWhenNoneAnswers() throws IOException {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Node.Options cassandra =
+        Node.Options.of(temp.resolve("data"))
+            .withSettings(
+                Map.of(
+                    Stores.KIND,
+                    "cassandra",
+                    "borealis.store.cassandra.contact-points",
+                    "127.0.0.1:" + port,
+                    "borealis.store.cassandra.connect-timeout",
+                    "1s"));
+
+    assertThatThrownBy(() -> Node.config(cassandra))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("Cannot reach Cassandra at 127.0.0.1:" + port + " (")
+        .hasMessageEndingWith(
+            "start one with `./borealis cassandra start`, or point --cassandra at yours");
+  }
+
+  @Test
   void theStoreMayBeChosenInTheConfigFile() throws IOException {
-    Path file = Files.writeString(temp.resolve("node.conf"), "borealis.store.kind = cassandra\n");
+    Path file = Files.writeString(temp.resolve("node.conf"), "borealis.store.kind = dynamo\n");
     Node.Options options =
         new Node.Options(
             temp.resolve("data"),
@@ -57,7 +82,7 @@ class ProfilesTest {
             Map.of());
 
     assertThatThrownBy(() -> Node.config(options))
-        .hasMessageContaining("store 'cassandra' is not available in this build");
+        .hasMessageContaining("store 'dynamo' is not available in this build");
   }
 
   @Test
@@ -85,7 +110,7 @@ class ProfilesTest {
     ClientRunner runner = new ClientRunner(temp, "test", 1);
 
     ClientRunner.Result refused =
-        runner.run("server", "--store", "cassandra", "--data-dir", temp.resolve("d").toString());
+        runner.run("server", "--store", "dynamo", "--data-dir", temp.resolve("d").toString());
     ClientRunner.Result help = runner.run("server", "--help");
 
     assertThat(refused.code()).isEqualTo(2);
@@ -95,6 +120,8 @@ class ProfilesTest {
         .contains("--store")
         .contains("Backends: local: ")
         .contains("; sim: ")
-        .contains("Stores: embedded: ");
+        .contains("--cassandra")
+        .contains("Stores: cassandra: ")
+        .contains("; embedded: ");
   }
 }
