@@ -2,11 +2,9 @@ package io.borealis.node;
 
 import io.borealis.persistence.cassandra.CassandraLauncher;
 import io.borealis.persistence.cassandra.CassandraLauncher.LaunchFailure;
-import io.borealis.persistence.cassandra.CassandraLauncher.Settings;
+import io.borealis.persistence.cassandra.DisposableCassandra;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.zip.CRC32;
@@ -71,31 +69,12 @@ final class CassandraTier {
 
   private static void start() {
     try {
-      Path target = Files.createDirectories(Path.of("target").toAbsolutePath());
-      stopLeftovers(target);
-      Path dataDir = Files.createTempDirectory(target, "cassandra-");
-      Settings settings = Settings.of(dataDir).withPort(freePort()).withStoragePort(freePort());
       long began = System.nanoTime();
       CassandraLauncher.Running running =
-          CassandraLauncher.start(
-              settings,
-              Path.of(System.getProperty("java.home"), "bin", "java"),
-              CassandraLauncher.classpathFile(),
-              Duration.ofMinutes(3));
+          DisposableCassandra.start(Path.of("target"), Duration.ofMinutes(3));
       System.out.printf(
           "Cassandra for the test tier: %s, up in %.1f s (data %s)%n",
-          running.contactPoint(), (System.nanoTime() - began) / 1e9, dataDir);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    try {
-                      CassandraLauncher.stop(dataDir, Duration.ofSeconds(30));
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  },
-                  "stop-cassandra"));
+          running.contactPoint(), (System.nanoTime() - began) / 1e9, running.dataDir());
       contactPoint = running.contactPoint();
     } catch (LaunchFailure e) {
       failure = e.getMessage();
@@ -104,27 +83,6 @@ final class CassandraTier {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = "interrupted while starting";
-    }
-  }
-
-  /**
-   * Stops the Cassandra of an earlier run that was not stopped (its JVM was killed: the shutdown
-   * hook did not run), and removes its data.
-   */
-  private static void stopLeftovers(Path target) throws IOException, InterruptedException {
-    try (var dirs = Files.newDirectoryStream(target, "cassandra-*")) {
-      for (Path dir : dirs) {
-        CassandraLauncher.stop(dir, Duration.ofSeconds(30));
-        try (var files = Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

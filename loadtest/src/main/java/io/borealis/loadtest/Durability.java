@@ -1,5 +1,7 @@
 package io.borealis.loadtest;
 
+import io.borealis.persistence.cassandra.CassandraLauncher;
+import io.borealis.persistence.cassandra.DisposableCassandra;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +63,11 @@ final class Durability implements Callable<Integer> {
       description = "The node's store: embedded (H2 in the data folder) or cassandra.")
   String store;
 
-  @Option(names = "--cassandra", description = "Contact points host:port,... (store cassandra).")
+  @Option(
+      names = "--cassandra",
+      description =
+          "Contact points host:port,... (store cassandra). Without it, the run starts a Cassandra"
+              + " of its own under target/ and stops it at the end.")
   String cassandra;
 
   @Option(names = "--data-dir", description = "Default: a fresh temporary directory.")
@@ -104,10 +110,37 @@ final class Durability implements Callable<Integer> {
     return args;
   }
 
+  /**
+   * Settings for {@code store} that keep a run's data apart: on Cassandra, keyspaces named after
+   * the run's seed, so a run never resumes an earlier run's journal.
+   */
+  static String storeSettings(String store, long seed) {
+    if (!store.equals("cassandra")) {
+      return "";
+    }
+    String keyspace = "durability_" + Long.toHexString(seed);
+    return "borealis.store.cassandra.keyspace = "
+        + keyspace
+        + "\nborealis.store.cassandra.snapshot-keyspace = "
+        + keyspace
+        + "_snapshot\n";
+  }
+
+  /** The contact point of a Cassandra of this run's own, started under target/. */
+  static String ownCassandra() throws Exception {
+    CassandraLauncher.Running running =
+        DisposableCassandra.start(Path.of("target"), Duration.ofMinutes(3));
+    System.err.println("durability: Cassandra of this run at " + running.contactPoint());
+    return running.contactPoint();
+  }
+
   @Override
   public Integer call() throws Exception {
     long s = seed != null ? seed : System.currentTimeMillis();
-    StringBuilder conf = new StringBuilder(NODE_SETTINGS);
+    StringBuilder conf = new StringBuilder(NODE_SETTINGS).append(storeSettings(store, s));
+    if (store.equals("cassandra") && (cassandra == null || cassandra.isBlank())) {
+      cassandra = ownCassandra();
+    }
     settings.forEach((k, v) -> conf.append(k).append(" = ").append(v).append('\n'));
     Path work = dataDir != null ? dataDir : Files.createTempDirectory("borealis-durability");
     DurabilityRun.Result result =

@@ -3,6 +3,7 @@ package io.borealis.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.borealis.persistence.cassandra.CassandraLauncher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The short form of the durability test: a node killed with SIGKILL five times under a workload
  * keeps every acknowledged change, never runs two tasks for one instance and never shows a status
  * going backwards. The store is {@code -Dborealis.durability.store} (default {@code embedded});
- * {@code cassandra} also needs {@code -Dborealis.durability.cassandra=host:port}. The seed is
+ * {@code cassandra} runs on {@code -Dborealis.durability.cassandra=host:port}, or on a Cassandra
+ * the test starts (the {@code cassandra-durability} execution of this module's build). The seed is
  * {@code -Dborealis.durability.seed} (default: the time), printed for a replay. The long form is
  * {@code loadtest/run durability}.
  */
@@ -23,10 +25,14 @@ class DurabilityTest {
   void nothingAcknowledgedIsLostAcrossFiveKills(@TempDir Path temp) throws Exception {
     String store = System.getProperty("borealis.durability.store", "embedded");
     String cassandra = System.getProperty("borealis.durability.cassandra");
-    assumeTrue(
-        !store.equals("cassandra") || cassandra != null,
-        "the Cassandra variant needs -Dborealis.durability.cassandra=host:port");
     long seed = Long.getLong("borealis.durability.seed", System.currentTimeMillis());
+    if (store.equals("cassandra") && cassandra == null) {
+      try {
+        cassandra = Durability.ownCassandra();
+      } catch (CassandraLauncher.LaunchFailure e) {
+        assumeTrue(false, "the Cassandra variant is skipped: Cassandra cannot run here: " + e);
+      }
+    }
 
     DurabilityRun.Result result =
         new DurabilityRun(
@@ -37,7 +43,7 @@ class DurabilityTest {
                     Duration.ofMillis(500),
                     Duration.ofMillis(2000),
                     Durability.storeArgs(store, cassandra),
-                    Durability.NODE_SETTINGS,
+                    Durability.NODE_SETTINGS + Durability.storeSettings(store, seed),
                     temp,
                     Duration.ofSeconds(30),
                     // Quicker starts on a busy machine: the test counts restarts, not speed.
