@@ -152,8 +152,11 @@ final class BackupCommands {
 
   @Command(name = "stage", description = "Load a backup into the staged copy.")
   static final class Stage extends Leaf {
-    @Parameters(index = "0", paramLabel = "BACKUP_ID", description = "The backup (see list).")
-    String id;
+    @Parameters(
+        arity = "1..2",
+        paramLabel = "[CLUSTER] BACKUP_ID",
+        description = "The cluster (optional, as Aurora's admin client took it) and the backup.")
+    List<String> args;
 
     Stage(Context ctx) {
       super(ctx);
@@ -161,6 +164,10 @@ final class BackupCommands {
 
     @Override
     public Integer call() {
+      if (args.size() == 2) {
+        cluster = args.get(0);
+      }
+      String id = args.get(args.size() - 1);
       JsonNode r = client().post(RECOVERY + "/stage", Json.object().put("backup_id", id)).body();
       return print(
           r,
@@ -193,12 +200,18 @@ final class BackupCommands {
         description = "Only these tasks.")
     List<String> tasks = List.of();
 
+    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
+    String positional;
+
     Query(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() {
+      if (positional != null) {
+        cluster = positional;
+      }
       String path = RECOVERY;
       if (job != null) {
         path = SchedulerClient.withParam(path, "job", job);
@@ -276,12 +289,18 @@ final class BackupCommands {
       name = "commit",
       description = "Make the scheduler serve the staged copy; the backend is reconciled.")
   static final class Commit extends Leaf {
+    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
+    String positional;
+
     Commit(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() {
+      if (positional != null) {
+        cluster = positional;
+      }
       JsonNode r = client().post(RECOVERY + "/commit", Json.object()).body();
       return print(
           r,
@@ -297,12 +316,18 @@ final class BackupCommands {
 
   @Command(name = "unload", description = "Drop the staged copy; nothing changes.")
   static final class Unload extends Leaf {
+    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
+    String positional;
+
     Unload(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() {
+      if (positional != null) {
+        cluster = positional;
+      }
       JsonNode r = client().post(RECOVERY + "/unload", Json.object()).body();
       return print(r, "Backup " + r.path("backup_id").asText() + " unloaded.");
     }

@@ -79,8 +79,8 @@ class BackupCommandsTest {
         "POST " + RECOVERY + "/commit", 200, "{\"backup_id\": \"b1\", \"jobs\": 1, \"tasks\": 1}");
     fake.json("POST " + RECOVERY + "/unload", 200, "{\"backup_id\": \"b1\"}");
 
-    FakeCluster.Result staged =
-        cluster.run("admin", "recovery", "stage", "b1", "--cluster", "fake");
+    // The cluster as Aurora's admin client took it, before the backup id.
+    FakeCluster.Result staged = cluster.run("admin", "recovery", "stage", "fake", "b1");
     assertThat(staged.code()).isZero();
     assertThat(staged.out()).contains("Backup b1 staged: 1 jobs, 2 tasks.");
     assertThat(fake.requests("POST " + RECOVERY + "/stage"))
@@ -109,7 +109,7 @@ class BackupCommandsTest {
         .singleElement()
         .satisfies(q -> assertThat(q.body()).isEqualTo("{\"task_ids\":[\"t-1\",\"t-2\"]}"));
 
-    FakeCluster.Result committed = cluster.run("admin", "recovery", "commit", "--cluster", "fake");
+    FakeCluster.Result committed = cluster.run("admin", "recovery", "commit", "fake");
     assertThat(committed.code()).isZero();
     assertThat(committed.out()).contains("Backup b1 committed");
 
