@@ -9,10 +9,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code borealis admin ...}: operator commands (Aurora's aurora_admin). */
 @Command(
@@ -24,21 +22,7 @@ import picocli.CommandLine.Spec;
       BackupCommands.Backup.class,
       BackupCommands.Recovery.class
     })
-final class AdminCommands implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help message and exit.")
-  boolean help;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CliException.USAGE;
-  }
+final class AdminCommands extends GroupCommand {
 
   /** {@code borealis admin host ...}: host maintenance (aurora-semantics §3.6). */
   @Command(
@@ -56,21 +40,7 @@ final class AdminCommands implements Callable<Integer> {
         HostCommand.Status.class,
         HostCommand.End.class
       })
-  static final class Host implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(spec.commandLine().getErr());
-      return CliException.USAGE;
-    }
-  }
+  static final class Host extends GroupCommand {}
 
   /** What the host commands share: the cluster, the output, and how a reply is printed. */
   abstract static class HostCommand implements Callable<Integer> {

@@ -7,10 +7,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code borealis admin backup ...} and {@code borealis admin recovery ...}: backups and the staged
@@ -20,23 +18,6 @@ import picocli.CommandLine.Spec;
 final class BackupCommands {
 
   private BackupCommands() {}
-
-  /** A group command: prints its usage. */
-  abstract static class Group implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(spec.commandLine().getErr());
-      return CliException.USAGE;
-    }
-  }
 
   /** What every leaf command shares: the cluster option and the output. */
   abstract static class Leaf implements Callable<Integer> {
@@ -68,26 +49,35 @@ final class BackupCommands {
     }
   }
 
+  /** A leaf that also takes the cluster as its only argument, as Aurora's admin client did. */
+  abstract static class ClusterLeaf extends Leaf {
+    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
+    String positional;
+
+    ClusterLeaf(Context ctx) {
+      super(ctx);
+    }
+
+    @Override
+    SchedulerClient client() {
+      return ctx.client(positional != null ? positional : cluster, common);
+    }
+  }
+
   @Command(
       name = "backup",
       description = "Backups of the scheduler's state: take one now, list them.",
       subcommands = {Now.class, ListBackups.class})
-  static final class Backup extends Group {}
+  static final class Backup extends GroupCommand {}
 
   @Command(name = "now", description = "Take a backup now.")
-  static final class Now extends Leaf {
-    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
-    String positional;
-
+  static final class Now extends ClusterLeaf {
     Now(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() {
-      if (positional != null) {
-        cluster = positional;
-      }
       JsonNode b = client().post("/api/v1/admin/backups", Json.object()).body();
       return print(
           b,
@@ -102,19 +92,13 @@ final class BackupCommands {
   }
 
   @Command(name = "list", description = "The backups kept, newest first.")
-  static final class ListBackups extends Leaf {
-    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
-    String positional;
-
+  static final class ListBackups extends ClusterLeaf {
     ListBackups(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() {
-      if (positional != null) {
-        cluster = positional;
-      }
       JsonNode reply = client().get("/api/v1/admin/backups").body();
       if (common.json()) {
         Common.printJson(ctx.out, reply);
@@ -146,7 +130,7 @@ final class BackupCommands {
         "(the scheduler then serves exactly its state) or unload it."
       },
       subcommands = {Stage.class, Query.class, Delete.class, Commit.class, Unload.class})
-  static final class Recovery extends Group {}
+  static final class Recovery extends GroupCommand {}
 
   static final String RECOVERY = "/api/v1/admin/recovery";
 
@@ -182,7 +166,7 @@ final class BackupCommands {
   }
 
   @Command(name = "query", description = "The staged copy's jobs and tasks.")
-  static final class Query extends Leaf {
+  static final class Query extends ClusterLeaf {
     @Option(names = "--job", paramLabel = "ROLE/ENV/NAME", description = "Only this job.")
     String job;
 
@@ -200,18 +184,12 @@ final class BackupCommands {
         description = "Only these tasks.")
     List<String> tasks = List.of();
 
-    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
-    String positional;
-
     Query(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() {
-      if (positional != null) {
-        cluster = positional;
-      }
       String path = RECOVERY;
       if (job != null) {
         path = SchedulerClient.withParam(path, "job", job);
@@ -288,19 +266,13 @@ final class BackupCommands {
   @Command(
       name = "commit",
       description = "Make the scheduler serve the staged copy; the backend is reconciled.")
-  static final class Commit extends Leaf {
-    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
-    String positional;
-
+  static final class Commit extends ClusterLeaf {
     Commit(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() {
-      if (positional != null) {
-        cluster = positional;
-      }
       JsonNode r = client().post(RECOVERY + "/commit", Json.object()).body();
       return print(
           r,
@@ -315,19 +287,13 @@ final class BackupCommands {
   }
 
   @Command(name = "unload", description = "Drop the staged copy; nothing changes.")
-  static final class Unload extends Leaf {
-    @Parameters(arity = "0..1", paramLabel = "CLUSTER", description = "The cluster.")
-    String positional;
-
+  static final class Unload extends ClusterLeaf {
     Unload(Context ctx) {
       super(ctx);
     }
 
     @Override
     public Integer call() {
-      if (positional != null) {
-        cluster = positional;
-      }
       JsonNode r = client().post(RECOVERY + "/unload", Json.object()).body();
       return print(r, "Backup " + r.path("backup_id").asText() + " unloaded.");
     }

@@ -12,10 +12,8 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code borealis job ...}: Aurora's job commands, each one or two API calls. The commands that
@@ -35,21 +33,7 @@ import picocli.CommandLine.Spec;
       JobCommands.Restart.class,
       JobCommands.Add.class
     })
-final class JobCommands implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help message and exit.")
-  boolean help;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CliException.USAGE;
-  }
+final class JobCommands extends GroupCommand {
 
   /** What the job commands share: the run's context, the common options, the job's paths. */
   abstract static class JobCommand implements Callable<Integer> {

@@ -9,10 +9,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code borealis quota get|set CLUSTER/ROLE}: a role's production quota and what the role consumes
@@ -24,23 +22,9 @@ import picocli.CommandLine.Spec;
     name = "quota",
     description = "Show or set a role's production quota (tier 'preferred' jobs count against it).",
     subcommands = {QuotaCommands.Get.class, QuotaCommands.Set.class})
-final class QuotaCommands implements Callable<Integer> {
+final class QuotaCommands extends GroupCommand {
 
   static final String FORMAT = "CLUSTER/ROLE";
-
-  @Spec CommandSpec spec;
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help message and exit.")
-  boolean help;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CliException.USAGE;
-  }
 
   /** {@code CLUSTER/ROLE} as typed. */
   record RoleArg(String cluster, String role) {

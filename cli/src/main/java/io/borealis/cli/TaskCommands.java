@@ -13,31 +13,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code borealis task ...}: commands on one instance's task. */
 @Command(
     name = "task",
     description = "Look at the tasks of a job's instances.",
     subcommands = {TaskCommands.Logs.class})
-final class TaskCommands implements Callable<Integer> {
-
-  @Spec CommandSpec spec;
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help message and exit.")
-  boolean help;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CliException.USAGE;
-  }
+final class TaskCommands extends GroupCommand {
 
   /**
    * The output of an instance's newest task, read from its sandbox: each process writes {@code

@@ -14,10 +14,8 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code borealis update ...}: Aurora's job update commands (aurora-semantics §4, §12). An update
@@ -42,24 +40,10 @@ import picocli.CommandLine.Spec;
       UpdateCommands.Pulse.class,
       UpdateCommands.Wait.class
     })
-final class UpdateCommands implements Callable<Integer> {
+final class UpdateCommands extends GroupCommand {
 
   static final String UPDATES = "/api/v1/updates";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-
-  @Spec CommandSpec spec;
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help message and exit.")
-  boolean help;
-
-  @Override
-  public Integer call() {
-    spec.commandLine().usage(spec.commandLine().getErr());
-    return CliException.USAGE;
-  }
 
   /** An update id as users type it: checked here, so that a typo is a usage error. */
   static String checkId(String id) {
