@@ -1,8 +1,11 @@
 package io.borealis.http;
 
 import io.borealis.common.Rejection;
+import io.borealis.http.auth.Authenticator;
+import io.borealis.http.auth.Identity;
 import io.borealis.model.FieldError;
 import io.borealis.persistence.StagedRecovery;
+import java.net.InetAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,7 +16,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -40,6 +45,21 @@ import org.slf4j.LoggerFactory;
 public final class Api {
 
   private static final Logger LOG = LoggerFactory.getLogger(Api.class);
+  private static final Logger AUDIT = LoggerFactory.getLogger("io.borealis.audit");
+
+  /**
+   * Sent with every response: no content sniffing, no framing, no referrer, and a strict content
+   * security policy (the API serves JSON; a UI page may load only its own resources).
+   */
+  static final List<HttpHeader> SECURITY_HEADERS =
+      List.of(
+          RawHeader.create("X-Content-Type-Options", "nosniff"),
+          RawHeader.create("X-Frame-Options", "DENY"),
+          RawHeader.create("Referrer-Policy", "no-referrer"),
+          RawHeader.create(
+              "Content-Security-Policy",
+              "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"));
+
   static final String INDEX_HEADER = ApiDirectives.INDEX_HEADER;
   private static final String BLOCKING_IO_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
 
@@ -48,6 +68,16 @@ public final class Api {
   private final Function<HttpRequest, CompletionStage<HttpResponse>> handler;
 
   public Api(ApiContext ctx, Materializer materializer) {
+    this(
+        ctx,
+        materializer,
+        EdgeSecurity.from(
+            materializer.system().settings().config(),
+            materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER)));
+  }
+
+  /** The API with the edge's checks in {@code security}; its users file is watched on the timer. */
+  Api(ApiContext ctx, Materializer materializer, EdgeSecurity security) {
     List<ApiDirectives> classes =
         List.of(
             new SystemRoutes(ctx),
@@ -63,7 +93,14 @@ public final class Api {
             new BackupRoutes(ctx),
             new EventRoutes(ctx, materializer));
     classes.forEach(c -> endpoints.addAll(c.endpoints()));
-    this.route = route(ctx, endpoints);
+    for (Endpoint e : endpoints) {
+      if (e.access().kind() == Endpoint.Access.Kind.UNDECLARED) {
+        throw new IllegalStateException(
+            e.method() + " " + e.template() + " changes state and declares no permission");
+      }
+    }
+    security.authenticator().watch(ctx.timer());
+    this.route = route(ctx, endpoints, security);
     this.handler = route.handler(materializer.system());
   }
 
@@ -88,14 +125,21 @@ public final class Api {
 
   /** The endpoints as one sealed route, inside the directives every request goes through. */
   static Route route(ApiContext ctx, List<Endpoint> endpoints) {
-    return new Edge(ctx).route(endpoints);
+    return route(ctx, endpoints, EdgeSecurity.off());
+  }
+
+  static Route route(ApiContext ctx, List<Endpoint> endpoints, EdgeSecurity security) {
+    return new Edge(ctx, security).route(endpoints);
   }
 
   /** The directives around the endpoints: what every request goes through. */
   private static final class Edge extends ApiDirectives {
 
-    Edge(ApiContext ctx) {
+    private final EdgeSecurity security;
+
+    Edge(ApiContext ctx, EdgeSecurity security) {
       super(ctx);
+      this.security = security;
     }
 
     @Override
@@ -109,11 +153,135 @@ public final class Api {
       return withRequestTimeoutResponse(
           Api::timedOut,
           () ->
-              indexed(
+              respondWithHeaders(
+                  SECURITY_HEADERS,
                   () ->
-                      handleExceptions(
-                          exceptions(),
-                          () -> handleRejections(rejections(), () -> plainPath(() -> all)))));
+                      cors(
+                          () ->
+                              guarded(
+                                  () ->
+                                      indexed(
+                                          () ->
+                                              handleExceptions(
+                                                  exceptions(),
+                                                  () ->
+                                                      handleRejections(
+                                                          rejections(),
+                                                          () -> plainPath(() -> all))))))));
+    }
+
+    /**
+     * The one place where callers are told apart: the credentials are checked (a 401 if they are
+     * wrong; none is the anonymous caller), the client's rate limit is taken (a 429 past it), and
+     * the caller is attached to the request for {@link #serve} to authorise and {@link #acting} to
+     * act as. A request that may change state leaves one line in the audit log.
+     */
+    private Route guarded(java.util.function.Supplier<Route> inner) {
+      return extractRequest(
+          request ->
+              extractClientIP(
+                  ip -> {
+                    long start = security.nanos().getAsLong();
+                    return onSuccess(
+                        security
+                            .authenticator()
+                            .authenticate(
+                                request.getHeader("Authorization").map(HttpHeader::value)),
+                        outcome -> {
+                          Identity who =
+                              outcome instanceof Authenticator.Known known
+                                  ? known.identity()
+                                  : Identity.ANONYMOUS;
+                          return audited(
+                              request,
+                              who,
+                              start,
+                              () -> {
+                                String client =
+                                    who.authenticated()
+                                        ? "user " + who.user()
+                                        : "address "
+                                            + ip.getAddress()
+                                                .map(InetAddress::getHostAddress)
+                                                .orElse("unknown");
+                                long wait = security.limits().take(client);
+                                if (wait > 0) {
+                                  return discardingBody(
+                                      () -> complete(Problems.tooManyRequests(wait)));
+                                }
+                                if (outcome instanceof Authenticator.Refused refused) {
+                                  return discardingBody(
+                                      () ->
+                                          complete(
+                                              Problems.unauthorized(
+                                                  "The credentials were refused: "
+                                                      + refused.reason()
+                                                      + ".")));
+                                }
+                                return mapRequest(
+                                    r -> r.addAttribute(CALLER, security.caller(who)), inner);
+                              });
+                        });
+                  }));
+    }
+
+    /** One line on {@code io.borealis.audit} per request that may change state. */
+    private Route audited(
+        HttpRequest request, Identity who, long start, java.util.function.Supplier<Route> inner) {
+      if (!write(request.method())) {
+        return inner.get();
+      }
+      return mapResponse(
+          response -> {
+            AUDIT.info(
+                "user={} method={} path={} status={} duration_ms={}",
+                who.user(),
+                request.method().value(),
+                request.getUri().path(),
+                response.status().intValue(),
+                (security.nanos().getAsLong() - start) / 1_000_000);
+            return response;
+          },
+          inner);
+    }
+
+    /**
+     * CORS for the origins of {@code borealis.http.cors.allowed-origins} only: their requests get
+     * {@code Access-Control-Allow-Origin}, their preflights a 204. Without the setting no CORS
+     * header is ever sent, and a preflight is a 405 like any other OPTIONS.
+     */
+    private Route cors(java.util.function.Supplier<Route> inner) {
+      return extractRequest(
+          request -> {
+            Optional<String> origin = request.getHeader("Origin").map(HttpHeader::value);
+            if (origin.isEmpty() || !security.allowedOrigins().contains(origin.get())) {
+              return inner.get();
+            }
+            List<HttpHeader> allow =
+                List.of(
+                    RawHeader.create("Access-Control-Allow-Origin", origin.get()),
+                    RawHeader.create("Vary", "Origin"),
+                    RawHeader.create(
+                        "Access-Control-Expose-Headers", INDEX_HEADER + ", Location, Retry-After"));
+            if (request.method().equals(HttpMethods.OPTIONS)
+                && request.getHeader("Access-Control-Request-Method").isPresent()) {
+              return discardingBody(
+                  () ->
+                      complete(
+                          HttpResponse.create()
+                              .withStatus(StatusCodes.NO_CONTENT)
+                              .addHeaders(allow)
+                              .addHeader(
+                                  RawHeader.create(
+                                      "Access-Control-Allow-Methods", "GET, POST, PUT"))
+                              .addHeader(
+                                  RawHeader.create(
+                                      "Access-Control-Allow-Headers",
+                                      "Authorization, Content-Type"))
+                              .addHeader(RawHeader.create("Access-Control-Max-Age", "600"))));
+            }
+            return respondWithHeaders(allow, inner);
+          });
     }
 
     /**

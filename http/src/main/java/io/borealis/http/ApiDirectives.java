@@ -2,7 +2,7 @@ package io.borealis.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.borealis.common.Users;
+import io.borealis.http.auth.Identity;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,9 +14,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.AttributeKey;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -46,8 +48,16 @@ abstract class ApiDirectives extends AllDirectives {
   /** The endpoints this class serves. */
   abstract List<Endpoint> endpoints();
 
-  /** Who is calling, as every mutating route learns it. */
-  record Caller(String user) {}
+  /**
+   * Who is calling, as the edge established it, and what anonymous callers may do; attached to the
+   * request ({@link #CALLER}) before any route runs.
+   */
+  record Caller(Identity identity, boolean anonymousReads, boolean anonymousMetrics) {
+    /** Authentication off: everyone is Aurora's unauthenticated user, who may do everything. */
+    static final Caller UNSECURE = new Caller(Identity.UNSECURE, true, true);
+  }
+
+  static final AttributeKey<Caller> CALLER = AttributeKey.create("borealis-caller", Caller.class);
 
   // ---------------------------------------------------------------------------------------------
   // Matching
@@ -68,9 +78,61 @@ abstract class ApiDirectives extends AllDirectives {
             method(
                 method,
                 () ->
-                    endpoint.readsBody()
-                        ? strictBody(() -> endpoint.handler().apply(args))
-                        : discardingBody(() -> endpoint.handler().apply(args))));
+                    authorised(
+                        endpoint,
+                        args,
+                        () ->
+                            endpoint.readsBody()
+                                ? strictBody(() -> endpoint.handler().apply(args))
+                                : discardingBody(() -> endpoint.handler().apply(args)))));
+  }
+
+  /**
+   * Lets the request on only if its caller may use {@code endpoint} with these path arguments: else
+   * a 401 (no credentials where some are needed) or a 403 naming the missing permission, before
+   * anything of the request is read or checked.
+   */
+  private Route authorised(Endpoint endpoint, Endpoint.Args args, Supplier<Route> inner) {
+    return extractRequest(
+        request -> {
+          Optional<HttpResponse> refusal = refusal(caller(request), endpoint.access(), args);
+          return refusal.isPresent() ? discardingBody(() -> complete(refusal.get())) : inner.get();
+        });
+  }
+
+  /** Why {@code caller} may not pass {@code access}, if it may not. */
+  static Optional<HttpResponse> refusal(Caller caller, Endpoint.Access access, Endpoint.Args args) {
+    Identity who = caller.identity();
+    switch (access.kind()) {
+      case OPEN:
+        return Optional.empty();
+      case METRICS:
+        return caller.anonymousMetrics() || who.authenticated()
+            ? Optional.empty()
+            : Optional.of(Problems.unauthorized());
+      case READ:
+        if (caller.anonymousReads()) {
+          return Optional.empty();
+        }
+        break;
+      default:
+        break;
+    }
+    if (!who.authenticated()) {
+      return Optional.of(Problems.unauthorized());
+    }
+    var required = access.permission().apply(args);
+    if (access.kind() == Endpoint.Access.Kind.UNDECLARED || !who.may(required)) {
+      return Optional.of(
+          Problems.forbidden(
+              "User " + who.user() + " lacks the permission " + required + " this request needs."));
+    }
+    return Optional.empty();
+  }
+
+  /** The caller the edge attached to {@code request} (none: anonymous, reads allowed). */
+  static Caller caller(HttpRequest request) {
+    return request.getAttribute(CALLER).orElse(new Caller(Identity.ANONYMOUS, true, false));
   }
 
   private Route matching(
@@ -101,11 +163,12 @@ abstract class ApiDirectives extends AllDirectives {
   // Reading the request
 
   /**
-   * Who is calling. Authentication is off, so it is always Aurora's unauthenticated user; this is
-   * the one place where issue 12 reads HTTP Basic credentials.
+   * The write side bound to the caller the edge authenticated (and authorised for this endpoint):
+   * the one way a route hands on a change.
    */
-  final Route caller(Function<Caller, Route> inner) {
-    return inner.apply(new Caller(Users.UNSECURE));
+  final Route acting(Function<Acting, Route> inner) {
+    return extractRequest(
+        request -> inner.apply(new Acting(ctx, caller(request).identity().user())));
   }
 
   /** The query, with every parameter not in {@code known} noted as a problem. */

@@ -25,6 +25,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 final class BackupRoutes extends ApiDirectives {
 
+  /** What staging, committing or dropping a restore needs. */
+  private static final String RECOVERY = "admin:recovery";
+
   /** Task ids one deletion may name. */
   static final int MAX_TASK_IDS = 10_000;
 
@@ -53,15 +56,20 @@ final class BackupRoutes extends ApiDirectives {
   @Override
   List<Endpoint> endpoints() {
     return List.of(
-        Endpoint.post("/api/v1/admin/backups", path -> noFields(this::backupNow)),
+        Endpoint.post("/api/v1/admin/backups", path -> noFields(this::backupNow))
+            .needs("admin:backup"),
         Endpoint.get("/api/v1/admin/backups", path -> input(Set.of(), this::list)),
-        Endpoint.post("/api/v1/admin/recovery/stage", path -> input(Set.of(), this::stage)),
+        Endpoint.post("/api/v1/admin/recovery/stage", path -> input(Set.of(), this::stage))
+            .needs(RECOVERY),
         Endpoint.get(
             "/api/v1/admin/recovery",
             path -> input(Set.of("job", "status", "task_id"), this::query)),
-        Endpoint.post("/api/v1/admin/recovery/delete", path -> input(Set.of(), this::delete)),
-        Endpoint.post("/api/v1/admin/recovery/commit", path -> noFields(this::commit)),
-        Endpoint.post("/api/v1/admin/recovery/unload", path -> noFields(this::unload)));
+        Endpoint.post("/api/v1/admin/recovery/delete", path -> input(Set.of(), this::delete))
+            .needs(RECOVERY),
+        Endpoint.post("/api/v1/admin/recovery/commit", path -> noFields(this::commit))
+            .needs(RECOVERY),
+        Endpoint.post("/api/v1/admin/recovery/unload", path -> noFields(this::unload))
+            .needs(RECOVERY));
   }
 
   /** An operation whose body is empty or {@code {}}. */

@@ -1,8 +1,10 @@
 package io.borealis.http;
 
+import io.borealis.http.auth.Permission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -15,8 +17,43 @@ import org.apache.pekko.http.javadsl.server.Route;
  * one or more: the rest of the path, its segments decoded one by one and joined with {@code /}. A
  * segment may itself decode to a {@code /} (from {@code %2F}), so a handler that treats such a
  * value as a file path must check every piece of it, not just the segments the client sent.
+ *
+ * <p>Every endpoint says what a caller needs ({@link Access}), checked at the edge before the
+ * handler runs: a read needs {@code job:read:{role}} (or {@code job:read:*} when its path names no
+ * role); a write must declare its permission ({@link #needs}), or {@link Api} refuses to start.
  */
-record Endpoint(String method, String template, Function<Args, Route> handler) {
+record Endpoint(String method, String template, Function<Args, Route> handler, Access access) {
+
+  /** Paths open to everyone, always (probes). */
+  static final Set<String> OPEN = Set.of("/health", "/ready", "/leaderhealth");
+
+  /** Paths of metrics, open to everyone while {@code anonymous-metrics} is on. */
+  static final Set<String> METRICS = Set.of("/vars", "/vars.json", "/metrics");
+
+  /** What a request needs at the edge. */
+  record Access(Kind kind, Function<Args, Permission.Required> permission) {
+
+    enum Kind {
+      /** Anyone, always. */
+      OPEN,
+      /** Anyone while {@code anonymous-metrics} is on, else any authenticated user. */
+      METRICS,
+      /** Anyone while {@code anonymous-reads} is on, else a user holding the permission. */
+      READ,
+      /** An authenticated user holding the permission. */
+      WRITE,
+      /** A write that has not said what it needs: {@link Api} refuses to start with it. */
+      UNDECLARED
+    }
+
+    static Access of(Kind kind, String template) {
+      return new Access(kind, args -> required(template, args));
+    }
+  }
+
+  Endpoint(String method, String template, Function<Args, Route> handler) {
+    this(method, template, handler, defaultAccess(method, template));
+  }
 
   Endpoint {
     List<String> segments = segments(template);
@@ -33,6 +70,60 @@ record Endpoint(String method, String template, Function<Args, Route> handler) {
     String get(String name) {
       return values.get(name);
     }
+  }
+
+  /**
+   * This endpoint, changing state: callers need {@code permission} (a template, see {@link
+   * #required}).
+   */
+  Endpoint needs(String permission) {
+    return new Endpoint(method, template, handler, Access.of(Access.Kind.WRITE, permission));
+  }
+
+  /** This endpoint, changing state: callers need the permission computed from the path. */
+  Endpoint needs(Function<Args, Permission.Required> permission) {
+    return new Endpoint(method, template, handler, new Access(Access.Kind.WRITE, permission));
+  }
+
+  /** This endpoint (a POST that changes nothing), read with {@code permission}. */
+  Endpoint reads(String permission) {
+    return new Endpoint(method, template, handler, Access.of(Access.Kind.READ, permission));
+  }
+
+  /** Whether a request to this endpoint may change state. */
+  boolean mutates() {
+    return access.kind() == Access.Kind.WRITE || access.kind() == Access.Kind.UNDECLARED;
+  }
+
+  private static Access defaultAccess(String method, String template) {
+    if (!method.equals("GET")) {
+      return new Access(Access.Kind.UNDECLARED, args -> Permission.Required.of("*"));
+    }
+    if (OPEN.contains(template)) {
+      return new Access(Access.Kind.OPEN, args -> Permission.Required.of("*"));
+    }
+    if (METRICS.contains(template)) {
+      return new Access(Access.Kind.METRICS, args -> Permission.Required.of("metrics", "read"));
+    }
+    return Access.of(
+        Access.Kind.READ, template.contains("{role}") ? "job:read:{role}" : "job:read:*");
+  }
+
+  /**
+   * A required permission from a template such as {@code update:pulse:{role}/{env}/{name}}: its
+   * parts and sub-parts split at {@code :} and {@code /}, then each {@code {param}} replaced by the
+   * value the path bound, kept whole as one literal name whatever it contains.
+   */
+  static Permission.Required required(String template, Args args) {
+    List<List<String>> parts = new ArrayList<>();
+    for (String part : template.split(":", -1)) {
+      List<String> subs = new ArrayList<>();
+      for (String sub : part.split("/", -1)) {
+        subs.add(isParam(sub) ? String.valueOf(args.get(paramName(sub))) : sub);
+      }
+      parts.add(subs);
+    }
+    return new Permission.Required(parts);
   }
 
   static Endpoint get(String template, Function<Args, Route> handler) {

@@ -34,15 +34,15 @@ final class JobRoutes extends ApiDirectives {
   List<Endpoint> endpoints() {
     return List.of(
         Endpoint.get("/api/v1/jobs", path -> list()),
-        Endpoint.post(JOB, this::create),
+        Endpoint.post(JOB, this::create).needs("job:write:{role}"),
         Endpoint.get(JOB, this::get),
         Endpoint.get(JOB + "/tasks", this::tasks),
         Endpoint.get(JOB + "/pending-reasons", this::pendingReasons),
-        Endpoint.post(JOB + "/kill", this::kill),
-        Endpoint.post(JOB + "/restart", this::restart),
-        Endpoint.post(JOB + "/instances", this::addInstances),
-        Endpoint.post(JOB + "/diff", this::diff),
-        Endpoint.post("/api/v1/config/validate", path -> validate()),
+        Endpoint.post(JOB + "/kill", this::kill).needs("job:write:{role}"),
+        Endpoint.post(JOB + "/restart", this::restart).needs("job:write:{role}"),
+        Endpoint.post(JOB + "/instances", this::addInstances).needs("job:write:{role}"),
+        Endpoint.post(JOB + "/diff", this::diff).reads("job:read:{role}"),
+        Endpoint.post("/api/v1/config/validate", path -> validate()).reads("job:read:*"),
         Endpoint.get("/api/v1/roles", path -> roles()));
   }
 
@@ -59,13 +59,13 @@ final class JobRoutes extends ApiDirectives {
                 "Cron jobs may only be created/updated by calling scheduleCronJob.");
             in.checked();
           }
-          return caller(
-              caller ->
+          return acting(
+              as ->
                   admitted(
                       config.instances(),
                       () ->
-                          ctx.jobs()
-                              .create(config, caller.user())
+                          as.jobs()
+                              .create(config)
                               .thenApply(
                                   created ->
                                       json(
@@ -89,9 +89,9 @@ final class JobRoutes extends ApiDirectives {
           return new Write(
               weight(key, instances),
               StatusCodes.OK,
-              user ->
-                  ctx.jobs()
-                      .kill(key, instances, user, message)
+              as ->
+                  as.jobs()
+                      .kill(key, instances, message)
                       .thenApply(killed -> changed(key, killed.instances(), killed.message())));
         });
   }
@@ -106,9 +106,9 @@ final class JobRoutes extends ApiDirectives {
           return new Write(
               weight(key, instances),
               StatusCodes.OK,
-              user ->
-                  ctx.jobs()
-                      .restart(key, instances, user)
+              as ->
+                  as.jobs()
+                      .restart(key, instances)
                       .thenApply(done -> changed(key, done.instances(), done.message())));
         });
   }
@@ -136,21 +136,21 @@ final class JobRoutes extends ApiDirectives {
           return new Write(
               howMany,
               StatusCodes.CREATED,
-              user ->
-                  ctx.jobs()
-                      .addInstances(key, template.get().intValue(), howMany, user)
+              as ->
+                  as.jobs()
+                      .addInstances(key, template.get().intValue(), howMany)
                       .thenApply(added -> changed(key, added.instances(), added.message())));
         });
   }
 
   /**
    * A checked command on a job's instances: how many instance changes it hands on, the status of
-   * its success, and the change itself on behalf of a user.
+   * its success, and the change itself on behalf of the acting user.
    */
   private record Write(
       int weight,
       StatusCode status,
-      Function<String, CompletionStage<Views.InstancesChanged>> run) {}
+      Function<Acting, CompletionStage<Views.InstancesChanged>> run) {}
 
   /** Reads and checks the body of a command on a job's instances. */
   private interface Command {
@@ -171,14 +171,14 @@ final class JobRoutes extends ApiDirectives {
               emptyIsObject,
               body -> {
                 Write write = command.read(key, body);
-                return caller(
-                    caller ->
+                return acting(
+                    as ->
                         admitted(
                             write.weight(),
                             () ->
                                 write
                                     .run()
-                                    .apply(caller.user())
+                                    .apply(as)
                                     .thenApply(changed -> json(write.status(), changed))));
               });
         });

@@ -19,6 +19,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 final class MaintenanceRoutes extends ApiDirectives {
 
+  /** What every change of host maintenance needs. */
+  private static final String WRITE = "maintenance:write";
+
   /** Host names are DNS names: no longer than this. */
   static final int MAX_HOST_LENGTH = 255;
 
@@ -39,10 +42,14 @@ final class MaintenanceRoutes extends ApiDirectives {
   List<Endpoint> endpoints() {
     return List.of(
         Endpoint.get("/api/v1/maintenance", path -> input(Set.of("index", "wait"), this::status)),
-        Endpoint.post("/api/v1/maintenance/start", path -> hosts(MaintenanceService::start)),
-        Endpoint.post("/api/v1/maintenance/drain", path -> hosts(MaintenanceService::drain)),
-        Endpoint.post("/api/v1/maintenance/sla-drain", path -> input(Set.of(), this::slaDrain)),
-        Endpoint.post("/api/v1/maintenance/end", path -> hosts(MaintenanceService::end)));
+        Endpoint.post("/api/v1/maintenance/start", path -> hosts(MaintenanceService::start))
+            .needs(WRITE),
+        Endpoint.post("/api/v1/maintenance/drain", path -> hosts(MaintenanceService::drain))
+            .needs(WRITE),
+        Endpoint.post("/api/v1/maintenance/sla-drain", path -> input(Set.of(), this::slaDrain))
+            .needs(WRITE),
+        Endpoint.post("/api/v1/maintenance/end", path -> hosts(MaintenanceService::end))
+            .needs(WRITE));
   }
 
   /** A read like the others (index and wait honoured), though the modes come from the entity. */

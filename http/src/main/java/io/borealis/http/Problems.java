@@ -39,6 +39,30 @@ public final class Problems {
 
   private Problems() {}
 
+  /** A 401 asking for HTTP Basic credentials. */
+  static HttpResponse unauthorized() {
+    return unauthorized("This request needs a user name and password (HTTP Basic).");
+  }
+
+  /** A 401 asking for HTTP Basic credentials, saying why. */
+  static HttpResponse unauthorized(String detail) {
+    return of(StatusCodes.UNAUTHORIZED, detail)
+        .addHeader(RawHeader.create("WWW-Authenticate", "Basic realm=\"borealis\""));
+  }
+
+  /** A 403: the caller is known and lacks a permission. */
+  static HttpResponse forbidden(String detail) {
+    return of(StatusCodes.FORBIDDEN, detail);
+  }
+
+  /** A 429: the client sends faster than its limit; it may try again in {@code seconds}. */
+  static HttpResponse tooManyRequests(long seconds) {
+    return of(
+            StatusCodes.TOO_MANY_REQUESTS,
+            "Too many requests from this client; try again in " + seconds + " s.")
+        .addHeader(RawHeader.create("Retry-After", Long.toString(seconds)));
+  }
+
   public static HttpResponse of(StatusCode status, String detail) {
     return of(status, detail, List.of());
   }

@@ -30,7 +30,8 @@ final class QuotaRoutes extends ApiDirectives {
 
   @Override
   List<Endpoint> endpoints() {
-    return List.of(Endpoint.get(QUOTA, this::get), Endpoint.put(QUOTA, this::set));
+    return List.of(
+        Endpoint.get(QUOTA, this::get), Endpoint.put(QUOTA, this::set).needs("quota:write:{role}"));
   }
 
   /** {@code {"cpu", "ram_mb", "disk_mb"}}: an amount of the three resources quota counts. */
@@ -109,11 +110,11 @@ final class QuotaRoutes extends ApiDirectives {
                 ResourceAggregate quota = new ResourceAggregate(cpu.get(), ram.get(), disk.get());
                 return withQuotas(
                     quotas ->
-                        caller(
-                            caller ->
+                        acting(
+                            as ->
                                 completeWithFuture(
-                                    quotas
-                                        .set(role, quota, caller.user())
+                                    as.quotas(quotas)
+                                        .set(role, quota)
                                         .thenApply(
                                             info -> json(StatusCodes.OK, QuotaView.of(info))))));
               });

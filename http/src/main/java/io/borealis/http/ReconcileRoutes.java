@@ -25,7 +25,8 @@ final class ReconcileRoutes extends ApiDirectives {
 
   @Override
   List<Endpoint> endpoints() {
-    return List.of(Endpoint.post("/api/v1/admin/reconcile", path -> reconcile()));
+    return List.of(
+        Endpoint.post("/api/v1/admin/reconcile", path -> reconcile()).needs("admin:reconcile"));
   }
 
   private Route reconcile() {

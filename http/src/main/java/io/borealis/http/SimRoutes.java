@@ -19,6 +19,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 /** The simulated fleet's control surface; 404 on nodes that run another backend. */
 final class SimRoutes extends ApiDirectives {
 
+  /** What every change to the simulated fleet needs. */
+  private static final String WRITE = "sim:write";
+
   private static final Set<ScheduleStatus> REPORTABLE =
       EnumSet.of(
           ScheduleStatus.STARTING,
@@ -54,11 +57,14 @@ final class SimRoutes extends ApiDirectives {
   List<Endpoint> endpoints() {
     return List.of(
         Endpoint.get("/api/v1/sim/agents", path -> fleet(path, this::agents)),
-        Endpoint.post("/api/v1/sim/agents", path -> fleet(path, this::addAgents)),
-        Endpoint.post("/api/v1/sim/agents/{agent_id}/lost", path -> fleet(path, this::lose)),
-        Endpoint.post("/api/v1/sim/tasks/{task_id}/status", path -> fleet(path, this::status)),
+        Endpoint.post("/api/v1/sim/agents", path -> fleet(path, this::addAgents)).needs(WRITE),
+        Endpoint.post("/api/v1/sim/agents/{agent_id}/lost", path -> fleet(path, this::lose))
+            .needs(WRITE),
+        Endpoint.post("/api/v1/sim/tasks/{task_id}/status", path -> fleet(path, this::status))
+            .needs(WRITE),
         Endpoint.get("/api/v1/sim/behaviour", path -> fleet(path, this::getBehaviour)),
-        Endpoint.put("/api/v1/sim/behaviour", path -> fleet(path, this::setBehaviour)));
+        Endpoint.put("/api/v1/sim/behaviour", path -> fleet(path, this::setBehaviour))
+            .needs(WRITE));
   }
 
   /** What a handler of the simulated fleet does with a request, once it has no query. */

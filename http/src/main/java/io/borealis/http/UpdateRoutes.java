@@ -51,21 +51,44 @@ final class UpdateRoutes extends ApiDirectives {
   @Override
   List<Endpoint> endpoints() {
     List<Endpoint> endpoints = new ArrayList<>();
-    endpoints.add(Endpoint.post(JOB_UPDATES, this::start));
+    endpoints.add(
+        Endpoint.post(JOB_UPDATES, this::start).needs("update:start:{role}/{env}/{name}"));
     endpoints.add(Endpoint.get("/api/v1/updates", path -> list()));
     for (String base : List.of(BY_ID, BY_KEY)) {
       endpoints.add(Endpoint.get(base, this::get));
       for (OperatorAction action : OperatorAction.values()) {
         String verb = action.name().toLowerCase(Locale.ROOT);
-        endpoints.add(Endpoint.post(base + "/" + verb, path -> act(path, action)));
+        endpoints.add(
+            Endpoint.post(base + "/" + verb, path -> act(path, action))
+                .needs(path -> permission(verb, path)));
       }
-      endpoints.add(Endpoint.post(base + "/pulse", this::pulse));
+      endpoints.add(
+          Endpoint.post(base + "/pulse", this::pulse).needs(path -> permission("pulse", path)));
     }
     return endpoints;
   }
 
   // ---------------------------------------------------------------------------------------------
   // Writes
+
+  /**
+   * What an action on one update needs: {@code update:VERB:ROLE/ENV/NAME} of its job. A bare id is
+   * looked up in the view; one that names no update, or several, needs the permission for every job
+   * ({@code *}, which only a wildcard grant implies), so an unknown id tells a caller without it
+   * nothing.
+   */
+  private io.borealis.http.auth.Permission.Required permission(String verb, Endpoint.Args path) {
+    var base = io.borealis.http.auth.Permission.Required.of("update", verb);
+    if (path.get("role") != null) {
+      return base.then(path.get("role"), path.get("env"), path.get("name"));
+    }
+    List<UpdateKey> keys = ctx.view().updatesWithId(path.get("id"));
+    if (keys.size() != 1) {
+      return base.then("*", "*", "*");
+    }
+    JobKey job = keys.get(0).job();
+    return base.then(job.role(), job.environment(), job.name());
+  }
 
   /**
    * {@code POST /jobs/{role}/{env}/{name}/updates} {@code {job, settings?, instances?, id?,
@@ -96,18 +119,17 @@ final class UpdateRoutes extends ApiDirectives {
                 Optional<String> message = body.string("message");
                 body.done();
                 JobConfiguration config = proposed.orElseThrow();
-                return caller(
-                    caller ->
+                return acting(
+                    as ->
                         admitted(
                             1,
                             () ->
-                                ctx.updates()
+                                as.updates()
                                     .start(
                                         key,
                                         config,
                                         Set.copyOf(scope.orElse(List.of())),
                                         id,
-                                        caller.user(),
                                         metadata,
                                         message)
                                     .thenApply(UpdateRoutes::started)));
@@ -221,13 +243,13 @@ final class UpdateRoutes extends ApiDirectives {
         body -> {
           Optional<String> message = body.string("message");
           return key ->
-              caller(
-                  caller ->
+              acting(
+                  as ->
                       admitted(
                           1,
                           () ->
-                              ctx.updates()
-                                  .act(key, action, caller.user(), message)
+                              as.updates()
+                                  .act(key, action, message)
                                   .thenApply(
                                       acted ->
                                           json(
@@ -252,13 +274,13 @@ final class UpdateRoutes extends ApiDirectives {
         path,
         body ->
             key ->
-                caller(
-                    caller ->
+                acting(
+                    as ->
                         admitted(
                             1,
                             () ->
-                                ctx.updates()
-                                    .pulse(key, caller.user())
+                                as.updates()
+                                    .pulse(key)
                                     .thenApply(
                                         status ->
                                             json(
