@@ -317,6 +317,9 @@ final class Guardian {
                   .withReconciliation(reconciler::tell)
                   .withBackups(new ApiContext.BackupAdmin(backups, recovery));
           Api handler = new Api(api, Materializer.createMaterializer(system));
+          // HTTPS when a keystore is set (borealis.http.tls).
+          Optional<org.apache.pekko.http.javadsl.HttpsConnectionContext> tls =
+              io.borealis.http.Tls.server(config);
           // Open event streams end first, so unbinding does not wait for them.
           org.apache.pekko.actor.CoordinatedShutdown.get(system)
               .addTask(
@@ -331,7 +334,13 @@ final class Guardian {
               .start()
               .thenCompose(
                   done ->
-                      Http.get(system).newServerAt(http.host(), http.port()).bind(handler::handle))
+                      tls.map(
+                              context ->
+                                  Http.get(system)
+                                      .newServerAt(http.host(), http.port())
+                                      .enableHttps(context))
+                          .orElseGet(() -> Http.get(system).newServerAt(http.host(), http.port()))
+                          .bind(handler::handle))
               .whenComplete(
                   (binding, error) -> {
                     if (error != null) {
@@ -365,7 +374,8 @@ final class Guardian {
                           askTimeout);
                     }
                     log.info(
-                        "Borealis serves on http://{}:{}/",
+                        "Borealis serves on {}://{}:{}/",
+                        tls.isPresent() ? "https" : "http",
                         http.host(),
                         binding.localAddress().getPort());
                     started.complete(new Started(binding, view));

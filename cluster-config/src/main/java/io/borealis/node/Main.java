@@ -33,12 +33,14 @@ public final class Main {
     cli.addSubcommand(new Server());
     cli.addSubcommand(new CassandraCommands());
     cli.getSubcommands().get("admin").addSubcommand(new CassandraAdmin());
+    cli.getSubcommands().get("admin").addSubcommand(new Passwd());
     CommandLine server = cli.getSubcommands().get("server");
     // Added after the tree was set up: print where the rest of the tree prints.
     for (String name : new String[] {"server", "cassandra"}) {
       setStreams(cli.getSubcommands().get(name), cli);
     }
     setStreams(cli.getSubcommands().get("admin").getSubcommands().get("cassandra"), cli);
+    setStreams(cli.getSubcommands().get("admin").getSubcommands().get("passwd"), cli);
     // The registries say what each backend and store is.
     server
         .getCommandSpec()
@@ -104,6 +106,22 @@ public final class Main {
         description = "A HOCON file with more settings (see the modules' reference.conf).")
     Path configFile;
 
+    @Option(
+        names = "--auth-conf",
+        paramLabel = "FILE",
+        description =
+            "Turn authentication on with this users file (bcrypt hashes and roles; see"
+                + " `borealis admin passwd`).")
+    Path authConf;
+
+    @Option(
+        names = "--tls-keystore",
+        paramLabel = "FILE",
+        description =
+            "Serve HTTPS with the key in this PKCS12 keystore (its password from"
+                + " BOREALIS_TLS_PASSWORD or borealis.http.tls.keystore-password).")
+    Path tlsKeystore;
+
     @Override
     public Integer call() throws Exception {
       if (backend != null && !Node.BACKENDS.contains(backend)) {
@@ -152,6 +170,13 @@ public final class Main {
       }
       if (cassandra != null) {
         settings.put("borealis.store.cassandra.contact-points", cassandra);
+      }
+      if (authConf != null) {
+        settings.put("borealis.http.auth.enabled", true);
+        settings.put("borealis.http.auth.users-file", authConf.toAbsolutePath().toString());
+      }
+      if (tlsKeystore != null) {
+        settings.put("borealis.http.tls.keystore", tlsKeystore.toAbsolutePath().toString());
       }
       return settings;
     }

@@ -121,7 +121,8 @@ class AuthenticatorTest {
     assertThat(check(a, basic("ci", "old"))).isInstanceOf(Authenticator.Known.class);
 
     Files.writeString(f, users("ci { password = \"" + hash("new") + "\" }"));
-    Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 2000));
+    Files.setLastModifiedTime(
+        f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 2000));
 
     assertThat(a.reloadIfChanged()).isTrue();
     assertThat(check(a, basic("ci", "old"))).isInstanceOf(Authenticator.Refused.class);
@@ -135,7 +136,8 @@ class AuthenticatorTest {
     var a = authenticator(f);
 
     Files.writeString(f, "users { ci { password = ");
-    Files.setLastModifiedTime(f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 2000));
+    Files.setLastModifiedTime(
+        f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 2000));
 
     assertThat(a.reloadIfChanged()).isFalse();
     assertThat(check(a, basic("ci", "s3cret"))).isInstanceOf(Authenticator.Known.class);

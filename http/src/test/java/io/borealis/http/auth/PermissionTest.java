@@ -28,9 +28,7 @@ class PermissionTest {
     for (String g : grants) {
       Permission granted = Permission.parse(g);
       for (String r : requirements) {
-        assertThat(granted.implies(required(r)))
-            .as("%s implies %s", g, r)
-            .isEqualTo(rule(g, r));
+        assertThat(granted.implies(required(r))).as("%s implies %s", g, r).isEqualTo(rule(g, r));
         checked++;
       }
     }
