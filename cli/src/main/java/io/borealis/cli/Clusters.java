@@ -47,9 +47,14 @@ final class Clusters {
       return stripSlash(schedulerUri.toString());
     }
 
-    /** Fails unless the client can talk to this cluster: it has no authentication yet. */
+    /**
+     * Fails unless the client can talk to this cluster: without authentication, or with HTTP Basic
+     * credentials ({@link Credentials}).
+     */
     Cluster checkAuth() {
-      if (authMechanism.isPresent() && !authMechanism.get().equals("UNAUTHENTICATED")) {
+      if (authMechanism.isPresent()
+          && !authMechanism.get().equals("UNAUTHENTICATED")
+          && !authMechanism.get().equals("BASIC")) {
         throw CliException.usage(
             "cluster '"
                 + name
@@ -57,7 +62,7 @@ final class Clusters {
                 + source
                 + ") uses auth_mechanism "
                 + authMechanism.get()
-                + ", which this client does not support yet (only UNAUTHENTICATED)");
+                + ", which this client does not support (only UNAUTHENTICATED and BASIC)");
       }
       return this;
     }

@@ -35,7 +35,7 @@ final class Context {
   SchedulerClient client(String clusterName, Common common) {
     Clusters.Cluster cluster = clusters().get(clusterName).checkAuth();
     if (http == null) {
-      http = SchedulerClient.newHttpClient();
+      http = SchedulerClient.newHttpClient(env);
     }
     return clients.computeIfAbsent(
         cluster.name(),

@@ -65,6 +65,8 @@ final class SchedulerClient {
   private final HttpClient http;
   private final Optional<PrintStream> trace;
   private final Env env;
+  // Sent as HTTP Basic when the environment or ~/.netrc has some for the scheduler's host.
+  private final Optional<Credentials> credentials;
   // The index of the newest write this client made; reads wait until their node has passed it.
   private OptionalLong written = OptionalLong.empty();
 
@@ -73,15 +75,21 @@ final class SchedulerClient {
     this.http = http;
     this.trace = trace;
     this.env = env;
+    this.credentials =
+        Credentials.forHost(env, Optional.ofNullable(cluster.schedulerUri().getHost()).orElse(""));
   }
 
-  static HttpClient newHttpClient() {
+  /** A client that trusts the JVM's certificates and those of {@code BOREALIS_CA_FILE}. */
+  static HttpClient newHttpClient(Env env) {
     // HTTP/1.1: no h2c upgrade dance with the scheduler, and streamed logs arrive chunked.
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .build();
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT)
+            // NORMAL never follows from https to http, so credentials do not leave TLS.
+            .followRedirects(HttpClient.Redirect.NORMAL);
+    Credentials.trust(env).ifPresent(b::sslContext);
+    return b.build();
   }
 
   Clusters.Cluster cluster() {
@@ -145,7 +153,7 @@ final class SchedulerClient {
         request(path).timeout(Duration.ofDays(365)).header("Accept", "*/*").GET().build();
     HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() >= 400) {
-      throw CliException.refused(Problem.decode(response.statusCode(), bytes(request, response)));
+      throw refusal(Problem.decode(response.statusCode(), bytes(request, response)));
     }
     return response.body();
   }
@@ -162,15 +170,49 @@ final class SchedulerClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(cluster.apiBase() + path))
-        .timeout(REQUEST_TIMEOUT)
-        .header("User-Agent", "borealis-cli/" + Cli.VERSION);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(cluster.apiBase() + path))
+            .timeout(REQUEST_TIMEOUT)
+            .header("User-Agent", "borealis-cli/" + Cli.VERSION);
+    credentials.ifPresent(c -> b.header("Authorization", c.basic()));
+    return b;
+  }
+
+  /**
+   * The error for a refused request; a 401 says plainly where credentials go, or which ones were
+   * refused (a 403's problem already names the missing permission).
+   */
+  private CliException refusal(Problem problem) {
+    if (problem.status() == 401) {
+      if (credentials.isEmpty()) {
+        return CliException.refused(
+            "The scheduler at "
+                + cluster.apiBase()
+                + " asks for a user and password: put them in ~/.netrc (machine "
+                + cluster.schedulerUri().getHost()
+                + " login USER password PASSWORD) or "
+                + Credentials.USER
+                + "/"
+                + Credentials.PASSWORD
+                + ".");
+      }
+      return CliException.refused(
+          "The scheduler at "
+              + cluster.apiBase()
+              + " refused the user and password of "
+              + credentials.get().user()
+              + " (from "
+              + credentials.get().source()
+              + "): "
+              + problem.detail());
+    }
+    return CliException.refused(problem);
   }
 
   private Reply json(HttpRequest request) {
     HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() >= 400) {
-      throw CliException.refused(Problem.decode(response.statusCode(), response.body()));
+      throw refusal(Problem.decode(response.statusCode(), response.body()));
     }
     JsonNode body = Json.parseOrNull(response.body());
     if (body == null) {

@@ -22,7 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeScheduler implements AutoCloseable {
 
-  record Request(String method, String uri, String contentType, String body) {}
+  record Request(
+      String method, String uri, String contentType, String body, String authorization) {}
 
   /** A body sent in chunks, flushed one by one, as a followed log arrives. */
   record Answer(int status, String contentType, List<byte[]> chunks, Map<String, String> headers) {
@@ -89,7 +90,8 @@ final class FakeScheduler implements AutoCloseable {
             exchange.getRequestMethod(),
             uri,
             exchange.getRequestHeaders().getFirst("Content-Type"),
-            body));
+            body,
+            exchange.getRequestHeaders().getFirst("Authorization")));
     Deque<Answer> queued = answers.get(key(exchange.getRequestMethod(), uri));
     Answer answer =
         queued != null

@@ -50,7 +50,8 @@ class SchedulerClientTest {
             Optional.empty(),
             Optional.empty(),
             "test");
-    client = new SchedulerClient(cluster, SchedulerClient.newHttpClient(), Optional.empty(), env);
+    client =
+        new SchedulerClient(cluster, SchedulerClient.newHttpClient(env), Optional.empty(), env);
   }
 
   @AfterEach

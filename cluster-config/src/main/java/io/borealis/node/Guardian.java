@@ -335,10 +335,10 @@ final class Guardian {
               .thenCompose(
                   done ->
                       tls.map(
-                              context ->
+                              https ->
                                   Http.get(system)
                                       .newServerAt(http.host(), http.port())
-                                      .enableHttps(context))
+                                      .enableHttps(https))
                           .orElseGet(() -> Http.get(system).newServerAt(http.host(), http.port()))
                           .bind(handler::handle))
               .whenComplete(

@@ -25,10 +25,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code borealis admin passwd USER}: sets a user's password (and roles) in the users file. The
@@ -124,10 +124,13 @@ final class Passwd implements Callable<Integer> {
     }
     // Check it as the node will read it before it replaces the file.
     UsersFile.of(next, target.toString());
-    write(target, next.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false)));
+    write(
+        target,
+        next.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false)));
     spec.commandLine()
         .getOut()
-        .println("Set the password of " + user + " in " + target + " (nodes reload it on their own).");
+        .println(
+            "Set the password of " + user + " in " + target + " (nodes reload it on their own).");
     return 0;
   }
 
@@ -183,7 +186,8 @@ final class Passwd implements Callable<Integer> {
       }
       Files.writeString(temp, text);
       try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
       }
