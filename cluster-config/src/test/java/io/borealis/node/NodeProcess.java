@@ -42,6 +42,9 @@ final class NodeProcess implements AutoCloseable {
   private Process process;
   private int starts;
   private String heap = "512m";
+  private List<String> extraArgs = List.of();
+  // Sent as the Authorization header of raw() and call() when set (as()).
+  private java.util.Optional<String> authorization = java.util.Optional.empty();
 
   NodeProcess(Path dataDir, String settings) throws IOException {
     this.dataDir = dataDir;
@@ -134,6 +137,7 @@ final class NodeProcess implements AutoCloseable {
             Integer.toString(port),
             "--config",
             config.toString()));
+    command.addAll(extraArgs);
     Files.createDirectories(log.toAbsolutePath().getParent());
     process =
         new ProcessBuilder(command)
@@ -143,6 +147,24 @@ final class NodeProcess implements AutoCloseable {
                     ? ProcessBuilder.Redirect.to(log.toFile())
                     : ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
+  }
+
+  /** More arguments of the server command from the next start on ({@code --auth-conf F}). */
+  NodeProcess args(String... more) {
+    this.extraArgs = List.of(more);
+    return this;
+  }
+
+  /** Requests from now on carry these HTTP Basic credentials (none when {@code user} is null). */
+  NodeProcess as(String user, String password) {
+    this.authorization =
+        user == null
+            ? java.util.Optional.empty()
+            : java.util.Optional.of(
+                "Basic "
+                    + java.util.Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    return this;
   }
 
   /** The node's maximum heap from its next start on (512m unless set). */
@@ -188,6 +210,7 @@ final class NodeProcess implements AutoCloseable {
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
+    authorization.ifPresent(a -> b.header("Authorization", a));
     b.method(
         method,
         body == null

@@ -91,6 +91,29 @@ class OpenApiTest {
   }
 
   @Test
+  void everyGuardedRouteDocumentsItsPermissionAndTheRefusals() {
+    List<String> missing = new ArrayList<>();
+    for (Endpoint r : api.routes()) {
+      if (r.access().kind() == Endpoint.Access.Kind.OPEN) {
+        continue;
+      }
+      JsonNode op = doc.path("paths").path(r.documentedTemplate()).path(r.method().toLowerCase());
+      String name = r.method() + " " + r.documentedTemplate();
+      for (String status : List.of("401", "403", "429")) {
+        if (!op.path("responses").has(status)) {
+          missing.add(name + ": " + status);
+        }
+      }
+      if (op.path("x-borealis-permission").asText().isBlank()) {
+        missing.add(name + ": x-borealis-permission");
+      }
+    }
+    assertThat(missing).isEmpty();
+    assertThat(doc.path("components").path("securitySchemes").path("basic").path("scheme").asText())
+        .isEqualTo("basic");
+  }
+
+  @Test
   void documentIsOpenApi3WithSummariesAndResponses() {
     assertThat(doc.path("openapi").asText()).startsWith("3.");
     assertThat(doc.path("info").path("title").asText()).isNotBlank();
