@@ -16,11 +16,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.RawRequestURI;
@@ -179,7 +181,10 @@ public final class Api {
     private Route guarded(java.util.function.Supplier<Route> inner) {
       return extractRequest(
           request ->
-              extractClientIP(
+              provide(
+                  request
+                      .getAttribute(AttributeKeys.remoteAddress)
+                      .flatMap(RemoteAddress::getAddress),
                   ip -> {
                     long start = security.nanos().getAsLong();
                     return onSuccess(
@@ -201,9 +206,7 @@ public final class Api {
                                     who.authenticated()
                                         ? "user " + who.user()
                                         : "address "
-                                            + ip.getAddress()
-                                                .map(InetAddress::getHostAddress)
-                                                .orElse("unknown");
+                                            + ip.map(InetAddress::getHostAddress).orElse("unknown");
                                 long wait = security.limits().take(client);
                                 if (wait > 0) {
                                   return discardingBody(

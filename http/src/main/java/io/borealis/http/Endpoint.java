@@ -24,8 +24,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 record Endpoint(String method, String template, Function<Args, Route> handler, Access access) {
 
-  /** Paths open to everyone, always (probes). */
-  static final Set<String> OPEN = Set.of("/health", "/ready", "/leaderhealth");
+  /** Paths open to everyone, always: the probes and the API's description. */
+  static final Set<String> OPEN =
+      Set.of("/health", "/ready", "/leaderhealth", "/api/v1/openapi.json");
 
   /** Paths of metrics, open to everyone while {@code anonymous-metrics} is on. */
   static final Set<String> METRICS = Set.of("/vars", "/vars.json", "/metrics");
