@@ -84,6 +84,14 @@ public record UsersFile(Map<String, User> users, Map<String, List<Permission>> r
           ConfigFactory.parseFile(
               file.toFile(),
               ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+    } catch (ConfigException.Parse e) {
+      // Not the parser's message: it may quote the text around the error, a password perhaps.
+      throw new IllegalArgumentException(
+          file
+              + " does not parse"
+              + (e.origin() != null && e.origin().lineNumber() > 0
+                  ? " (line " + e.origin().lineNumber() + ")"
+                  : ""));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -145,6 +145,15 @@ class AuthenticatorTest {
   }
 
   @Test
+  void aFileThatDoesNotParseIsNamedByLineWithoutQuotingIt() throws Exception {
+    Path f = file("users {\n  ci { password = \"hunter2 }\n");
+
+    assertThatThrownBy(() -> authenticator(f))
+        .hasMessageContaining("does not parse")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
   void aClearPasswordInTheFileIsRefusedWithoutRepeatingIt() throws Exception {
     Path f = file(users("ci { password = \"hunter2\" }"));
 
