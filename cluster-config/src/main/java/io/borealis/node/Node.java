@@ -164,6 +164,7 @@ public final class Node {
     // Checked before the cluster starts, so that a clash costs one line and no shutdown.
     HttpSettings http = HttpSettings.from(config);
     checkPortFree(http.host(), http.port());
+    checkEdgeSecurity(config);
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(started), "borealis", config);
     try {
@@ -175,6 +176,27 @@ public final class Node {
     } catch (Exception e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /**
+   * Fails with a {@link StartFailure} when authentication is on without a usable users file, or the
+   * TLS keystore cannot be read: checked before the cluster starts, in one line.
+   */
+  private static void checkEdgeSecurity(Config config) throws StartFailure {
+    try {
+      io.borealis.http.auth.AuthSettings auth = io.borealis.http.auth.AuthSettings.from(config);
+      if (auth.enabled()) {
+        io.borealis.http.auth.UsersFile.read(
+            auth.usersFile()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "authentication is on but no users file is set (--auth-conf FILE)")));
+      }
+      io.borealis.http.Tls.server(config);
+    } catch (IllegalArgumentException e) {
+      throw new StartFailure(e.getMessage());
     }
   }
 

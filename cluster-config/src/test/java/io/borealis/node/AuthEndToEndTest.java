@@ -217,6 +217,23 @@ class AuthEndToEndTest {
     }
   }
 
+  @Test
+  void aNodeWhoseUsersFileHoldsAClearPasswordDoesNotStart(@TempDir Path temp) throws Exception {
+    Path bad = temp.resolve("bad-users.conf");
+    Files.writeString(bad, "users { ci { password = \"plain-Text-6\", roles = [www-data] } }\n");
+    NodeProcess broken =
+        new NodeProcess(Files.createDirectories(temp.resolve("bad")), EndToEndTest.SETTINGS)
+            .args("--auth-conf", bad.toString());
+    try {
+      assertThat(broken.startExpectingExit(java.time.Duration.ofSeconds(60))).isNotZero();
+      assertThat(broken.output())
+          .contains("password must be a bcrypt hash")
+          .doesNotContain("plain-Text-6");
+    } finally {
+      broken.close();
+    }
+  }
+
   /** A writer for picocli's streams whose text a test can read. */
   private static final class StringBuilderWriter {
     private final java.io.StringWriter text = new java.io.StringWriter();

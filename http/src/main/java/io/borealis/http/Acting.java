@@ -30,11 +30,6 @@ final class Acting {
     this.user = user;
   }
 
-  /** Who is acting, for responses that name them. */
-  String user() {
-    return user;
-  }
-
   Jobs jobs() {
     return new Jobs();
   }

@@ -52,10 +52,7 @@ abstract class ApiDirectives extends AllDirectives {
    * Who is calling, as the edge established it, and what anonymous callers may do; attached to the
    * request ({@link #CALLER}) before any route runs.
    */
-  record Caller(Identity identity, boolean anonymousReads, boolean anonymousMetrics) {
-    /** Authentication off: everyone is Aurora's unauthenticated user, who may do everything. */
-    static final Caller UNSECURE = new Caller(Identity.UNSECURE, true, true);
-  }
+  record Caller(Identity identity, boolean anonymousReads, boolean anonymousMetrics) {}
 
   static final AttributeKey<Caller> CALLER = AttributeKey.create("borealis-caller", Caller.class);
 
