@@ -20,8 +20,12 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.TimeBasedUUID;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
@@ -42,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * up" and the node may serve reads), then, without end, every new event. A stream restarts with
  * backoff after a failure, from the last offset the view applied; the view skips anything it has
  * already seen.
+ *
+ * <p>On a journal several nodes share ({@code borealis.read-side.index = journal-time}) the view's
+ * index is a journal position ({@link Positions}): each tag's stream moves how far that tag is
+ * complete, and a query of what each lagging tag holds ("catch-up", {@link #catchUp}) moves the
+ * idle ones, every {@code catch-up-interval} and whenever a read waits for a position the view has
+ * not reached; concurrent requests share one query per tag.
  *
  * <p>The view is snapshotted every {@code snapshot.every-events} applied events, at most every
  * {@code snapshot.interval} when anything changed, once the replay is over, and at graceful
@@ -79,9 +89,40 @@ public final class ReadSide {
     }
   }
 
+  /** Journal positions as the index: on a journal several nodes share. */
+  public record PositionSettings(Duration consistencyDelay, Duration catchUpInterval) {
+
+    /** From {@code borealis.read-side}: present when {@code index = journal-time}. */
+    public static Optional<PositionSettings> from(Config config) {
+      Config rs = config.getConfig("borealis.read-side");
+      if (!rs.getString("index").equals("journal-time")) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new PositionSettings(
+              rs.getDuration("eventual-consistency-delay"), rs.getDuration("catch-up-interval")));
+    }
+  }
+
   private final ActorSystem<?> system;
   private final ReadView view;
   private final Settings settings;
+  private Optional<PositionSettings> positioning = Optional.empty();
+  private java.time.Clock clock = java.time.Clock.systemUTC();
+
+  /** The tag queries a catch-up runs: set when the journal is known ({@link #start}). */
+  private volatile CurrentEventsByTagQuery currentQueries;
+
+  /** Whether a catch-up runs or is scheduled... */
+  private final AtomicBoolean catchingUp = new AtomicBoolean();
+
+  /** ...and the position it is asked to make the view complete through. */
+  private final AtomicLong catchUpWanted = new AtomicLong();
+
+  /** How many catch-ups ran, and how many tag queries they made (tests, logs). */
+  private final AtomicLong catchUps = new AtomicLong();
+
+  private final AtomicLong catchUpQueries = new AtomicLong();
   private final Optional<SnapshotStore> store;
   private final ExecutorService snapshotter;
   private final AtomicBoolean snapshotting = new AtomicBoolean();
@@ -123,18 +164,38 @@ public final class ReadSide {
    * snapshot into the view now. Call it before the entities start feeding the view.
    */
   public static ReadSide create(ActorSystem<?> system, ReadView view) {
-    Settings settings = Settings.from(system.settings().config());
+    Config config = system.settings().config();
+    Settings settings = Settings.from(config);
     Optional<SnapshotStore> store =
         settings.snapshots()
             ? Optional.of(new FileSnapshotStore(settings.snapshotDirectory()))
             : Optional.empty();
-    return create(system, view, settings, store);
+    return create(
+        system, view, settings, store, PositionSettings.from(config), java.time.Clock.systemUTC());
   }
 
   /** As {@link #create(ActorSystem, ReadView)}, with settings and store given. */
   public static ReadSide create(
       ActorSystem<?> system, ReadView view, Settings settings, Optional<SnapshotStore> store) {
+    return create(system, view, settings, store, Optional.empty(), java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #create(ActorSystem, ReadView)}, with everything given. */
+  public static ReadSide create(
+      ActorSystem<?> system,
+      ReadView view,
+      Settings settings,
+      Optional<SnapshotStore> store,
+      Optional<PositionSettings> positioning,
+      java.time.Clock clock) {
     ReadSide readSide = new ReadSide(system, view, settings, store);
+    readSide.positioning = positioning;
+    readSide.clock = clock;
+    positioning.ifPresent(
+        p ->
+            view.usePositions(
+                new Positions(settings.tags().all(), clock, p.consistencyDelay()),
+                readSide::catchUp));
     readSide.restore();
     AppliedEvents.get(system.classicSystem()).use(view::lastApplied);
     return readSide;
@@ -181,6 +242,8 @@ public final class ReadSide {
         PersistenceQuery.get(system.classicSystem()).getReadJournalFor(ReadJournal.class, pluginId);
     CurrentEventsByTagQuery current = (CurrentEventsByTagQuery) journal;
     EventsByTagQuery live = (EventsByTagQuery) journal;
+    // What the queries below find is complete up to their start, less the store's delay.
+    long replayStarted = Positions.of(clock.instant());
     RestartSettings restart =
         RestartSettings.create(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
     long started = System.nanoTime();
@@ -200,6 +263,13 @@ public final class ReadSide {
             });
     return replayed.thenApply(
         done -> {
+          if (positioning.isPresent()) {
+            long through =
+                replayStarted - 2 * (positioning.get().consistencyDelay().toNanos() / 100);
+            settings.tags().all().forEach(tag -> view.completeThrough(tag, through));
+            currentQueries = current;
+            scheduleCatchUps();
+          }
           view.markCaughtUp();
           LOG.info(
               "The read side caught up with the journal in {} ms: read {} events, index {}",
@@ -265,7 +335,11 @@ public final class ReadSide {
                 // Only its position counts: the view has it (and the payload was not read).
                 if (!(e.event() instanceof AppliedEvents.AlreadyApplied)) {
                   envelopes.add(
-                      new ReadView.Envelope(e.persistenceId(), e.sequenceNr(), e.event()));
+                      new ReadView.Envelope(
+                          e.persistenceId(),
+                          e.sequenceNr(),
+                          e.event(),
+                          e.offset() instanceof TimeBasedUUID u ? Positions.of(u.value()) : -1));
                 }
               }
               Optional<String> offset = Offsets.encode(batch.get(batch.size() - 1).offset());
@@ -279,6 +353,119 @@ public final class ReadSide {
               }
               return Done.getInstance();
             });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Catch-up (journal positions)
+
+  /** Every catch-up-interval: a catch-up to as far as the journal can tell now. */
+  private void scheduleCatchUps() {
+    Duration every = positioning.get().catchUpInterval();
+    Cluster cluster = Cluster.get(system.classicSystem());
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(
+            every,
+            every,
+            () -> {
+              view.sole(soleMember(cluster));
+              catchUp(Positions.of(clock.instant()) - delay());
+            },
+            system.executionContext());
+  }
+
+  /** Whether this node is up and the only member of its cluster. */
+  private static boolean soleMember(Cluster cluster) {
+    try {
+      Member self = cluster.selfMember();
+      if (self.status() != MemberStatus.up()) {
+        return false;
+      }
+      for (Member m : cluster.state().getMembers()) {
+        if (!m.equals(self) && m.status() != MemberStatus.removed()) {
+          return false;
+        }
+      }
+      return cluster.state().getUnreachable().isEmpty();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private long delay() {
+    return 2 * (positioning.get().consistencyDelay().toNanos() / 100);
+  }
+
+  /**
+   * Makes the view complete through {@code position}: once the journal can tell (the store's delay
+   * after it), queries every tag that is not complete that far, from its offset, and applies what
+   * it finds. Requests while one runs are served by the next one.
+   */
+  void catchUp(long position) {
+    if (currentQueries == null) {
+      return;
+    }
+    // A position further ahead than this is not worth a query yet: the next ones will come to it.
+    long target = Math.min(position, Positions.of(clock.instant().plusSeconds(1)));
+    catchUpWanted.accumulateAndGet(target, Math::max);
+    if (catchingUp.compareAndSet(false, true)) {
+      scheduleCatchUp();
+    }
+  }
+
+  private void scheduleCatchUp() {
+    // A query started at S finds every event up to S less the delay.
+    long startAt = catchUpWanted.get() + delay();
+    long waitNanos = Math.max(0, (startAt - Positions.of(clock.instant())) / 2 * 100);
+    system
+        .scheduler()
+        .scheduleOnce(
+            Duration.ofNanos(waitNanos).plusMillis(waitNanos > 0 ? 1 : 0),
+            this::runCatchUp,
+            system.executionContext());
+  }
+
+  private void runCatchUp() {
+    long through = Positions.of(clock.instant()) - delay();
+    catchUps.incrementAndGet();
+    List<CompletableFuture<Done>> all = new ArrayList<>();
+    for (String tag : settings.tags().all()) {
+      if (view.watermark(tag) >= through) {
+        continue;
+      }
+      catchUpQueries.incrementAndGet();
+      all.add(
+          applying(
+                  currentQueries.currentEventsByTag(tag, Offsets.decode(view.offset(tag))),
+                  tag,
+                  false)
+              .runWith(Sink.ignore(), system)
+              .thenApply(
+                  done -> {
+                    view.completeThrough(tag, through);
+                    return done;
+                  })
+              .toCompletableFuture());
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                LOG.debug("A catch-up of the read side failed: {}", failure.toString());
+              }
+              catchingUp.set(false);
+              // Asked for more while it ran: once more (the next interval's retries a failure).
+              if (failure == null
+                  && catchUpWanted.get() > view.complete()
+                  && catchingUp.compareAndSet(false, true)) {
+                scheduleCatchUp();
+              }
+            });
+  }
+
+  /** How many catch-ups ran, and how many tag queries they made. */
+  public long[] catchUpCounts() {
+    return new long[] {catchUps.get(), catchUpQueries.get()};
   }
 
   private void scheduleSnapshots() {
