@@ -217,6 +217,16 @@ final class Positions {
     return completeThrough(index) && index() != index;
   }
 
+  /**
+   * A read waiting for {@code index} answers: the view holds everything through it, so its index is
+   * from now on at least there (a long-poll with it then waits for the next change).
+   */
+  void answered(long index) {
+    if (completeThrough(index)) {
+      localMark = Math.max(localMark, index + (index & 1));
+    }
+  }
+
   /** Restores what a snapshot holds: the index, and the tags' positions as far as applied. */
   void restore(long index, Map<String, String> offsets) {
     localMark = Math.max(localMark, index);

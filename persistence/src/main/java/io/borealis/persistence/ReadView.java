@@ -861,6 +861,20 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     }
   }
 
+  /** A read that waited for {@code after} answers: the index it answers with. */
+  private long answered(long after) {
+    if (positions == null) {
+      return index();
+    }
+    lock.writeLock().lock();
+    try {
+      positions.answered(after);
+      return positions.index();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   /** Whether a read asked to wait for {@code after} may answer. */
   private boolean passed(long after) {
     lock.readLock().lock();
@@ -878,7 +892,10 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
   @Override
   public CompletionStage<Long> awaitIndex(
       long after, Duration wait, ScheduledExecutorService timer) {
-    if (passed(after) || wait.isZero() || wait.isNegative()) {
+    if (passed(after)) {
+      return CompletableFuture.completedFuture(answered(after));
+    }
+    if (wait.isZero() || wait.isNegative()) {
       return CompletableFuture.completedFuture(index());
     }
     if (positions != null) {
@@ -906,7 +923,7 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       Waiter w = it.next();
       if (passed(w.index())) {
         it.remove();
-        w.future().complete(index());
+        w.future().complete(answered(w.index()));
       }
     }
   }

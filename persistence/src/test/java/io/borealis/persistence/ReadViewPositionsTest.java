@@ -188,6 +188,10 @@ class ReadViewPositionsTest {
 
     assertThat(read).isCompleted();
     assertThat(holds(reader, "new")).isTrue();
+    // Its index is past the mark it waited for, and a long-poll with it waits for a change.
+    assertThat(read.join()).isGreaterThan(mark);
+    assertThat(reader.awaitIndex(read.join(), Duration.ofSeconds(5), timer).toCompletableFuture())
+        .isNotDone();
   }
 
   @Test
