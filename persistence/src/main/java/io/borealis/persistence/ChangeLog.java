@@ -132,15 +132,17 @@ public final class ChangeLog {
     entry.position = position;
   }
 
-  /**
-   * The view is complete through journal position {@code mark}; at the first call, also the
-   * position before which this log holds nothing.
-   */
-  synchronized void mark(long mark, boolean first) {
-    if (first) {
-      floor = Math.max(floor, mark);
-    }
+  /** The view is complete through journal position {@code mark}. */
+  synchronized void mark(long mark) {
     this.mark = Math.max(this.mark, mark);
+  }
+
+  /**
+   * This log may lack changes at journal positions up to {@code floor} (the view was restored from
+   * a snapshot holding events up to there).
+   */
+  synchronized void floor(long floor) {
+    this.floor = Math.max(this.floor, floor);
   }
 
   /** The view's completeness now, for a change's mark: -1 where positions are not kept. */

@@ -1,7 +1,6 @@
 package io.borealis.persistence;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -39,7 +38,6 @@ final class Positions {
   private static final long UUID_EPOCH_OFFSET = 0x01b21dd213814000L;
 
   private final Clock clock;
-  private final long delay;
   private final Map<String, Long> watermarks = new HashMap<>();
 
   /** Positions of applied events past the complete prefix: they count once it reaches them. */
@@ -61,12 +59,9 @@ final class Positions {
 
   /**
    * @param tags the journal tags the view follows: it is complete as far as the least of them
-   * @param delay how long after its time an event may still appear in a tag query (the store's
-   *     eventual consistency delay)
    */
-  Positions(List<String> tags, Clock clock, Duration delay) {
+  Positions(List<String> tags, Clock clock) {
     this.clock = clock;
-    this.delay = 2 * (delay.toNanos() / 100);
     for (String tag : tags) {
       watermarks.put(tag, 0L);
     }
@@ -116,11 +111,6 @@ final class Positions {
     return 2 * ((clock.millis() + 1) * 10_000L);
   }
 
-  /** The eventual consistency delay, as a position difference. */
-  long delay() {
-    return delay;
-  }
-
   /** The journal tags followed. */
   java.util.Set<String> tags() {
     return watermarks.keySet();
@@ -129,6 +119,15 @@ final class Positions {
   /** How far tag {@code tag} is complete. */
   long watermark(String tag) {
     return watermarks.getOrDefault(tag, Long.MAX_VALUE);
+  }
+
+  /** The furthest any tag is complete: past it, the view has applied no event. */
+  long furthest() {
+    long most = 0;
+    for (long w : watermarks.values()) {
+      most = Math.max(most, w);
+    }
+    return most;
   }
 
   /** How far the view is complete: every event up to this position has been applied. */

@@ -90,7 +90,7 @@ public final class ReadSide {
   }
 
   /** Journal positions as the index: on a journal several nodes share. */
-  public record PositionSettings(Duration consistencyDelay, Duration catchUpInterval) {
+  public record PositionSettings(Duration catchUpInterval) {
 
     /** From {@code borealis.read-side}: present when {@code index = journal-time}. */
     public static Optional<PositionSettings> from(Config config) {
@@ -98,9 +98,7 @@ public final class ReadSide {
       if (!rs.getString("index").equals("journal-time")) {
         return Optional.empty();
       }
-      return Optional.of(
-          new PositionSettings(
-              rs.getDuration("eventual-consistency-delay"), rs.getDuration("catch-up-interval")));
+      return Optional.of(new PositionSettings(rs.getDuration("catch-up-interval")));
     }
   }
 
@@ -112,12 +110,6 @@ public final class ReadSide {
 
   /** The tag queries a catch-up runs: set when the journal is known ({@link #start}). */
   private volatile CurrentEventsByTagQuery currentQueries;
-
-  /** Whether a catch-up runs or is scheduled... */
-  private final AtomicBoolean catchingUp = new AtomicBoolean();
-
-  /** ...and the position it is asked to make the view complete through. */
-  private final AtomicLong catchUpWanted = new AtomicLong();
 
   /** How many catch-ups ran, and how many tag queries they made (tests, logs). */
   private final AtomicLong catchUps = new AtomicLong();
@@ -192,10 +184,7 @@ public final class ReadSide {
     readSide.positioning = positioning;
     readSide.clock = clock;
     positioning.ifPresent(
-        p ->
-            view.usePositions(
-                new Positions(settings.tags().all(), clock, p.consistencyDelay()),
-                readSide::catchUp));
+        p -> view.usePositions(new Positions(settings.tags().all(), clock), readSide::catchUp));
     readSide.restore();
     AppliedEvents.get(system.classicSystem()).use(view::lastApplied);
     return readSide;
@@ -242,7 +231,7 @@ public final class ReadSide {
         PersistenceQuery.get(system.classicSystem()).getReadJournalFor(ReadJournal.class, pluginId);
     CurrentEventsByTagQuery current = (CurrentEventsByTagQuery) journal;
     EventsByTagQuery live = (EventsByTagQuery) journal;
-    // What the queries below find is complete up to their start, less the store's delay.
+    // The queries below find every event up to their start (they end the store's delay later).
     long replayStarted = Positions.of(clock.instant());
     RestartSettings restart =
         RestartSettings.create(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
@@ -264,9 +253,8 @@ public final class ReadSide {
     return replayed.thenApply(
         done -> {
           if (positioning.isPresent()) {
-            long through =
-                replayStarted - 2 * (positioning.get().consistencyDelay().toNanos() / 100);
-            settings.tags().all().forEach(tag -> view.completeThrough(tag, through));
+            // Each replay query found every event up to its start.
+            settings.tags().all().forEach(tag -> view.completeThrough(tag, replayStarted));
             currentQueries = current;
             scheduleCatchUps();
           }
@@ -358,7 +346,7 @@ public final class ReadSide {
   // ---------------------------------------------------------------------------------------------
   // Catch-up (journal positions)
 
-  /** Every catch-up-interval: a catch-up to as far as the journal can tell now. */
+  /** Every catch-up-interval: a catch-up to now. */
   private void scheduleCatchUps() {
     Duration every = positioning.get().catchUpInterval();
     Cluster cluster = Cluster.get(system.classicSystem());
@@ -369,7 +357,7 @@ public final class ReadSide {
             every,
             () -> {
               view.sole(soleMember(cluster));
-              catchUp(Positions.of(clock.instant()) - delay());
+              catchUp(Positions.of(clock.instant()));
             },
             system.executionContext());
   }
@@ -392,41 +380,70 @@ public final class ReadSide {
     }
   }
 
-  private long delay() {
-    return 2 * (positioning.get().consistencyDelay().toNanos() / 100);
-  }
+  /** Catch-ups start at most this often: reads waiting meanwhile share the next one. */
+  private static final Duration CATCH_UP_SPACING = Duration.ofMillis(250);
+
+  private final Object catchUpLock = new Object();
+
+  /** Guarded by catchUpLock: how far the newest catch-up started will make the view complete. */
+  private long covering;
+
+  /** Guarded by catchUpLock: when the newest catch-up started (System.nanoTime). */
+  private long lastCatchUp = System.nanoTime() - CATCH_UP_SPACING.toNanos();
+
+  /** Guarded by catchUpLock: whether one is scheduled, and for how far. */
+  private boolean catchUpScheduled;
+
+  private long catchUpWanted;
 
   /**
-   * Makes the view complete through {@code position}: once the journal can tell (the store's delay
-   * after it), queries every tag that is not complete that far, from its offset, and applies what
-   * it finds. Requests while one runs are served by the next one.
+   * Makes the view complete through {@code position}: queries every tag not complete that far from
+   * where it is, and applies what it finds. A tag query the journal starts at S completes once the
+   * store's delay after S has passed, with every event up to S: a catch-up started at or after
+   * {@code position} takes about that delay. A request that a catch-up already under way covers
+   * waits for it; the others share the next one, started at most every 250 ms.
    */
   void catchUp(long position) {
     if (currentQueries == null) {
       return;
     }
+    long now = Positions.of(clock.instant());
     // A position further ahead than this is not worth a query yet: the next ones will come to it.
-    long target = Math.min(position, Positions.of(clock.instant().plusSeconds(1)));
-    catchUpWanted.accumulateAndGet(target, Math::max);
-    if (catchingUp.compareAndSet(false, true)) {
-      scheduleCatchUp();
+    long target = Math.min(position, now + 2 * 10_000_000L);
+    long waitNanos;
+    synchronized (catchUpLock) {
+      if (target <= covering) {
+        return;
+      }
+      catchUpWanted = Math.max(catchUpWanted, target);
+      if (catchUpScheduled) {
+        return;
+      }
+      catchUpScheduled = true;
+      long spacing = CATCH_UP_SPACING.toNanos() - (System.nanoTime() - lastCatchUp);
+      waitNanos = Math.max(Math.max(0, (target - now) / 2 * 100), spacing);
     }
-  }
-
-  private void scheduleCatchUp() {
-    // A query started at S finds every event up to S less the delay.
-    long startAt = catchUpWanted.get() + delay();
-    long waitNanos = Math.max(0, (startAt - Positions.of(clock.instant())) / 2 * 100);
     system
         .scheduler()
         .scheduleOnce(
-            Duration.ofNanos(waitNanos).plusMillis(waitNanos > 0 ? 1 : 0),
-            this::runCatchUp,
-            system.executionContext());
+            Duration.ofNanos(Math.max(0, waitNanos)), this::runCatchUp, system.executionContext());
   }
 
   private void runCatchUp() {
-    long through = Positions.of(clock.instant()) - delay();
+    long began = System.nanoTime();
+    // Read before the queries start: each finds every event up to its own start.
+    long through = Positions.of(clock.instant());
+    long later;
+    synchronized (catchUpLock) {
+      catchUpScheduled = false;
+      covering = Math.max(covering, through);
+      lastCatchUp = began;
+      later = catchUpWanted;
+    }
+    if (later > through) {
+      // Asked for while it waited to start, for later than it will cover: the next one.
+      catchUp(later);
+    }
     catchUps.incrementAndGet();
     List<CompletableFuture<Done>> all = new ArrayList<>();
     for (String tag : settings.tags().all()) {
@@ -435,10 +452,7 @@ public final class ReadSide {
       }
       catchUpQueries.incrementAndGet();
       all.add(
-          applying(
-                  currentQueries.currentEventsByTag(tag, Offsets.decode(view.offset(tag))),
-                  tag,
-                  false)
+          applying(currentQueries.currentEventsByTag(tag, catchUpFrom(tag)), tag, false)
               .runWith(Sink.ignore(), system)
               .thenApply(
                   done -> {
@@ -451,16 +465,36 @@ public final class ReadSide {
         .whenComplete(
             (done, failure) -> {
               if (failure != null) {
+                // The next request (at the latest the next interval's) tries again.
                 LOG.debug("A catch-up of the read side failed: {}", failure.toString());
-              }
-              catchingUp.set(false);
-              // Asked for more while it ran: once more (the next interval's retries a failure).
-              if (failure == null
-                  && catchUpWanted.get() > view.complete()
-                  && catchingUp.compareAndSet(false, true)) {
-                scheduleCatchUp();
+                synchronized (catchUpLock) {
+                  covering = Math.min(covering, view.complete());
+                }
+              } else {
+                LOG.debug(
+                    "The read side caught up to {}: {} tag queries in {} ms",
+                    Positions.instant(through),
+                    all.size(),
+                    millisSince(began));
               }
             });
+  }
+
+  /**
+   * Where a catch-up of {@code tag} starts: after its last offset, or at the position it is
+   * complete through when that is later (a tag without events would else be read from its first
+   * bucket).
+   */
+  private org.apache.pekko.persistence.query.Offset catchUpFrom(String tag) {
+    Optional<String> offset = view.offset(tag);
+    long complete = view.watermark(tag);
+    if (complete > Positions.of(offset).orElse(0L)) {
+      // The first UUID of that millisecond: what it lets in again is skipped as seen.
+      return org.apache.pekko.persistence.query.Offset.timeBasedUUID(
+          com.datastax.oss.driver.api.core.uuid.Uuids.startOf(
+              Positions.instant(complete).toEpochMilli()));
+    }
+    return Offsets.decode(offset);
   }
 
   /** How many catch-ups ran, and how many tag queries they made. */

@@ -264,7 +264,7 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     try {
       this.positions = positions;
       this.catchUp = catchUp;
-      changes.mark(positions.complete(), true);
+      changes.mark(positions.complete());
     } finally {
       lock.writeLock().unlock();
     }
@@ -339,7 +339,7 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     }
     if (at.isPresent()) {
       positions.delivered(tag, at.get());
-      changes.mark(positions.complete(), false);
+      changes.mark(positions.complete());
     }
   }
 
@@ -351,7 +351,7 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     lock.writeLock().lock();
     try {
       positions.completeThrough(tag, position);
-      changes.mark(positions.complete(), false);
+      changes.mark(positions.complete());
     } finally {
       lock.writeLock().unlock();
     }
@@ -742,7 +742,9 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       index = snapshot.index();
       if (positions != null) {
         positions.restore(snapshot.index(), snapshot.offsets());
-        changes.mark(positions.complete(), true);
+        changes.mark(positions.complete());
+        // The snapshot holds events of some tags up to there: they will not be in the change log.
+        changes.floor(positions.furthest());
       }
     } finally {
       lock.writeLock().unlock();
