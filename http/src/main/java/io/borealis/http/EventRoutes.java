@@ -28,8 +28,10 @@ import org.apache.pekko.util.ByteString;
  * reconnects with {@code Last-Event-ID} (the header, or {@code last_event_id=} for clients that
  * cannot set it) gets what it missed, neither lost nor repeated; when what it missed is no longer
  * held (or the node restarted since), the first event is {@code reset}: read the state afresh, then
- * follow on. Idle streams carry a comment line every {@code event-heartbeat}; every stream ends
- * when the node shuts down.
+ * follow on. On a journal several nodes share, an id of another node (or of this one before a
+ * restart) resumes from the journal position it carries ({@link ChangeLog}): nothing is lost, a
+ * change seen just before may come again. Idle streams carry a comment line every {@code
+ * event-heartbeat}; every stream ends when the node shuts down.
  */
 final class EventRoutes extends ApiDirectives {
 
