@@ -131,7 +131,11 @@ public final class Api {
                     if (response.getHeader(INDEX_HEADER).isPresent()) {
                       return response;
                     }
-                    long index = write(method) ? ctx.view().writeIndex() : ctx.view().index();
+                    // A refused write changed nothing: it carries the index as a read would.
+                    long index =
+                        write(method) && response.status().isSuccess()
+                            ? ctx.view().writeIndex()
+                            : ctx.view().index();
                     return response.addHeader(RawHeader.create(INDEX_HEADER, Long.toString(index)));
                   },
                   inner));

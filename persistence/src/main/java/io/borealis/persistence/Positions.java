@@ -5,9 +5,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -40,12 +38,9 @@ final class Positions {
   private final Clock clock;
   private final Map<String, Long> watermarks = new HashMap<>();
 
-  /** Positions of applied events past the complete prefix: they count once it reaches them. */
-  private final NavigableSet<Long> ahead = new TreeSet<>();
-
   private long complete;
 
-  /** The position of the latest event applied within the complete prefix. */
+  /** The position of the latest event applied. */
   private long latest;
 
   /**
@@ -137,11 +132,7 @@ final class Positions {
 
   /** An event at {@code position} was applied (or was found applied already). */
   void applied(long position) {
-    if (position <= complete) {
-      latest = Math.max(latest, position);
-    } else {
-      ahead.add(position);
-    }
+    latest = Math.max(latest, position);
   }
 
   /** This node's entities have just fed the view an event, persisted before now. */
@@ -175,11 +166,6 @@ final class Positions {
       return;
     }
     complete = least;
-    NavigableSet<Long> passed = ahead.headSet(complete, true);
-    if (!passed.isEmpty()) {
-      latest = Math.max(latest, passed.last());
-      passed.clear();
-    }
   }
 
   /** Whether this node is its cluster's only member now. */
@@ -191,9 +177,13 @@ final class Positions {
     }
   }
 
-  /** The index reads answer with: even, and increasing. */
+  /**
+   * The index reads answer with: even, and increasing. The latest event applied, as far as the view
+   * is complete (while events past that are applied, it moves on with what is complete), or past it
+   * what this node's own writes made it.
+   */
   long index() {
-    return Math.max(latest, localMark);
+    return Math.max(Math.min(latest, complete), localMark);
   }
 
   /**
