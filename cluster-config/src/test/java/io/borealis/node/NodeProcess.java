@@ -47,10 +47,20 @@ final class NodeProcess implements AutoCloseable {
   private java.util.Optional<String> authorization = java.util.Optional.empty();
 
   NodeProcess(Path dataDir, String settings) throws IOException {
+    this(dataDir, settings, "");
+  }
+
+  /**
+   * As {@link #NodeProcess(Path, String)}, with {@code last} after the test tier's settings (for
+   * instance another node's keyspace, to share its journal).
+   */
+  NodeProcess(Path dataDir, String settings, String last) throws IOException {
     this.dataDir = dataDir;
     this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
     Files.writeString(
-        config, CassandraTier.enabled() ? settings + CassandraTier.settingsFor(dataDir) : settings);
+        config,
+        (CassandraTier.enabled() ? settings + CassandraTier.settingsFor(dataDir) : settings)
+            + last);
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     }

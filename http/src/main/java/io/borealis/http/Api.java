@@ -289,9 +289,9 @@ public final class Api {
 
     /**
      * Every response carries the view's index: a read's is the index its body reflects (set by
-     * {@link #read}); a write's is the index just before its change, so a read with {@code ?index=}
-     * that value (on any node whose view has caught up with it) answers as soon as the change is
-     * visible. Writes are answered only after the node's view holds them, so on this node that is
+     * {@link #read}); a write's is {@link io.borealis.persistence.QueryService#writeIndex}, so a
+     * read with {@code ?index=} that value answers, on any node, as soon as the change is visible
+     * there. Writes are answered only after the node's view holds them, so on a node alone that is
      * at once.
      */
     private Route indexed(java.util.function.Supplier<Route> inner) {
@@ -302,11 +302,12 @@ public final class Api {
                     if (response.getHeader(INDEX_HEADER).isPresent()) {
                       return response;
                     }
-                    long index = ctx.view().index();
-                    return response.addHeader(
-                        RawHeader.create(
-                            INDEX_HEADER,
-                            Long.toString(write(method) ? Math.max(0, index - 1) : index)));
+                    // A refused write changed nothing: it carries the index as a read would.
+                    long index =
+                        write(method) && response.status().isSuccess()
+                            ? ctx.view().writeIndex()
+                            : ctx.view().index();
+                    return response.addHeader(RawHeader.create(INDEX_HEADER, Long.toString(index)));
                   },
                   inner));
     }

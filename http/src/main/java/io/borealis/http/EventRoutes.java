@@ -28,8 +28,10 @@ import org.apache.pekko.util.ByteString;
  * reconnects with {@code Last-Event-ID} (the header, or {@code last_event_id=} for clients that
  * cannot set it) gets what it missed, neither lost nor repeated; when what it missed is no longer
  * held (or the node restarted since), the first event is {@code reset}: read the state afresh, then
- * follow on. Idle streams carry a comment line every {@code event-heartbeat}; every stream ends
- * when the node shuts down.
+ * follow on. On a journal several nodes share, an id of another node (or of this one before a
+ * restart) resumes from the journal position it carries ({@link ChangeLog}): nothing is lost, a
+ * change seen just before may come again. Idle streams carry a comment line every {@code
+ * event-heartbeat}; every stream ends when the node shuts down.
  */
 final class EventRoutes extends ApiDirectives {
 
@@ -105,27 +107,18 @@ final class EventRoutes extends ApiDirectives {
   private Route events(Input in, Optional<String> lastId) {
     List<Change.Topic> topics = topics(in, in.query("topics"));
     ChangeLog log = ctx.view().changes();
-    Optional<Long> after = Optional.empty();
-    boolean reset = false;
-    if (lastId.isPresent() && !lastId.get().isBlank()) {
-      Optional<Long> position = position(lastId.get(), log.epoch());
-      if (position.isEmpty()) {
-        // Another node's id, or this node's before a restart: positions do not carry over.
-        reset = true;
-      } else if (position.get() > ctx.view().index()) {
-        reset = true;
-      } else {
-        after = position;
-      }
-    }
+    // This node's id resumes after its change; another node's (or this one's before a restart)
+    // after its journal position where the view keeps them, else it starts with a reset.
+    Optional<ChangeLog.Resume> after =
+        lastId.filter(id -> !id.isBlank()).map(id -> log.resume(id.strip()));
     in.checked();
     if (!ctx.view().isCaughtUp()) {
       return complete(Problems.unavailable(LOADING));
     }
     ChangeLog.Subscription subscription = log.subscribe(after, topics, materializer);
     Source<ByteString, NotUsed> head =
-        reset || subscription.gap()
-            ? Source.single(resetEvent(log.epoch(), ctx.view().index()))
+        subscription.gap()
+            ? Source.single(resetEvent(log.idNow(), ctx.view().index()))
             : Source.single(ByteString.fromString(": stream open\n\n"));
     Source<ByteString, NotUsed> body =
         head.concat(subscription.changes().map(c -> render(log.epoch(), c)))
@@ -189,23 +182,9 @@ final class EventRoutes extends ApiDirectives {
     return Optional.empty();
   }
 
-  /** The position in an event id {@code EPOCH.INDEX}, if it is one of this view's. */
-  static Optional<Long> position(String id, String epoch) {
-    int dot = id.lastIndexOf('.');
-    if (dot <= 0 || !id.substring(0, dot).equals(epoch)) {
-      return Optional.empty();
-    }
-    try {
-      long index = Long.parseLong(id.substring(dot + 1));
-      return index < 0 ? Optional.empty() : Optional.of(index);
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static ByteString resetEvent(String epoch, long index) {
+  private static ByteString resetEvent(String id, long index) {
     return frame(
-        epoch + "." + index,
+        id,
         "reset",
         new ResetData(
             "Events since the given Last-Event-ID are no longer available; read the current state,"
@@ -265,7 +244,7 @@ final class EventRoutes extends ApiDirectives {
     } else {
       data = new ChangeData(index, job);
     }
-    return frame(epoch + "." + index, p.kind(), data);
+    return frame(ChangeLog.id(epoch, change), p.kind(), data);
   }
 
   private static ByteString frame(String id, String event, Object data) {

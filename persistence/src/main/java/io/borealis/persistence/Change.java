@@ -9,10 +9,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One change the read side applied, as the event stream shows it: its position ({@code index}, the
- * view's index once it was applied), the job it belongs to, and what changed.
+ * One change the read side applied, as the event stream shows it: its place in this node's stream
+ * ({@code index}: the view's count of applied events once it was applied), the job it belongs to,
+ * and what changed. On a journal shared by several nodes, {@code mark} is the journal position
+ * ({@link Positions}) through which the view was complete when the change was applied: every change
+ * before it was applied before it, so a client that saw this change resumes on any node from there;
+ * -1 where positions are not kept (one node alone).
  */
-public record Change(long index, JobKey job, Payload payload) {
+public record Change(long index, long mark, JobKey job, Payload payload) {
+
+  /** A change without a journal position. */
+  public Change(long index, JobKey job, Payload payload) {
+    this(index, -1, job, payload);
+  }
 
   /** What changed. */
   public sealed interface Payload {

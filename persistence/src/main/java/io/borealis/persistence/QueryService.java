@@ -102,12 +102,24 @@ public interface QueryService {
     }
   }
 
-  /** The number of events applied: the {@code X-Borealis-Index} of every read. */
+  /**
+   * The {@code X-Borealis-Index} of every read, an increasing number: on a node alone, the number
+   * of events applied; on a journal several nodes share, a position in the journal's time that
+   * means the same on every node.
+   */
   long index();
 
   /**
-   * Completes with the index once it passes {@code after}, or when {@code wait} is over (with the
-   * index then). For long-polling reads.
+   * The {@code X-Borealis-Index} a write answers with, once the write is stored and this node's
+   * view holds it: a read with it ({@link #awaitIndex}) answers, on any node, once that node's view
+   * holds the write.
+   */
+  long writeIndex();
+
+  /**
+   * Completes with the index once the view passes {@code after}, or when {@code wait} is over (with
+   * the index then). For long-polling reads. The view passes an index a write answered with once it
+   * holds the write, and an index a read answered with once something changed since.
    */
   CompletionStage<Long> awaitIndex(long after, Duration wait, ScheduledExecutorService timer);
 

@@ -20,8 +20,12 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.Cluster;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.TimeBasedUUID;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
@@ -42,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * up" and the node may serve reads), then, without end, every new event. A stream restarts with
  * backoff after a failure, from the last offset the view applied; the view skips anything it has
  * already seen.
+ *
+ * <p>On a journal several nodes share ({@code borealis.read-side.index = journal-time}) the view's
+ * index is a journal position ({@link Positions}): each tag's stream moves how far that tag is
+ * complete, and a query of what each lagging tag holds ("catch-up", {@link #catchUp}) moves the
+ * idle ones, every {@code catch-up-interval} and whenever a read waits for a position the view has
+ * not reached; concurrent requests share one query per tag.
  *
  * <p>The view is snapshotted every {@code snapshot.every-events} applied events, at most every
  * {@code snapshot.interval} when anything changed, once the replay is over, and at graceful
@@ -79,9 +89,32 @@ public final class ReadSide {
     }
   }
 
+  /** Journal positions as the index: on a journal several nodes share. */
+  public record PositionSettings(Duration catchUpInterval) {
+
+    /** From {@code borealis.read-side}: present when {@code index = journal-time}. */
+    public static Optional<PositionSettings> from(Config config) {
+      Config rs = config.getConfig("borealis.read-side");
+      if (!rs.getString("index").equals("journal-time")) {
+        return Optional.empty();
+      }
+      return Optional.of(new PositionSettings(rs.getDuration("catch-up-interval")));
+    }
+  }
+
   private final ActorSystem<?> system;
   private final ReadView view;
   private final Settings settings;
+  private Optional<PositionSettings> positioning = Optional.empty();
+  private java.time.Clock clock = java.time.Clock.systemUTC();
+
+  /** The tag queries a catch-up runs: set when the journal is known ({@link #start}). */
+  private volatile CurrentEventsByTagQuery currentQueries;
+
+  /** How many catch-ups ran, and how many tag queries they made (tests, logs). */
+  private final AtomicLong catchUps = new AtomicLong();
+
+  private final AtomicLong catchUpQueries = new AtomicLong();
   private final Optional<SnapshotStore> store;
   private final ExecutorService snapshotter;
   private final AtomicBoolean snapshotting = new AtomicBoolean();
@@ -123,18 +156,35 @@ public final class ReadSide {
    * snapshot into the view now. Call it before the entities start feeding the view.
    */
   public static ReadSide create(ActorSystem<?> system, ReadView view) {
-    Settings settings = Settings.from(system.settings().config());
+    Config config = system.settings().config();
+    Settings settings = Settings.from(config);
     Optional<SnapshotStore> store =
         settings.snapshots()
             ? Optional.of(new FileSnapshotStore(settings.snapshotDirectory()))
             : Optional.empty();
-    return create(system, view, settings, store);
+    return create(
+        system, view, settings, store, PositionSettings.from(config), java.time.Clock.systemUTC());
   }
 
   /** As {@link #create(ActorSystem, ReadView)}, with settings and store given. */
   public static ReadSide create(
       ActorSystem<?> system, ReadView view, Settings settings, Optional<SnapshotStore> store) {
+    return create(system, view, settings, store, Optional.empty(), java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #create(ActorSystem, ReadView)}, with everything given. */
+  public static ReadSide create(
+      ActorSystem<?> system,
+      ReadView view,
+      Settings settings,
+      Optional<SnapshotStore> store,
+      Optional<PositionSettings> positioning,
+      java.time.Clock clock) {
     ReadSide readSide = new ReadSide(system, view, settings, store);
+    readSide.positioning = positioning;
+    readSide.clock = clock;
+    positioning.ifPresent(
+        p -> view.usePositions(new Positions(settings.tags().all(), clock), readSide::catchUp));
     readSide.restore();
     AppliedEvents.get(system.classicSystem()).use(view::lastApplied);
     return readSide;
@@ -181,6 +231,8 @@ public final class ReadSide {
         PersistenceQuery.get(system.classicSystem()).getReadJournalFor(ReadJournal.class, pluginId);
     CurrentEventsByTagQuery current = (CurrentEventsByTagQuery) journal;
     EventsByTagQuery live = (EventsByTagQuery) journal;
+    // The queries below find every event up to their start (they end the store's delay later).
+    long replayStarted = Positions.of(clock.instant());
     RestartSettings restart =
         RestartSettings.create(settings.restartMinBackoff(), settings.restartMaxBackoff(), 0.2);
     long started = System.nanoTime();
@@ -200,6 +252,12 @@ public final class ReadSide {
             });
     return replayed.thenApply(
         done -> {
+          if (positioning.isPresent()) {
+            // Each replay query found every event up to its start.
+            settings.tags().all().forEach(tag -> view.completeThrough(tag, replayStarted));
+            currentQueries = current;
+            scheduleCatchUps();
+          }
           view.markCaughtUp();
           LOG.info(
               "The read side caught up with the journal in {} ms: read {} events, index {}",
@@ -265,7 +323,11 @@ public final class ReadSide {
                 // Only its position counts: the view has it (and the payload was not read).
                 if (!(e.event() instanceof AppliedEvents.AlreadyApplied)) {
                   envelopes.add(
-                      new ReadView.Envelope(e.persistenceId(), e.sequenceNr(), e.event()));
+                      new ReadView.Envelope(
+                          e.persistenceId(),
+                          e.sequenceNr(),
+                          e.event(),
+                          e.offset() instanceof TimeBasedUUID u ? Positions.of(u.value()) : -1));
                 }
               }
               Optional<String> offset = Offsets.encode(batch.get(batch.size() - 1).offset());
@@ -279,6 +341,165 @@ public final class ReadSide {
               }
               return Done.getInstance();
             });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Catch-up (journal positions)
+
+  /** Every catch-up-interval: a catch-up to now. */
+  private void scheduleCatchUps() {
+    Duration every = positioning.get().catchUpInterval();
+    Cluster cluster = Cluster.get(system.classicSystem());
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(
+            every,
+            every,
+            () -> {
+              view.sole(soleMember(cluster));
+              catchUp(Positions.of(clock.instant()));
+            },
+            system.executionContext());
+  }
+
+  /** Whether this node is up and the only member of its cluster. */
+  private static boolean soleMember(Cluster cluster) {
+    try {
+      Member self = cluster.selfMember();
+      if (self.status() != MemberStatus.up()) {
+        return false;
+      }
+      for (Member m : cluster.state().getMembers()) {
+        if (!m.equals(self) && m.status() != MemberStatus.removed()) {
+          return false;
+        }
+      }
+      return cluster.state().getUnreachable().isEmpty();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Catch-ups start at most this often: reads waiting meanwhile share the next one. */
+  private static final Duration CATCH_UP_SPACING = Duration.ofMillis(250);
+
+  private final Object catchUpLock = new Object();
+
+  /** Guarded by catchUpLock: how far the newest catch-up started will make the view complete. */
+  private long covering;
+
+  /** Guarded by catchUpLock: when the newest catch-up started (System.nanoTime). */
+  private long lastCatchUp = System.nanoTime() - CATCH_UP_SPACING.toNanos();
+
+  /** Guarded by catchUpLock: whether one is scheduled, and for how far. */
+  private boolean catchUpScheduled;
+
+  private long catchUpWanted;
+
+  /**
+   * Makes the view complete through {@code position}: queries every tag not complete that far from
+   * where it is, and applies what it finds. A tag query the journal starts at S completes once the
+   * store's delay after S has passed, with every event up to S: a catch-up started at or after
+   * {@code position} takes about that delay. A request that a catch-up already under way covers
+   * waits for it; the others share the next one, started at most every 250 ms.
+   */
+  void catchUp(long position) {
+    if (currentQueries == null) {
+      return;
+    }
+    long now = Positions.of(clock.instant());
+    // A position further ahead than this is not worth a query yet: the next ones will come to it.
+    long target = Math.min(position, now + 2 * 10_000_000L);
+    long waitNanos;
+    synchronized (catchUpLock) {
+      if (target <= covering) {
+        return;
+      }
+      catchUpWanted = Math.max(catchUpWanted, target);
+      if (catchUpScheduled) {
+        return;
+      }
+      catchUpScheduled = true;
+      long spacing = CATCH_UP_SPACING.toNanos() - (System.nanoTime() - lastCatchUp);
+      waitNanos = Math.max(Math.max(0, (target - now) / 2 * 100), spacing);
+    }
+    system
+        .scheduler()
+        .scheduleOnce(
+            Duration.ofNanos(Math.max(0, waitNanos)), this::runCatchUp, system.executionContext());
+  }
+
+  private void runCatchUp() {
+    long began = System.nanoTime();
+    // Read before the queries start: each finds every event up to its own start.
+    long through = Positions.of(clock.instant());
+    long later;
+    synchronized (catchUpLock) {
+      catchUpScheduled = false;
+      covering = Math.max(covering, through);
+      lastCatchUp = began;
+      later = catchUpWanted;
+    }
+    if (later > through) {
+      // Asked for while it waited to start, for later than it will cover: the next one.
+      catchUp(later);
+    }
+    catchUps.incrementAndGet();
+    List<CompletableFuture<Done>> all = new ArrayList<>();
+    for (String tag : settings.tags().all()) {
+      if (view.watermark(tag) >= through) {
+        continue;
+      }
+      catchUpQueries.incrementAndGet();
+      all.add(
+          applying(currentQueries.currentEventsByTag(tag, catchUpFrom(tag)), tag, false)
+              .runWith(Sink.ignore(), system)
+              .thenApply(
+                  done -> {
+                    view.completeThrough(tag, through);
+                    return done;
+                  })
+              .toCompletableFuture());
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                // The next request (at the latest the next interval's) tries again.
+                LOG.debug("A catch-up of the read side failed: {}", failure.toString());
+                synchronized (catchUpLock) {
+                  covering = Math.min(covering, view.complete());
+                }
+              } else {
+                LOG.debug(
+                    "The read side caught up to {}: {} tag queries in {} ms",
+                    Positions.instant(through),
+                    all.size(),
+                    millisSince(began));
+              }
+            });
+  }
+
+  /**
+   * Where a catch-up of {@code tag} starts: after its last offset, or at the position it is
+   * complete through when that is later (a tag without events would else be read from its first
+   * bucket).
+   */
+  private org.apache.pekko.persistence.query.Offset catchUpFrom(String tag) {
+    Optional<String> offset = view.offset(tag);
+    long complete = view.watermark(tag);
+    if (complete > Positions.of(offset).orElse(0L)) {
+      // The first UUID of that millisecond: what it lets in again is skipped as seen.
+      return org.apache.pekko.persistence.query.Offset.timeBasedUUID(
+          com.datastax.oss.driver.api.core.uuid.Uuids.startOf(
+              Positions.instant(complete).toEpochMilli()));
+    }
+    return Offsets.decode(offset);
+  }
+
+  /** How many catch-ups ran, and how many tag queries they made. */
+  public long[] catchUpCounts() {
+    return new long[] {catchUps.get(), catchUpQueries.get()};
   }
 
   private void scheduleSnapshots() {

@@ -179,7 +179,36 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
 
   private final Strings strings = new Strings();
   private final UpdateHistory updates;
+
+  /** How many events were applied: the index where positions are not kept, and changes' order. */
   private long index;
+
+  /**
+   * On a journal several nodes share: journal positions, the index of every read ({@link
+   * Positions}); null on a node alone, whose index is the count of applied events.
+   */
+  private Positions positions;
+
+  /** Asked to make the view complete through a position (by querying the journal). */
+  private java.util.function.LongConsumer catchUp = position -> {};
+
+  /**
+   * With positions: the changes of events this node's entities fed the view, by persistence id and
+   * sequence number, until the journal's streams bring those events and with them their positions.
+   */
+  private final Map<String, List<ChangeLog.Entry>> unplaced =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<ChangeLog.Entry>> eldest) {
+          // Events whose journal stream never comes (not tagged): their changes keep a bound.
+          return size() > 100_000;
+        }
+      };
+
+  /** While an event is applied: its journal position (-1: not known), and where its changes go. */
+  private long applyingAt = -1;
+
+  private List<ChangeLog.Entry> applyingUnplaced;
   private volatile boolean caughtUp;
 
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
@@ -217,8 +246,34 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     this.updates = new UpdateHistory(finishedUpdatesPerJob, this::changed);
   }
 
-  /** One event as the journal delivered it. */
-  public record Envelope(String persistenceId, long sequenceNr, Object event) {}
+  /** One event as the journal delivered it, at journal position {@code position} (-1: none). */
+  public record Envelope(String persistenceId, long sequenceNr, Object event, long position) {
+
+    public Envelope(String persistenceId, long sequenceNr, Object event) {
+      this(persistenceId, sequenceNr, event, -1);
+    }
+  }
+
+  /**
+   * Keeps journal positions from now on ({@link Positions}): call before the snapshot is restored
+   * and before any event is applied. {@code catchUp} is asked to make the view complete through a
+   * position when a read waits for one it has not reached.
+   */
+  void usePositions(Positions positions, java.util.function.LongConsumer catchUp) {
+    lock.writeLock().lock();
+    try {
+      this.positions = positions;
+      this.catchUp = catchUp;
+      changes.mark(positions.complete());
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether the view keeps journal positions. */
+  boolean positioned() {
+    return positions != null;
+  }
 
   // ---------------------------------------------------------------------------------------------
   // Feeding
@@ -246,10 +301,88 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       for (Envelope e : batch) {
         Sequenced target = target(e.persistenceId(), e.event());
         if (e.sequenceNr() > target.last()) {
-          applyOne(target, e.sequenceNr(), e.event());
+          applyingAt = e.position();
+          try {
+            applyOne(target, e.sequenceNr(), e.event());
+          } finally {
+            applyingAt = -1;
+          }
+        } else if (positions != null && e.position() >= 0) {
+          // Applied already, when its entity fed it: now its changes have a position.
+          List<ChangeLog.Entry> entries = unplaced.remove(e.persistenceId() + "#" + e.sequenceNr());
+          if (entries != null) {
+            entries.forEach(entry -> changes.place(entry, e.position()));
+          }
+        }
+        if (positions != null && e.position() >= 0) {
+          positions.applied(e.position());
         }
       }
-      position.ifPresent(p -> offsets.put(p.getKey(), p.getValue()));
+      position.ifPresent(p -> offset(p.getKey(), p.getValue()));
+    } finally {
+      lock.writeLock().unlock();
+    }
+    release();
+  }
+
+  /** Under the write lock: the tag's offset, and with positions, how far the tag is complete. */
+  private void offset(String tag, String offset) {
+    if (positions == null) {
+      offsets.put(tag, offset);
+      return;
+    }
+    Optional<Long> at = Positions.of(Optional.of(offset));
+    Optional<Long> was = Positions.of(Optional.ofNullable(offsets.get(tag)));
+    // A query of the tag may run beside its live stream: the offset only moves on.
+    if (at.isEmpty() || was.isEmpty() || at.get() > was.get()) {
+      offsets.put(tag, offset);
+    }
+    if (at.isPresent()) {
+      positions.delivered(tag, at.get());
+      changes.mark(positions.complete());
+    }
+  }
+
+  /**
+   * With positions: a query of journal tag {@code tag} found every event up to {@code position} and
+   * they were applied.
+   */
+  void completeThrough(String tag, long position) {
+    lock.writeLock().lock();
+    try {
+      positions.completeThrough(tag, position);
+      changes.mark(positions.complete());
+    } finally {
+      lock.writeLock().unlock();
+    }
+    release();
+  }
+
+  /** With positions: how far journal tag {@code tag} is complete. */
+  long watermark(String tag) {
+    lock.readLock().lock();
+    try {
+      return positions.watermark(tag);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** With positions: how far the view is complete. */
+  long complete() {
+    lock.readLock().lock();
+    try {
+      return positions.complete();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** With positions: whether this node is its cluster's only member now. */
+  void sole(boolean sole) {
+    lock.writeLock().lock();
+    try {
+      positions.sole(sole);
     } finally {
       lock.writeLock().unlock();
     }
@@ -276,7 +409,19 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       }
       long seqNr = first;
       for (Object event : events) {
-        applyOne(target, seqNr++, event);
+        if (positions != null) {
+          positions.appliedLocally();
+          applyingUnplaced = new ArrayList<>(1);
+        }
+        try {
+          applyOne(target, seqNr, event);
+        } finally {
+          if (applyingUnplaced != null && !applyingUnplaced.isEmpty()) {
+            unplaced.put(persistenceId + "#" + seqNr, applyingUnplaced);
+          }
+          applyingUnplaced = null;
+        }
+        seqNr++;
       }
     } finally {
       lock.writeLock().unlock();
@@ -468,9 +613,22 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
         t.assignment().map(Assignment::host));
   }
 
-  /** Under the write lock: the change the current event made, at the current index. */
+  /**
+   * Under the write lock: the change the current event made, at the current index (with positions:
+   * marked with how far the view is complete, and placed at the event's journal position, or once
+   * that is known).
+   */
   private void changed(JobKey job, Change.Payload payload) {
-    changes.append(new Change(index, job, payload));
+    if (positions == null) {
+      changes.append(new Change(index, job, payload));
+      return;
+    }
+    ChangeLog.Entry entry =
+        changes.append(
+            new Change(index, positions.complete(), job, payload), applyingAt, positions.index());
+    if (applyingAt < 0 && applyingUnplaced != null) {
+      applyingUnplaced.add(entry);
+    }
   }
 
   /** The recent changes and their subscribers: the event stream's source. */
@@ -531,7 +689,12 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
                 instances));
       }
       return new ViewSnapshot(
-          ViewSnapshot.FORMAT, index, offsets, otherSequenceNrs, images, updates.images());
+          ViewSnapshot.FORMAT,
+          positions == null ? index : positions.index(),
+          offsets,
+          otherSequenceNrs,
+          images,
+          updates.images());
     } finally {
       lock.readLock().unlock();
     }
@@ -577,6 +740,12 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       updates.restore(snapshot.updates());
       offsets.putAll(snapshot.offsets());
       index = snapshot.index();
+      if (positions != null) {
+        positions.restore(snapshot.index(), snapshot.offsets());
+        changes.mark(positions.complete());
+        // The snapshot holds events of some tags up to there: they will not be in the change log.
+        changes.floor(positions.furthest());
+      }
     } finally {
       lock.writeLock().unlock();
     }
@@ -665,12 +834,54 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
   // ---------------------------------------------------------------------------------------------
   // Queries
 
-  /** The number of events applied: the {@code X-Borealis-Index} of every read. */
+  /**
+   * The {@code X-Borealis-Index} of every read: the number of events applied, or with positions the
+   * journal position the view's content is at least as new as ({@link Positions#index}).
+   */
   @Override
   public long index() {
     lock.readLock().lock();
     try {
-      return index;
+      return positions == null ? index : positions.index();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The index a write answers with, once its events are stored and this view holds them: a read
+   * with it waits, on any node, until that node's view holds the write. The index just before the
+   * write's change, or with positions a mark just after the write's events were stored.
+   */
+  @Override
+  public long writeIndex() {
+    lock.writeLock().lock();
+    try {
+      return positions == null ? Math.max(0, index - 1) : positions.writeMark();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** A read that waited for {@code after} answers: the index it answers with. */
+  private long answered(long after) {
+    if (positions == null) {
+      return index();
+    }
+    lock.writeLock().lock();
+    try {
+      positions.answered(after);
+      return positions.index();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether a read asked to wait for {@code after} may answer. */
+  private boolean passed(long after) {
+    lock.readLock().lock();
+    try {
+      return positions == null ? index > after : positions.passed(after);
     } finally {
       lock.readLock().unlock();
     }
@@ -683,9 +894,14 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
   @Override
   public CompletionStage<Long> awaitIndex(
       long after, Duration wait, ScheduledExecutorService timer) {
-    long now = index();
-    if (now > after || wait.isZero() || wait.isNegative()) {
-      return CompletableFuture.completedFuture(now);
+    if (passed(after)) {
+      return CompletableFuture.completedFuture(answered(after));
+    }
+    if (wait.isZero() || wait.isNegative()) {
+      return CompletableFuture.completedFuture(index());
+    }
+    if (positions != null) {
+      catchUp.accept(after);
     }
     CompletableFuture<Long> future = new CompletableFuture<>();
     Waiter waiter = new Waiter(after, future);
@@ -705,12 +921,11 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     if (waiters.isEmpty()) {
       return;
     }
-    long now = index();
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
-      if (now > w.index()) {
+      if (passed(w.index())) {
         it.remove();
-        w.future().complete(now);
+        w.future().complete(answered(w.index()));
       }
     }
   }

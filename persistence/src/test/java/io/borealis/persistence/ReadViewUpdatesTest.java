@@ -395,7 +395,10 @@ class ReadViewUpdatesTest {
   /** The first {@code n} buffered changes of a topic. */
   private List<Change> changes(Change.Topic topic, int n) throws Exception {
     return view.changes()
-        .subscribe(Optional.of(0L), List.of(topic), Materializer.matFromSystem(KIT.system()))
+        .subscribe(
+            Optional.of(new ChangeLog.Resume.After(0)),
+            List.of(topic),
+            Materializer.matFromSystem(KIT.system()))
         .changes()
         .take(n)
         .completionTimeout(Duration.ofSeconds(5))
