@@ -48,6 +48,11 @@ public final class Api {
   private final Function<HttpRequest, CompletionStage<HttpResponse>> handler;
 
   public Api(ApiContext ctx, Materializer materializer) {
+    this(ctx, materializer, SandboxPeers.NONE);
+  }
+
+  /** With {@code peers}: sandbox reads of tasks on other nodes' agents are forwarded to them. */
+  public Api(ApiContext ctx, Materializer materializer, SandboxPeers peers) {
     List<ApiDirectives> classes =
         List.of(
             new SystemRoutes(ctx),
@@ -56,7 +61,10 @@ public final class Api {
             new TaskRoutes(ctx),
             new QuotaRoutes(ctx),
             new SandboxRoutes(
-                ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER)),
+                ctx,
+                materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER),
+                peers,
+                materializer.system()),
             new SimRoutes(ctx),
             new MaintenanceRoutes(ctx),
             new ReconcileRoutes(ctx),
