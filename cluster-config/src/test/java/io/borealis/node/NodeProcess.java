@@ -44,10 +44,19 @@ final class NodeProcess implements AutoCloseable {
   private String heap = "512m";
 
   NodeProcess(Path dataDir, String settings) throws IOException {
+    this(dataDir, settings, dataDir);
+  }
+
+  /**
+   * A node whose Cassandra keyspaces (on the Cassandra tier) are those of {@code storeKey}: nodes
+   * given the same key share one journal, as the nodes of one cluster do.
+   */
+  NodeProcess(Path dataDir, String settings, Path storeKey) throws IOException {
     this.dataDir = dataDir;
     this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
     Files.writeString(
-        config, CassandraTier.enabled() ? settings + CassandraTier.settingsFor(dataDir) : settings);
+        config,
+        CassandraTier.enabled() ? settings + CassandraTier.settingsFor(storeKey) : settings);
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     }
