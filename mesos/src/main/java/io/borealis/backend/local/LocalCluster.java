@@ -37,8 +37,11 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * <p>Right after a move it knows none of the tasks: each agent reports its tasks when it attaches.
  * For a while ({@link Settings#agentWait}) a kill or a reconciliation that names an agent not yet
  * attached waits for it instead of being answered LOST, so a move never makes a running task look
- * lost. An agent that leaves the receptionist (its node left the cluster or died) has its offers
- * rescinded and its tasks reported LOST, through the scheduler's normal path for a lost agent.
+ * lost. An agent that leaves the receptionist (its node left the cluster, restarts, or died) has
+ * its offers rescinded at once; its tasks are reported LOST, through the scheduler's normal path
+ * for a lost agent, only when it has not come back within the same wait, as a Mesos master waits
+ * for an agent to re-register. A node that restarts within it finds its tasks' processes still
+ * running, adopts them, and nothing is lost or started twice.
  */
 public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command> {
 
@@ -75,6 +78,9 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
     INSTANCE
   }
 
+  /** An agent that left has not come back in time. */
+  private record AgentAbsent(String agentId) implements ResourceBackend.Command {}
+
   /** An attached agent and what goes through it. */
   private static final class Agent {
     final String id;
@@ -87,12 +93,15 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
     }
   }
 
+  private final TimerScheduler<ResourceBackend.Command> timers;
   private final ResourceBackend.Listeners listeners;
   private final Settings settings;
   private final StatusOutbox outbox;
   private final Map<String, Agent> agents = new LinkedHashMap<>();
   private final Map<ActorRef<ResourceBackend.Command>, String> agentOfRef = new HashMap<>();
   private final Set<ActorRef<ResourceBackend.Command>> attaching = new HashSet<>();
+  // Agents that left and may come back (their node restarts) before their tasks are LOST.
+  private final Set<String> absent = new HashSet<>();
   private final Map<String, String> agentOfOffer = new HashMap<>();
   private final Map<String, String> agentOfTask = new HashMap<>();
   private final Map<String, String> agentOfUpdate = new HashMap<>();
@@ -121,6 +130,7 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
       Settings settings,
       Clock clock) {
     super(context);
+    this.timers = timers;
     this.listeners = listeners;
     this.settings = settings;
     // Statuses this actor makes itself: LOST for tasks of agents that are gone.
@@ -151,13 +161,9 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
         .onMessage(ResourceBackend.Acknowledge.class, this::onAcknowledge)
         .onMessage(ResourceBackend.Reconcile.class, this::onReconcile)
         .onMessage(ResourceBackend.ReviveOffers.class, this::onReviveOffers)
-        .onMessageEquals(
-            ResendUnacknowledged.INSTANCE,
-            () -> {
-              outbox.resend(settings.resendInterval());
-              return this;
-            })
+        .onMessageEquals(ResendUnacknowledged.INSTANCE, this::onResend)
         .onMessageEquals(AgentWaitOver.INSTANCE, this::onAgentWaitOver)
+        .onMessage(AgentAbsent.class, this::onAgentAbsent)
         .build();
   }
 
@@ -190,6 +196,10 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
       rescind(earlier);
       agentOfRef.remove(earlier.ref);
     }
+    if (absent.remove(attached.agentId())) {
+      timers.cancel(new AgentAbsent(attached.agentId()));
+      getContext().getLog().info("Local agent {} is back", attached.agentId());
+    }
     agents.put(attached.agentId(), new Agent(attached.agentId(), attached.agent()));
     agentOfRef.put(attached.agent(), attached.agentId());
     getContext().getLog().info("Local agent {} attached", attached.agentId());
@@ -207,7 +217,26 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
     }
     agents.remove(agentId);
     rescind(agent);
+    absent.add(agentId);
+    timers.startSingleTimer(new AgentAbsent(agentId), settings.agentWait());
+    getContext()
+        .getLog()
+        .warn(
+            "Local agent {} left; its tasks are LOST unless it is back within {}",
+            agentId,
+            settings.agentWait());
+  }
+
+  private Behavior<ResourceBackend.Command> onAgentAbsent(AgentAbsent absence) {
+    String agentId = absence.agentId();
+    if (!absent.remove(agentId)) {
+      return this;
+    }
     getContext().getLog().warn("Local agent {} is gone: its tasks are LOST", agentId);
+    List<ResourceBackend.Command> held = waiting.remove(agentId);
+    if (held != null) {
+      held.forEach(getContext().getSelf()::tell);
+    }
     for (String taskId : tasksOn(agentId)) {
       agentOfTask.remove(taskId);
       outbox.send(
@@ -217,6 +246,7 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
           ScheduleStatus.LOST,
           "Agent " + agentId + " is gone: its node left the cluster");
     }
+    return this;
   }
 
   private List<String> tasksOn(String agentId) {
@@ -313,7 +343,7 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
     Agent agent = agentId.map(agents::get).orElse(null);
     if (agent != null) {
       agent.ref.tell(kill);
-    } else if (agentId.isPresent() && !waitOver) {
+    } else if (agentId.isPresent() && mayComeBack(agentId.get())) {
       waiting.computeIfAbsent(agentId.get(), a -> new ArrayList<>()).add(kill);
     } else {
       // As an agent answers a kill of a task it does not run.
@@ -349,7 +379,8 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
     for (TaskRef ref : reconcile.tasks()) {
       Optional<String> agentId =
           Optional.ofNullable(agentOfTask.get(ref.taskId())).or(ref::agentId);
-      if (agentId.isPresent() && (agents.containsKey(agentId.get()) || !waitOver)) {
+      if (agentId.isPresent()
+          && (agents.containsKey(agentId.get()) || mayComeBack(agentId.get()))) {
         byAgent.computeIfAbsent(agentId.get(), a -> new ArrayList<>()).add(ref);
       } else {
         outbox.send(
@@ -378,12 +409,30 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
     return this;
   }
 
-  /** Agents that did not attach in time are gone: what waited for them is answered LOST. */
+  /** Whether an agent not attached now may still attach: what concerns it then waits. */
+  private boolean mayComeBack(String agentId) {
+    return !waitOver || absent.contains(agentId);
+  }
+
+  /**
+   * Agents that did not attach in time after the start are gone: what waited for them is answered
+   * LOST (but not what waits for an agent that left lately: it has a wait of its own).
+   */
   private Behavior<ResourceBackend.Command> onAgentWaitOver() {
     waitOver = true;
-    Map<String, List<ResourceBackend.Command>> held = new LinkedHashMap<>(waiting);
-    waiting.clear();
-    held.values().forEach(commands -> commands.forEach(getContext().getSelf()::tell));
+    for (String agentId : List.copyOf(waiting.keySet())) {
+      if (!absent.contains(agentId)) {
+        waiting.remove(agentId).forEach(getContext().getSelf()::tell);
+      }
+    }
+    return this;
+  }
+
+  /** Statuses of this actor's own not yet acknowledged, and attaches not yet answered, again. */
+  private Behavior<ResourceBackend.Command> onResend() {
+    outbox.resend(settings.resendInterval());
+    // An Attach may be lost on the way (delivery between nodes is at most once).
+    attaching.forEach(ref -> ref.tell(new LocalAgent.Attach(getContext().getSelf())));
     return this;
   }
 }

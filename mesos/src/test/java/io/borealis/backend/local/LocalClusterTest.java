@@ -233,7 +233,7 @@ class LocalClusterTest {
   @Test
   void theTasksOfAnAgentThatGoesAwayAreLostAndItsOffersRescinded() throws Exception {
     var one = agent("one", 31004);
-    var backend = singleton(Duration.ofSeconds(30));
+    var backend = singleton(Duration.ofMillis(500));
     Offer offer = offerOf("local-one");
     String taskId = launch(backend, offer);
     awaitStatus(backend, taskId, ScheduleStatus.RUNNING);
@@ -247,6 +247,37 @@ class LocalClusterTest {
         && r.offerId().equals(rest.offerId()))) {
       // Other offer events of the agent before its rescinded offer.
     }
+  }
+
+  @Test
+  void anAgentWhoseNodeRestartsWithinTheWaitKeepsItsTasks() throws Exception {
+    Duration wait = Duration.ofSeconds(1);
+    var one = agent("one", 31005);
+    var backend = singleton(wait);
+    String taskId = launch(backend, offerOf("local-one"));
+    awaitStatus(backend, taskId, ScheduleStatus.RUNNING);
+    long pid = awaitPid(sandboxOf("one", taskId).resolve("pid"));
+
+    // The node restarts: its agent stops (its processes do not) and a new one adopts them.
+    testKit.stop(one);
+    agent("one", 31005);
+    assertThat(awaitStatus(backend, taskId, ScheduleStatus.RUNNING).agentId())
+        .contains("local-one");
+
+    // Past the wait, the task is still RUNNING, and was never reported LOST on the way.
+    Thread.sleep(wait.multipliedBy(2).toMillis());
+    backend.tell(
+        new ResourceBackend.Reconcile(
+            List.of(new TaskRef(taskId, new InstanceKey(JOB, 0), Optional.of("local-one")))));
+    List<ScheduleStatus> seen = new ArrayList<>();
+    StatusUpdate u;
+    do {
+      u = statuses.receiveMessage(WAIT);
+      backend.tell(new ResourceBackend.Acknowledge(u.taskId(), u.updateId()));
+      seen.add(u.status());
+    } while (!u.message().orElse("").equals("Reconciliation"));
+    assertThat(seen).doesNotContain(ScheduleStatus.LOST).endsWith(ScheduleStatus.RUNNING);
+    assertThat(ProcessTree.isRunning(pid)).isTrue();
   }
 
   @Test
