@@ -59,6 +59,11 @@ final class Clusters {
       this(name, List.of(schedulerUri), proxyUrl, authMechanism, source);
     }
 
+    /** The first node's URI (the only one of a cluster of one). */
+    URI schedulerUri() {
+      return schedulerUris.get(0);
+    }
+
     /** Where people look at the cluster: its proxy if it has one, else its first node. */
     String webBase() {
       return stripSlash(proxyUrl.orElse(schedulerUris.get(0).toString()));
