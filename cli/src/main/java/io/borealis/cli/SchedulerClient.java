@@ -307,7 +307,6 @@ final class SchedulerClient {
     boolean idempotent = template.method().equals("GET") || template.method().equals("PUT");
     List<String> failures = new ArrayList<>();
     HttpResponse<T> unavailable = null;
-    int unavailableNode = current;
     for (int k = 0; k < nodes; k++) {
       int node = (current + k) % nodes;
       HttpRequest request =
@@ -335,19 +334,23 @@ final class SchedulerClient {
           && response.headers().firstValue("Retry-After").isEmpty()
           && idempotent
           && nodes > 1) {
-        // Not ready or leaving: another node may answer. Kept in case none does.
-        discard(response);
+        // Not ready or leaving: another node may answer. Kept (unread) in case none does.
+        if (unavailable != null) {
+          discard(unavailable);
+        }
         unavailable = response;
-        unavailableNode = node;
         failures.add(cluster.apiBase(node) + ": answered 503");
         next(node, nodes, cluster.apiBase(node) + " answered 503");
         continue;
+      }
+      if (unavailable != null) {
+        discard(unavailable);
       }
       current = node;
       return response;
     }
     if (unavailable != null) {
-      current = unavailableNode;
+      // The caller waits and asks again, from the same node as this time.
       return unavailable;
     }
     throw CliException.unreachable(unreachableMessage(failures));

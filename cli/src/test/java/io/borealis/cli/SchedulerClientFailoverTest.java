@@ -114,6 +114,25 @@ class SchedulerClientFailoverTest {
   }
 
   @Test
+  void whenEveryNodeAnswers503AStreamedReadWaitsAndAsksAgain() throws Exception {
+    first.answers(
+        "GET /api/v1/events",
+        Answer.json(503, "{\"title\": \"Not ready\"}", Map.of()),
+        Answer.json(200, "{}", Map.of()));
+    second.answer("GET /api/v1/events", Answer.json(503, "{\"title\": \"Not ready\"}", Map.of()));
+    SchedulerClient client = client(first.port(), second.port());
+
+    try (InputStream body = client.stream("/api/v1/events")) {
+      assertThat(new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("{}");
+    }
+    // Both nodes were asked, then, a second later, the first one again.
+    assertThat(slept).containsExactly(Duration.ofSeconds(1));
+    assertThat(first.requests("GET /api/v1/events")).hasSize(2);
+    assertThat(second.requests("GET /api/v1/events")).hasSize(1);
+  }
+
+  @Test
   void aReadWaitsOutRetryAfterOnTheSameNode() {
     // Overload is the node's word that it will take the request shortly: it is not a failure.
     first.answers(
