@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13: the local backend on a cluster of two node JVMs sharing one Cassandra journal (the
  * Cassandra tier only: two nodes cannot share the embedded store). Each node's agent runs its own
  * machine's processes; the backend singleton (on the oldest node, node one) places a task on node
- * two's agent, and the task's sandbox is read through node one's API.
+ * two's agent, and the task's sandbox is read through node one's API. When node one leaves, the
+ * singleton moves to node two and takes the running task over: the kill reaches it, and it was
+ * never replaced.
  */
 class SpreadLocalBackendTest {
 
@@ -109,13 +111,20 @@ class SpreadLocalBackendTest {
     assertThat(listing.statusCode()).isEqualTo(200);
     assertThat(listing.body()).contains("\".logs\"");
 
-    // Kills reach node two's agent through the singleton on node one.
-    assertThat(one.call("POST", "/api/v1/jobs/www-data/prod/spread/kill", "{}").status())
+    // Node one leaves (SIGTERM): the singleton moves to node two, whose agent keeps its process
+    // and attaches to the new holder; the kill goes through it, and the task was never replaced.
+    one.close();
+    one = null;
+    assertThat(two.call("POST", "/api/v1/jobs/www-data/prod/spread/kill", "{}").status())
         .isEqualTo(200);
-    one.await(
-        "/api/v1/jobs/www-data/prod/spread/tasks?status=KILLED",
-        p -> EndToEndTest.items(p).size() == 1,
-        Duration.ofSeconds(60));
+    JsonNode killed =
+        two.await(
+            "/api/v1/jobs/www-data/prod/spread/tasks",
+            p -> EndToEndTest.allIn(p, 1, "KILLED"),
+            Duration.ofSeconds(90));
+    assertThat(EndToEndTest.items(killed).get(0).get("task_id").asText())
+        .isEqualTo(task.get("task_id").asText());
+    assertThat(two.raw("GET", stdout, null).body()).isEqualTo("hello from node-two\n");
   }
 
   /** The body of a read once it is {@code wanted} (the process writes it shortly after start). */
