@@ -200,7 +200,10 @@ public final class LocalCluster extends AbstractBehavior<ResourceBackend.Command
       timers.cancel(new AgentAbsent(attached.agentId()));
       getContext().getLog().info("Local agent {} is back", attached.agentId());
     }
-    agents.put(attached.agentId(), new Agent(attached.agentId(), attached.agent()));
+    if (earlier == null || !earlier.ref.equals(attached.agent())) {
+      agents.put(attached.agentId(), new Agent(attached.agentId(), attached.agent()));
+    }
+    // (An Attach sent again may be answered twice: the agent's offers so far stay on its books.)
     agentOfRef.put(attached.agent(), attached.agentId());
     getContext().getLog().info("Local agent {} attached", attached.agentId());
     List<ResourceBackend.Command> held = waiting.remove(attached.agentId());

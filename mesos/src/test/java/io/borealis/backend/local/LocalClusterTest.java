@@ -293,6 +293,28 @@ class LocalClusterTest {
   }
 
   @Test
+  void theDirectoryKnowsWhichNodeServesEachAgentWhileItIsThere() throws Exception {
+    AgentDirectory directory = new AgentDirectory();
+    started.add(testKit.spawn(directory.follower()));
+    var two = agent("two", 31006);
+
+    awaitDirectory(() -> directory.apiBase("local-two").isPresent());
+    assertThat(directory.apiBase("local-two")).contains("http://two:8081");
+    assertThat(directory.apiBase("local-nowhere")).isEmpty();
+
+    testKit.stop(two);
+    awaitDirectory(() -> directory.apiBase("local-two").isEmpty());
+  }
+
+  private static void awaitDirectory(java.util.function.BooleanSupplier done) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!done.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("the directory never got there").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
   void whatCrossesNodesSurvivesSerialization() {
     var probe = testKit.<ResourceBackend.Command>createTestProbe();
     var described = testKit.<LocalAgent.Description>createTestProbe();
