@@ -14,10 +14,12 @@ import java.util.TreeSet;
 
 /**
  * The clusters the client knows, from {@code clusters.json} as Aurora's client read it: a JSON list
- * of {@code {"name", "scheduler_uri", "proxy_url"?, "auth_mechanism"?}}. The system file ({@code
- * $BOREALIS_CONFIG_ROOT/clusters.json}, default {@code /etc/borealis}) is read first, then the
- * user's {@code ~/.borealis/clusters.json}; a later entry replaces an earlier one of the same name.
- * A built-in {@code local} cluster points at a node on this machine unless a file defines one.
+ * of {@code {"name", "scheduler_uri", "proxy_url"?, "auth_mechanism"?}}. A cluster of several nodes
+ * may give {@code scheduler_uri} as a list of URIs; the client fails over between them (see {@link
+ * SchedulerClient}). The system file ({@code $BOREALIS_CONFIG_ROOT/clusters.json}, default {@code
+ * /etc/borealis}) is read first, then the user's {@code ~/.borealis/clusters.json}; a later entry
+ * replaces an earlier one of the same name. A built-in {@code local} cluster points at a node on
+ * this machine unless a file defines one.
  */
 final class Clusters {
 
@@ -29,22 +31,52 @@ final class Clusters {
           Optional.empty(),
           "built in");
 
-  /** One cluster entry; {@code source} says where it was defined, for error messages. */
+  /**
+   * One cluster entry; {@code source} says where it was defined, for error messages. {@code
+   * schedulerUris} holds at least one URI, in the order the file gives them.
+   */
   record Cluster(
       String name,
-      URI schedulerUri,
+      List<URI> schedulerUris,
       Optional<String> proxyUrl,
       Optional<String> authMechanism,
       String source) {
 
-    /** Where people look at the cluster: its proxy if it has one, else the scheduler itself. */
-    String webBase() {
-      return stripSlash(proxyUrl.orElse(schedulerUri.toString()));
+    Cluster {
+      schedulerUris = List.copyOf(schedulerUris);
+      if (schedulerUris.isEmpty()) {
+        throw new IllegalArgumentException("a cluster needs a scheduler URI");
+      }
     }
 
-    /** The base of API requests, without a trailing slash. */
+    /** A cluster of one node. */
+    Cluster(
+        String name,
+        URI schedulerUri,
+        Optional<String> proxyUrl,
+        Optional<String> authMechanism,
+        String source) {
+      this(name, List.of(schedulerUri), proxyUrl, authMechanism, source);
+    }
+
+    /** The first node's URI (the only one of a cluster of one). */
+    URI schedulerUri() {
+      return schedulerUris.get(0);
+    }
+
+    /** Where people look at the cluster: its proxy if it has one, else its first node. */
+    String webBase() {
+      return stripSlash(proxyUrl.orElse(schedulerUris.get(0).toString()));
+    }
+
+    /** The base of API requests to the first node, without a trailing slash. */
     String apiBase() {
-      return stripSlash(schedulerUri.toString());
+      return apiBase(0);
+    }
+
+    /** The base of API requests to node {@code i} (in the file's order), without a slash. */
+    String apiBase(int i) {
+      return stripSlash(schedulerUris.get(i).toString());
     }
 
     /**
@@ -136,14 +168,10 @@ final class Clusters {
         throw CliException.usage(where + " has no name");
       }
       where = file + ": cluster '" + name + "'";
-      String uri =
-          text(entry, "scheduler_uri", where)
-              .orElseThrow(
-                  () -> CliException.usage(file + ": cluster '" + name + "' has no scheduler_uri"));
       clusters.add(
           new Cluster(
               name,
-              schedulerUri(uri, where),
+              schedulerUris(entry.get("scheduler_uri"), where),
               text(entry, "proxy_url", where),
               text(entry, "auth_mechanism", where),
               file.toString()));
@@ -160,6 +188,36 @@ final class Clusters {
       throw CliException.usage(where + ": " + field + " must be a string");
     }
     return Optional.of(v.asText());
+  }
+
+  // A string (Aurora's form) or, for a cluster of several nodes, a non-empty list of strings.
+  private static List<URI> schedulerUris(JsonNode v, String where) {
+    if (v == null || v.isNull()) {
+      throw CliException.usage(where + " has no scheduler_uri");
+    }
+    if (v.isTextual()) {
+      return List.of(schedulerUri(v.asText(), where));
+    }
+    if (!v.isArray()) {
+      throw CliException.usage(
+          where + ": scheduler_uri must be a string or a list of strings (one per node)");
+    }
+    if (v.isEmpty()) {
+      throw CliException.usage(where + ": scheduler_uri is an empty list; give at least one URI");
+    }
+    List<URI> uris = new java.util.ArrayList<>();
+    for (JsonNode item : v) {
+      if (!item.isTextual()) {
+        throw CliException.usage(
+            where + ": scheduler_uri #" + uris.size() + " must be a string, not " + item);
+      }
+      URI uri = schedulerUri(item.asText(), where);
+      if (uris.contains(uri)) {
+        throw CliException.usage(where + ": scheduler_uri lists " + item.asText() + " twice");
+      }
+      uris.add(uri);
+    }
+    return uris;
   }
 
   // Aurora's files often say "host:port"; the scheme is then plain HTTP.

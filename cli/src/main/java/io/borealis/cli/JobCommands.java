@@ -140,7 +140,7 @@ final class JobCommands extends GroupCommand {
       ObjectNode created = reply.isObject() ? (ObjectNode) reply : Json.object();
       int instances = created.path("instances").asInt(job.path("instances").asInt(1));
       // The job's API resource; the web UI does not exist yet.
-      String url = client.cluster().apiBase() + jobPath(key);
+      String url = client.apiBase() + jobPath(key);
       if (!common.json()) {
         ctx.out.println(
             Messages.count(instances, "new task") + " pending for job " + key.jobPath());

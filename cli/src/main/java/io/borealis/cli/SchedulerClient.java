@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -39,6 +41,15 @@ import java.util.OptionalLong;
  *       answered, every later read of this client passes {@code ?index=N&wait=...}, so the node
  *       that serves it (maybe not the one that took the write) answers only once its view has
  *       passed the write.
+ *   <li><b>Failover.</b> A cluster may list several nodes ({@code scheduler_uri} as a list); any
+ *       node answers any request. A request goes to the node that answered last (the first one to
+ *       begin with), and moves on to the next one, in the file's order, when that node cannot be
+ *       reached: always when no connection was made (nothing was sent); when the request was sent
+ *       but got no answer, or was answered 503 without {@code Retry-After} (a node not ready, or
+ *       leaving), only for the idempotent {@code GET} and {@code PUT}. A {@code POST} that got no
+ *       answer may have been done, so it is not sent again: the command fails saying so. The
+ *       read-your-writes index travels with the client, so a read that fails over still sees the
+ *       client's writes.
  * </ul>
  */
 final class SchedulerClient {
@@ -69,6 +80,8 @@ final class SchedulerClient {
   private final Optional<Credentials> credentials;
   // The index of the newest write this client made; reads wait until their node has passed it.
   private OptionalLong written = OptionalLong.empty();
+  // The node (index into the cluster's URIs) that answered last; requests start there.
+  private int current = 0;
 
   SchedulerClient(Clusters.Cluster cluster, HttpClient http, Optional<PrintStream> trace, Env env) {
     this.cluster = cluster;
@@ -94,6 +107,11 @@ final class SchedulerClient {
 
   Clusters.Cluster cluster() {
     return cluster;
+  }
+
+  /** The base of API requests to the node that answered last, without a trailing slash. */
+  String apiBase() {
+    return cluster.apiBase(current);
   }
 
   /** The index of this client's newest write, if it made one and the node said. */
@@ -171,7 +189,7 @@ final class SchedulerClient {
 
   private HttpRequest.Builder request(String path) {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(cluster.apiBase() + path))
+        HttpRequest.newBuilder(URI.create(apiBase() + path))
             .timeout(REQUEST_TIMEOUT)
             .header("User-Agent", "borealis-cli/" + Cli.VERSION);
     credentials.ifPresent(c -> b.header("Authorization", c.basic()));
@@ -187,7 +205,7 @@ final class SchedulerClient {
       if (credentials.isEmpty()) {
         return CliException.refused(
             "The scheduler at "
-                + cluster.apiBase()
+                + apiBase()
                 + " asks for a user and password: put them in ~/.netrc (machine "
                 + cluster.schedulerUri().getHost()
                 + " login USER password PASSWORD) or "
@@ -198,7 +216,7 @@ final class SchedulerClient {
       }
       return CliException.refused(
           "The scheduler at "
-              + cluster.apiBase()
+              + apiBase()
               + " refused the user and password of "
               + credentials.get().user()
               + " (from "
@@ -236,8 +254,10 @@ final class SchedulerClient {
   /** Sends, and sends again while the node is overloaded and a retry is safe. */
   private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     Instant first = env.clock().instant();
+    // The path and query, to be sent to whichever node answers.
+    String tail = request.uri().toString().substring(apiBase().length());
     for (int retries = 0; ; retries++) {
-      HttpResponse<T> response = sendOnce(request, handler);
+      HttpResponse<T> response = sendToAnyNode(request, tail, handler);
       int status = response.statusCode();
       if (status != 503 && status != 429) {
         return response;
@@ -318,7 +338,97 @@ final class SchedulerClient {
     return new byte[0];
   }
 
-  private <T> HttpResponse<T> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+  /**
+   * Sends to the node that answered last, then to the others in turn while a node cannot be reached
+   * and moving on is safe (see the class comment). Returns the first answer that settles it, or the
+   * last 503 when every node said it; throws when no node answered.
+   */
+  private <T> HttpResponse<T> sendToAnyNode(
+      HttpRequest template, String tail, HttpResponse.BodyHandler<T> handler) {
+    int nodes = cluster.schedulerUris().size();
+    boolean idempotent = template.method().equals("GET") || template.method().equals("PUT");
+    List<String> failures = new ArrayList<>();
+    HttpResponse<T> unavailable = null;
+    for (int k = 0; k < nodes; k++) {
+      int node = (current + k) % nodes;
+      HttpRequest request =
+          nodes == 1
+              ? template
+              : HttpRequest.newBuilder(template, (name, value) -> true)
+                  .uri(URI.create(cluster.apiBase(node) + tail))
+                  .build();
+      HttpResponse<T> response;
+      try {
+        response = sendOnce(request, handler);
+      } catch (IOException e) {
+        boolean sent = !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException);
+        failures.add(cluster.apiBase(node) + ": " + why(request.uri(), e));
+        if (sent && !idempotent) {
+          throw CliException.unreachable(
+              unreachableMessage(failures)
+                  + ". The request was sent but not answered: it may have been done. Check"
+                  + " before trying again.");
+        }
+        next(node, nodes, "cannot reach " + cluster.apiBase(node));
+        continue;
+      }
+      if (response.statusCode() == 503
+          && response.headers().firstValue("Retry-After").isEmpty()
+          && idempotent
+          && nodes > 1) {
+        // Not ready or leaving: another node may answer. Kept (unread) in case none does.
+        if (unavailable != null) {
+          discard(unavailable);
+        }
+        unavailable = response;
+        failures.add(cluster.apiBase(node) + ": answered 503");
+        next(node, nodes, cluster.apiBase(node) + " answered 503");
+        continue;
+      }
+      if (unavailable != null) {
+        discard(unavailable);
+      }
+      current = node;
+      return response;
+    }
+    if (unavailable != null) {
+      // The caller waits and asks again, from the same node as this time.
+      return unavailable;
+    }
+    throw CliException.unreachable(unreachableMessage(failures));
+  }
+
+  private void next(int node, int nodes, String what) {
+    if (nodes > 1) {
+      trace.ifPresent(
+          t -> t.println("  " + what + "; trying " + cluster.apiBase((node + 1) % nodes)));
+    }
+  }
+
+  private void discard(HttpResponse<?> response) {
+    if (response.body() instanceof InputStream in) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // Nothing more is read from it.
+      }
+    }
+  }
+
+  private String unreachableMessage(List<String> failures) {
+    if (failures.size() == 1) {
+      return "cannot reach the scheduler of cluster '" + cluster.name() + "' at " + failures.get(0);
+    }
+    return "cannot reach any scheduler of cluster '"
+        + cluster.name()
+        + "' ("
+        + failures.size()
+        + " tried): "
+        + String.join("; ", failures);
+  }
+
+  private <T> HttpResponse<T> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException {
     long start = System.nanoTime();
     trace.ifPresent(t -> t.println("> " + request.method() + " " + request.uri()));
     try {
@@ -332,8 +442,6 @@ final class SchedulerClient {
                       + (System.nanoTime() - start) / 1_000_000
                       + " ms)"));
       return response;
-    } catch (IOException e) {
-      throw unreachable(request.uri(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw CliException.unreachable("interrupted while waiting for " + request.uri());
@@ -341,6 +449,10 @@ final class SchedulerClient {
   }
 
   private CliException unreachable(URI uri, IOException e) {
+    return CliException.unreachable(unreachableMessage(List.of(apiBase() + ": " + why(uri, e))));
+  }
+
+  private static String why(URI uri, IOException e) {
     String why;
     if (e instanceof HttpConnectTimeoutException) {
       why = "no connection within " + CONNECT_TIMEOUT.toSeconds() + "s";
@@ -356,13 +468,7 @@ final class SchedulerClient {
     } else {
       why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
-    return CliException.unreachable(
-        "cannot reach the scheduler of cluster '"
-            + cluster.name()
-            + "' at "
-            + cluster.apiBase()
-            + ": "
-            + why);
+    return why;
   }
 
   /** One path segment, escaped. */

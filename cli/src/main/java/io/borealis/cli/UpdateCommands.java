@@ -337,7 +337,7 @@ final class UpdateCommands extends GroupCommand {
                 + " started ("
                 + started.path("status").asText()
                 + ")");
-        ctx.out.println("Update url: " + client.cluster().apiBase() + target.path());
+        ctx.out.println("Update url: " + client.apiBase() + target.path());
       }
       if (wait) {
         return follow(client, target, Optional.ofNullable(waitTimeout));

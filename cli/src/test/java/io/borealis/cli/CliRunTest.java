@@ -197,6 +197,28 @@ class CliRunTest {
   }
 
   @Test
+  void aClusterOfSeveralNodesIsServedByTheFirstThatAnswersAndItsUrlIsPrinted() throws IOException {
+    // Issue 13: the first node refuses connections; nothing was sent, so the create moves on.
+    Files.writeString(
+        Files.createDirectories(temp.resolve("home").resolve(".borealis")).resolve("clusters.json"),
+        "[{\"name\": \"ha\", \"scheduler_uri\": [\"http://127.0.0.1:%d\", \"127.0.0.1:%d\"]}]"
+            .formatted(closedPort, fake.port()));
+    fake.json(
+        "POST " + JOB,
+        201,
+        "{\"job_key\": \"www-data/prod/hello\", \"instances\": 2,"
+            + " \"message\": \"2 new tasks pending for job www-data/prod/hello\"}");
+
+    Result r = run("job", "create", "ha/www-data/prod/hello", jobFile().toString());
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .endsWith(
+            "Job url: http://127.0.0.1:" + fake.port() + "/api/v1/jobs/www-data/prod/hello\n");
+    assertThat(fake.requests("POST " + JOB)).hasSize(1);
+  }
+
+  @Test
   void createSendsTheFileAsJsonAndPrintsTheJobUrl() throws IOException {
     fake.json(
         "POST " + JOB,

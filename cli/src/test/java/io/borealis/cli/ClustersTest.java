@@ -128,4 +128,37 @@ class ClustersTest {
             Duration.ZERO);
     assertThat(Clusters.load(fromHome).get("mine").apiBase()).isEqualTo("http://mine:1");
   }
+
+  @Test
+  void aClusterOfSeveralNodesListsItsSchedulerUrisInOrder() throws IOException {
+    system(
+        """
+        [{"name": "ha", "scheduler_uri": ["http://n1:8081/", "n2:8081", "https://n3:8443"]}]
+        """);
+    Clusters.Cluster ha = Clusters.load(env).get("ha");
+    assertThat(ha.schedulerUris())
+        .extracting(Object::toString)
+        .containsExactly("http://n1:8081/", "http://n2:8081", "https://n3:8443");
+    assertThat(ha.apiBase()).isEqualTo("http://n1:8081");
+    assertThat(ha.apiBase(2)).isEqualTo("https://n3:8443");
+    assertThat(ha.webBase()).isEqualTo("http://n1:8081");
+  }
+
+  @Test
+  void aListOfSchedulerUrisMustHoldDistinctHttpUrls() throws IOException {
+    system("[{\"name\": \"ha\", \"scheduler_uri\": []}]");
+    assertThatThrownBy(() -> Clusters.load(env))
+        .hasMessageContaining("cluster 'ha': scheduler_uri is an empty list");
+    system("[{\"name\": \"ha\", \"scheduler_uri\": [\"http://a:1\", 7]}]");
+    assertThatThrownBy(() -> Clusters.load(env))
+        .hasMessageContaining("scheduler_uri #1 must be a string, not 7");
+    system("[{\"name\": \"ha\", \"scheduler_uri\": [\"http://a:1\", \"ftp://b:1\"]}]");
+    assertThatThrownBy(() -> Clusters.load(env))
+        .hasMessageContaining("scheduler_uri 'ftp://b:1' is not an http(s) URL");
+    system("[{\"name\": \"ha\", \"scheduler_uri\": [\"a:1\", \"http://a:1\"]}]");
+    assertThatThrownBy(() -> Clusters.load(env)).hasMessageContaining("lists http://a:1 twice");
+    system("[{\"name\": \"ha\", \"scheduler_uri\": {\"a\": 1}}]");
+    assertThatThrownBy(() -> Clusters.load(env))
+        .hasMessageContaining("scheduler_uri must be a string or a list of strings");
+  }
 }

@@ -12,6 +12,7 @@ import io.borealis.host.Reconciler;
 import io.borealis.http.Api;
 import io.borealis.http.ApiContext;
 import io.borealis.http.HttpSettings;
+import io.borealis.http.SandboxPeers;
 import io.borealis.job.JobEntity;
 import io.borealis.job.JobService;
 import io.borealis.maintenance.MaintenanceEntity;
@@ -111,6 +112,8 @@ final class Guardian {
                   .assemble()
                   .apply(new Backends.Setup(config, clock));
           ResourceBackend.Factory backendFactory = backend.factory();
+          // The spread local backend's agent for this machine, whatever node the singleton is on.
+          SandboxPeers sandboxPeers = backend.nodeAgents().start(context);
           ClusterSingleton singletons = ClusterSingleton.get(system);
           AtomicReference<ActorRef<ResourceBackend.Command>> backendRef = new AtomicReference<>();
           AtomicReference<ActorRef<PlacementEngine.Command>> placementRef = new AtomicReference<>();
@@ -316,7 +319,7 @@ final class Guardian {
                   .withMaintenance(maintenanceService)
                   .withReconciliation(reconciler::tell)
                   .withBackups(new ApiContext.BackupAdmin(backups, recovery));
-          Api handler = new Api(api, Materializer.createMaterializer(system));
+          Api handler = new Api(api, Materializer.createMaterializer(system), sandboxPeers);
           // HTTPS when a keystore is set (borealis.http.tls).
           Optional<org.apache.pekko.http.javadsl.HttpsConnectionContext> tls =
               io.borealis.http.Tls.server(config);

@@ -47,7 +47,7 @@ final class NodeProcess implements AutoCloseable {
   private java.util.Optional<String> authorization = java.util.Optional.empty();
 
   NodeProcess(Path dataDir, String settings) throws IOException {
-    this(dataDir, settings, "");
+    this(dataDir, settings, dataDir, "");
   }
 
   /**
@@ -55,11 +55,24 @@ final class NodeProcess implements AutoCloseable {
    * instance another node's keyspace, to share its journal).
    */
   NodeProcess(Path dataDir, String settings, String last) throws IOException {
+    this(dataDir, settings, dataDir, last);
+  }
+
+  /**
+   * A node whose Cassandra keyspaces (on the Cassandra tier) are those of {@code storeKey}: nodes
+   * given the same key share one journal, as the nodes of one cluster do.
+   */
+  NodeProcess(Path dataDir, String settings, Path storeKey) throws IOException {
+    this(dataDir, settings, storeKey, "");
+  }
+
+  private NodeProcess(Path dataDir, String settings, Path storeKey, String last)
+      throws IOException {
     this.dataDir = dataDir;
     this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
     Files.writeString(
         config,
-        (CassandraTier.enabled() ? settings + CassandraTier.settingsFor(dataDir) : settings)
+        (CassandraTier.enabled() ? settings + CassandraTier.settingsFor(storeKey) : settings)
             + last);
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();

@@ -70,9 +70,15 @@ public final class Api {
   private final Function<HttpRequest, CompletionStage<HttpResponse>> handler;
 
   public Api(ApiContext ctx, Materializer materializer) {
+    this(ctx, materializer, SandboxPeers.NONE);
+  }
+
+  /** With {@code peers}: sandbox reads of tasks on other nodes' agents are forwarded to them. */
+  public Api(ApiContext ctx, Materializer materializer, SandboxPeers peers) {
     this(
         ctx,
         materializer,
+        peers,
         EdgeSecurity.from(
             materializer.system().settings().config(),
             materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER)));
@@ -80,6 +86,11 @@ public final class Api {
 
   /** The API with the edge's checks in {@code security}; its users file is watched on the timer. */
   Api(ApiContext ctx, Materializer materializer, EdgeSecurity security) {
+    this(ctx, materializer, SandboxPeers.NONE, security);
+  }
+
+  private Api(
+      ApiContext ctx, Materializer materializer, SandboxPeers peers, EdgeSecurity security) {
     List<ApiDirectives> classes =
         List.of(
             new SystemRoutes(ctx),
@@ -88,7 +99,10 @@ public final class Api {
             new TaskRoutes(ctx),
             new QuotaRoutes(ctx),
             new SandboxRoutes(
-                ctx, materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER)),
+                ctx,
+                materializer.system().dispatchers().lookup(BLOCKING_IO_DISPATCHER),
+                peers,
+                materializer.system()),
             new SimRoutes(ctx),
             new MaintenanceRoutes(ctx),
             new ReconcileRoutes(ctx),

@@ -28,8 +28,11 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -56,7 +59,12 @@ final class SandboxRoutes extends ApiDirectives {
   private static final int CHUNK = 64 * 1024;
   private static final long POLL_MILLIS = 250;
 
+  /** Marks a read forwarded by another node: it is served here, never forwarded again. */
+  static final String FORWARDED_HEADER = "X-Borealis-Sandbox-Forwarded";
+
   private final Executor io;
+  private final SandboxPeers peers;
+  private final ClassicActorSystemProvider system;
 
   /** A folder of a sandbox: {@code path} relative to the sandbox, {@code ""} for its top. */
   record SandboxListing(String path, List<SandboxEntry> entries) {}
@@ -65,8 +73,19 @@ final class SandboxRoutes extends ApiDirectives {
   record SandboxEntry(String name, String type, long size, String modified) {}
 
   SandboxRoutes(ApiContext ctx, Executor io) {
+    this(ctx, io, SandboxPeers.NONE, null);
+  }
+
+  /**
+   * @param peers the nodes that serve the sandboxes of other nodes' agents
+   * @param system sends forwarded reads (unused while {@code peers} names no node)
+   */
+  SandboxRoutes(
+      ApiContext ctx, Executor io, SandboxPeers peers, ClassicActorSystemProvider system) {
     super(ctx);
     this.io = io;
+    this.peers = peers;
+    this.system = system;
   }
 
   @Override
@@ -100,10 +119,60 @@ final class SandboxRoutes extends ApiDirectives {
           if (ctx.view().task(taskId).isEmpty()) {
             return notFound("Task " + taskId + " not found");
           }
+          Optional<String> peer =
+              ctx.view()
+                  .task(taskId)
+                  .flatMap(t -> t.assignment())
+                  .flatMap(a -> peers.apiBaseOf(a.agentId()));
           Ask ask = new Ask(taskId, relative, offset, length, follow);
           Path root = ctx.sandboxes().get();
-          return completeWithFuture(CompletableFuture.supplyAsync(() -> open(root, ask), io));
+          Route here = completeWithFuture(CompletableFuture.supplyAsync(() -> open(root, ask), io));
+          return peer.isPresent() ? forward(peer.get(), taskId, here) : here;
         });
+  }
+
+  /**
+   * The same read, answered by the node whose agent runs the task: the client gets that node's
+   * answer as it is (a listing, a range, or a followed file as it grows). A read that was already
+   * forwarded is served here, whatever this node thinks, so two nodes never pass it back and forth.
+   */
+  private Route forward(String peer, String taskId, Route here) {
+    return headerValueByName(FORWARDED_HEADER, hop -> here)
+        .orElse(
+            extractRequest(
+                original -> {
+                  var uri = original.getUri();
+                  String target =
+                      peer + uri.path() + uri.rawQueryString().map(q -> "?" + q).orElse("");
+                  HttpRequest forwarded =
+                      HttpRequest.GET(target).addHeader(RawHeader.create(FORWARDED_HEADER, "1"));
+                  // The other node checks the same credentials (one users file per cluster).
+                  HttpRequest request =
+                      original
+                          .getHeader("Authorization")
+                          .map(h -> forwarded.addHeader(RawHeader.create(h.name(), h.value())))
+                          .orElse(forwarded);
+                  return completeWithFuture(
+                      Http.get(system)
+                          .singleRequest(request)
+                          .exceptionally(
+                              e ->
+                                  Problems.unavailable(
+                                      "The node that runs task "
+                                          + taskId
+                                          + " ("
+                                          + peer
+                                          + ") does not answer: "
+                                          + rootMessage(e))));
+                }));
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   /**

@@ -101,6 +101,10 @@ class SandboxRoutesTest {
   }
 
   private static String bind(Optional<Path> sandboxes) throws Exception {
+    return bind(sandboxes, SandboxPeers.NONE);
+  }
+
+  private static String bind(Optional<Path> sandboxes, SandboxPeers peers) throws Exception {
     ApiContext ctx =
         new ApiContext(
             null,
@@ -111,7 +115,7 @@ class SandboxRoutesTest {
             HttpSettings.from(system.settings().config()),
             timer,
             () -> true);
-    Api api = new Api(ctx, Materializer.matFromSystem(system));
+    Api api = new Api(ctx, Materializer.matFromSystem(system), peers);
     var binding =
         Http.get(system)
             .newServerAt("127.0.0.1", 0)
@@ -126,6 +130,66 @@ class SandboxRoutesTest {
     timer.shutdownNow();
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading from another node (issue 13: the task's agent runs on another node of the cluster)
+
+  @Test
+  void aReadOfATaskOnAnotherNodesAgentIsAnsweredByThatNode() throws Exception {
+    String task = runningTask();
+    write(task, "data.txt", "0123456789");
+    // This node's own sandbox folder does not have the task: agent-1 runs on the other node.
+    String front =
+        bind(
+            Optional.of(Files.createDirectories(tmp.resolve("front-sandboxes"))),
+            agentId -> agentId.equals("agent-1") ? Optional.of(node) : Optional.empty());
+
+    var range = get(front, task, "data.txt?offset=3&length=4");
+    var listing = get(front, task, "");
+
+    assertThat(range.statusCode()).isEqualTo(200);
+    assertThat(range.body()).isEqualTo("3456");
+    assertThat(range.headers().firstValue("X-Borealis-File-Size")).contains("10");
+    assertThat(listing.body()).isEqualTo(get(node, task, "").body());
+    assertThat(get(front, task, "nothing.txt").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aForwardedReadIsServedWhereItArrivesAndNeverForwardedAgain() throws Exception {
+    String task = runningTask();
+    // A node that believes agent-1 is elsewhere, but "elsewhere" is itself.
+    java.util.concurrent.atomic.AtomicReference<String> self =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    self.set(
+        bind(
+            Optional.of(Files.createDirectories(tmp.resolve("loop-sandboxes"))),
+            agentId -> Optional.of(self.get())));
+
+    var r = get(self.get(), task, "");
+
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(problem(r).path("detail").asText()).contains("on this node");
+  }
+
+  @Test
+  void aNodeThatDoesNotAnswerForItsAgentIsA503() throws Exception {
+    String task = runningTask();
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    String front =
+        bind(
+            Optional.of(Files.createDirectories(tmp.resolve("lonely-sandboxes"))),
+            agentId -> Optional.of("http://127.0.0.1:" + closed));
+
+    var r = get(front, task, "");
+
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(problem(r).path("detail").asText())
+        .contains("The node that runs task " + task)
+        .contains("does not answer");
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -58,6 +58,14 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
     INSTANCE
   }
 
+  /**
+   * Send every unacknowledged status again now: the statuses go somewhere new (in a cluster, the
+   * backend singleton moved to another node; see {@link LocalAgent}).
+   */
+  enum ResendAll implements ResourceBackend.Command {
+    INSTANCE
+  }
+
   private enum SweepSandboxes implements ResourceBackend.Command {
     INSTANCE
   }
@@ -177,6 +185,12 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
             ResendUnacknowledged.INSTANCE,
             () -> {
               outbox.resend(settings.resendInterval());
+              return this;
+            })
+        .onMessageEquals(
+            ResendAll.INSTANCE,
+            () -> {
+              outbox.resend(Duration.ZERO);
               return this;
             })
         .onMessageEquals(

@@ -35,7 +35,7 @@ public record LocalSettings(
     boolean killTasksOnStop) {
 
   /** The agent's id: stable across restarts, so adopted tasks keep their agent. */
-  String agentId() {
+  public String agentId() {
     return "local-" + hostname;
   }
 
