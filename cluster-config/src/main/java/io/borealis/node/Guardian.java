@@ -56,7 +56,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -293,7 +292,17 @@ final class Guardian {
                       askTimeout));
           // Ready when this node is up in the cluster and its store answers (Cassandra's health
           // check; the embedded store always does).
-          BooleanSupplier storeHealthy = StoreHealth.start(system, Duration.ofSeconds(1));
+          StoreHealth.Check storeHealthy = StoreHealth.start(system, Duration.ofSeconds(1));
+          // framework_registered is 0 on every node until the backend starts on this one.
+          io.borealis.host.BackendPresence.of(system);
+          ClusterNodeStatus nodeStatus =
+              ClusterNodeStatus.start(
+                  system,
+                  backendRef.get(),
+                  storeHealthy,
+                  config.getString("borealis.backend.kind"),
+                  clock.instant(),
+                  Duration.ofSeconds(1));
           ApiContext api =
               new ApiContext(
                       new JobService(
@@ -316,7 +325,7 @@ final class Guardian {
                   .withMaintenance(maintenanceService)
                   .withReconciliation(reconciler::tell)
                   .withBackups(new ApiContext.BackupAdmin(backups, recovery));
-          Api handler = new Api(api, Materializer.createMaterializer(system));
+          Api handler = new Api(api, Materializer.createMaterializer(system), nodeStatus);
           // Open event streams end first, so unbinding does not wait for them.
           org.apache.pekko.actor.CoordinatedShutdown.get(system)
               .addTask(

@@ -46,11 +46,21 @@ public final class Api {
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final Route route;
   private final Function<HttpRequest, CompletionStage<HttpResponse>> handler;
+  private final NodeMeters meters;
 
+  /** The API of a node alone with an in-process store and backend (route tests). */
   public Api(ApiContext ctx, Materializer materializer) {
+    this(ctx, materializer, NodeStatus.single(ctx.ready(), java.time.Instant.now()));
+  }
+
+  /** The API of a node that describes itself with {@code node}. */
+  public Api(ApiContext ctx, Materializer materializer, NodeStatus node) {
+    this.meters = NodeMeters.of(materializer.system());
     List<ApiDirectives> classes =
         List.of(
-            new SystemRoutes(ctx),
+            new SystemRoutes(ctx, node),
+            new MetricsRoutes(ctx, meters),
+            new AdminStatusRoutes(ctx, node, java.time.Clock.systemUTC()),
             new JobRoutes(ctx),
             new UpdateRoutes(ctx),
             new TaskRoutes(ctx),
@@ -77,10 +87,22 @@ public final class Api {
     return route;
   }
 
-  /** Handles one request; never fails (failures are problem responses). */
+  /**
+   * Handles one request; never fails (failures are problem responses). Each answer is counted and
+   * timed here, outside every directive, so none escapes the count: a 500 (the exception handler's)
+   * or any other 5xx but 503 counts in {@code http_500_responses_events}.
+   */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
+    var started = meters.start();
+    String method = request.method().value();
     try {
-      return handler.apply(request);
+      return handler
+          .apply(request)
+          .thenApply(
+              response -> {
+                meters.answered(method, response.status().intValue(), started);
+                return response;
+              });
     } catch (Exception e) {
       throw new IllegalStateException("the sealed route threw", e);
     }
