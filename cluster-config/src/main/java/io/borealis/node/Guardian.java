@@ -104,6 +104,15 @@ final class Guardian {
               io.borealis.model.ScheduleStatus.values()) {
             Metrics.of(system).gauge("task_store_" + status.name(), () -> view.tasksIn(status));
           }
+          // The rest of the operators' alert set exists from the start on every node, at 0 until
+          // its cause happens here (the entities and singletons that count them start later).
+          for (String name :
+              List.of(
+                  TaskInstanceEntity.TIMED_OUT_TASKS,
+                  TaskInstanceEntity.TASK_KILL_RETRIES,
+                  "scheduler_resource_offers")) {
+            Metrics.of(system).counter(name);
+          }
           Tags tags = ReadSide.Settings.from(config).tags();
           Backends.Assembled backend =
               Backends.named(config.getString("borealis.backend.kind"))
