@@ -105,6 +105,10 @@ final class StatusCommand extends BackupCommands.ClusterLeaf {
     out.append("Read side  index ")
         .append(r.path("index").asLong())
         .append(r.path("caught_up").asBoolean() ? ", caught up" : ", still reading the journal")
+        .append(
+            r.path("lag_ms").isNumber()
+                ? ", " + r.path("lag_ms").asLong() + " ms behind the journal"
+                : "")
         .append('\n');
     return out.toString();
   }

@@ -31,7 +31,7 @@ class StatusCommandTest {
        "agents": {"count": 3, "cpu_free": 2.5, "ram_mb_free": 3072, "cpu_total": 12.0,
         "ram_mb_total": 24576},
        "tasks": {"PENDING": 3, "RUNNING": 12, "LOST": 0},
-       "pending": 3, "read_side": {"index": 1234, "caught_up": true}}
+       "pending": 3, "read_side": {"index": 1234, "caught_up": true, "events_read": 90, "lag_ms": 250}}
       """;
 
   @TempDir Path temp;
@@ -63,7 +63,7 @@ class StatusCommandTest {
         .contains("Agents     3; free 2.5 of 12.0 cpu, 3.0 GiB of 24.0 GiB ram\n")
         .contains("Tasks      PENDING 3, RUNNING 12\n")
         .contains("Pending    3\n")
-        .contains("Read side  index 1234, caught up\n");
+        .contains("Read side  index 1234, caught up, 250 ms behind the journal\n");
   }
 
   @Test

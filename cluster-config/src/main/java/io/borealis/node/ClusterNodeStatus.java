@@ -4,6 +4,7 @@ import io.borealis.backend.ResourceBackend;
 import io.borealis.host.BackendHost;
 import io.borealis.host.BackendPresence;
 import io.borealis.http.NodeStatus;
+import io.borealis.persistence.ReadSide;
 import io.borealis.persistence.StoreHealth;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,12 +34,18 @@ final class ClusterNodeStatus implements NodeStatus {
   private final ActorSystem<?> system;
   private final Cluster cluster;
   private final StoreHealth.Check store;
+  private final ReadSide readSide;
   private final Instant startedAt;
   private final AtomicReference<Probe> backend;
 
   private ClusterNodeStatus(
-      ActorSystem<?> system, StoreHealth.Check store, String backendKind, Instant startedAt) {
+      ActorSystem<?> system,
+      StoreHealth.Check store,
+      ReadSide readSide,
+      String backendKind,
+      Instant startedAt) {
     this.system = system;
+    this.readSide = readSide;
     this.cluster = Cluster.get(system);
     this.store = store;
     this.startedAt = startedAt;
@@ -57,10 +64,12 @@ final class ClusterNodeStatus implements NodeStatus {
       ActorSystem<?> system,
       ActorRef<ResourceBackend.Command> backendRef,
       StoreHealth.Check store,
+      ReadSide readSide,
       String backendKind,
       Instant startedAt,
       Duration interval) {
-    ClusterNodeStatus status = new ClusterNodeStatus(system, store, backendKind, startedAt);
+    ClusterNodeStatus status =
+        new ClusterNodeStatus(system, store, readSide, backendKind, startedAt);
     system
         .scheduler()
         .scheduleWithFixedDelay(
@@ -148,6 +157,11 @@ final class ClusterNodeStatus implements NodeStatus {
         Optional.empty(),
         store.roundTrip(),
         up ? Optional.empty() : Optional.of("its health check does not succeed"));
+  }
+
+  @Override
+  public Reading reading() {
+    return new Reading(readSide.eventsRead(), readSide.lag());
   }
 
   @Override

@@ -309,6 +309,7 @@ final class Guardian {
                   system,
                   backendRef.get(),
                   storeHealthy,
+                  readSide,
                   config.getString("borealis.backend.kind"),
                   clock.instant(),
                   Duration.ofSeconds(1));

@@ -61,8 +61,11 @@ final class AdminStatusRoutes extends ApiDirectives {
   /** The agents the backend offers resources of, and their free and total resources. */
   record Agents(int count, double cpuFree, long ramMbFree, double cpuTotal, long ramMbTotal) {}
 
-  /** The node's read side: the index its reads carry and whether it has caught up. */
-  record ReadSide(long index, boolean caughtUp) {}
+  /**
+   * The node's read side: the index its reads carry, whether it has caught up, the events it read
+   * from the journal and how far behind it (the age of the newest one when read).
+   */
+  record ReadSide(long index, boolean caughtUp, long eventsRead, Optional<Long> lagMs) {}
 
   private Route status() {
     return input(
@@ -97,7 +100,11 @@ final class AdminStatusRoutes extends ApiDirectives {
         agents,
         tasks,
         ctx.view().tasksIn(ScheduleStatus.PENDING),
-        new ReadSide(ctx.view().index(), ctx.view().isCaughtUp()));
+        new ReadSide(
+            ctx.view().index(),
+            ctx.view().isCaughtUp(),
+            node.reading().eventsRead(),
+            node.reading().lag().map(Duration::toMillis)));
   }
 
   private static Dependency dependency(NodeStatus.Probe p, Optional<Boolean> here) {

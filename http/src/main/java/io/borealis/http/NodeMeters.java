@@ -57,6 +57,7 @@ public final class NodeMeters implements Extension {
   private final PrometheusMeterRegistry registry;
   private final Metrics metrics;
   private final Metrics.Counter http500;
+  private final JvmGcMetrics gc = new JvmGcMetrics();
 
   /** A registry over {@code metrics}, with its own JVM binders; {@code clock} times requests. */
   NodeMeters(Metrics metrics, Clock clock) {
@@ -67,7 +68,7 @@ public final class NodeMeters implements Extension {
             new io.prometheus.metrics.model.registry.PrometheusRegistry(),
             clock);
     new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
+    gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
@@ -193,7 +194,10 @@ public final class NodeMeters implements Extension {
   private static final class Id extends AbstractExtensionId<NodeMeters> {
     @Override
     public NodeMeters createExtension(ExtendedActorSystem system) {
-      return new NodeMeters(Metrics.of(system), Clock.SYSTEM);
+      NodeMeters meters = new NodeMeters(Metrics.of(system), Clock.SYSTEM);
+      // The GC binder listens to the JVM's notifications: stop when the node does.
+      system.registerOnTermination(meters.gc::close);
+      return meters;
     }
   }
 }

@@ -27,6 +27,17 @@ public interface NodeStatus {
   /** The last answer of the store. */
   Probe store();
 
+  /** How the node's read side follows the journal. */
+  default Reading reading() {
+    return new Reading(0, Optional.empty());
+  }
+
+  /**
+   * The read side: how many events it read from the journal's streams since the node started, and
+   * how far behind the journal it reads (the age of the newest event read, when it was read).
+   */
+  record Reading(long eventsRead, Optional<Duration> lag) {}
+
   /** When this node started. */
   Instant startedAt();
 
