@@ -44,10 +44,21 @@ final class NodeProcess implements AutoCloseable {
   private String heap = "512m";
 
   NodeProcess(Path dataDir, String settings) throws IOException {
+    this(dataDir, settings, true);
+  }
+
+  /**
+   * A node with {@code settings}; on the Cassandra tier's store only if {@code tierStore} (a test
+   * that brings its own store says false).
+   */
+  NodeProcess(Path dataDir, String settings, boolean tierStore) throws IOException {
     this.dataDir = dataDir;
     this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
     Files.writeString(
-        config, CassandraTier.enabled() ? settings + CassandraTier.settingsFor(dataDir) : settings);
+        config,
+        tierStore && CassandraTier.enabled()
+            ? settings + CassandraTier.settingsFor(dataDir)
+            : settings);
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     }
