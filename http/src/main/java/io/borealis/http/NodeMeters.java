@@ -53,6 +53,7 @@ public final class NodeMeters implements Extension {
   private static final String[] PER_ENTITY = {"maintenance_countdown_ms_", "updates_sla_kill_"};
 
   private static final Id ID = new Id();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeMeters.class);
 
   private final PrometheusMeterRegistry registry;
   private final Metrics metrics;
@@ -148,18 +149,27 @@ public final class NodeMeters implements Extension {
   /** A Prometheus name with its labels. */
   record Exported(String name, Tags tags) {}
 
+  /**
+   * Registers the meter of a newly named metric. It runs on the thread that named it (an actor's,
+   * perhaps), so a name Prometheus cannot take (one whose family already has another type or other
+   * labels) is left to {@code /vars} and said once, never thrown at the component.
+   */
   private void bridge(String name, Metrics.Kind kind) {
     exported(name)
         .ifPresent(
             e -> {
-              if (kind == Metrics.Kind.COUNTER) {
-                FunctionCounter.builder(e.name(), metrics, m -> m.decimal(name))
-                    .tags(e.tags())
-                    .register(registry);
-              } else {
-                Gauge.builder(e.name(), metrics, m -> m.decimal(name))
-                    .tags(e.tags())
-                    .register(registry);
+              try {
+                if (kind == Metrics.Kind.COUNTER) {
+                  FunctionCounter.builder(e.name(), metrics, m -> m.decimal(name))
+                      .tags(e.tags())
+                      .register(registry);
+                } else {
+                  Gauge.builder(e.name(), metrics, m -> m.decimal(name))
+                      .tags(e.tags())
+                      .register(registry);
+                }
+              } catch (RuntimeException clash) {
+                LOG.warn("{} stays in /vars only: {}", name, clash.getMessage());
               }
             });
   }
