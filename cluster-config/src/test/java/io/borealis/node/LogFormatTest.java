@@ -29,7 +29,10 @@ class LogFormatTest {
     assertThat(line.get("loggerName").asText()).isEqualTo(LogFormatTest.class.getName());
     assertThat(line.get("formattedMessage").asText()).isEqualTo("task launched on agent-1");
     assertThat(line.at("/mdc/task_id").asText()).isEqualTo("www-data-prod-hello-0-abc");
+    assertThat(json.lines().filter(l -> l.contains("launched"))).hasSize(1);
     assertThat(text).contains(" INFO ").contains("task launched on agent-1").doesNotContain("{");
+    // logback says nothing of its own configuration (it prints its status only on a problem).
+    assertThat(json + text).doesNotContain("|-INFO").doesNotContain("|-WARN");
   }
 
   private static String captured(String format) {
