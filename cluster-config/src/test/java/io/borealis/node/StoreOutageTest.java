@@ -26,7 +26,10 @@ class StoreOutageTest {
     Assumptions.assumeTrue(CassandraTier.enabled(), "runs on the Cassandra tier");
     CassandraLauncher.Running cassandra;
     try {
-      cassandra = DisposableCassandra.start(Path.of("target"), Duration.ofMinutes(3));
+      // Under a folder of its own: starting one stops the leftovers under its folder, and the
+      // tier's shared Cassandra lives directly under target/.
+      cassandra =
+          DisposableCassandra.start(Path.of("target", "outage-cassandra"), Duration.ofMinutes(3));
     } catch (CassandraLauncher.LaunchFailure e) {
       Assumptions.abort("Cassandra cannot run here: " + e.getMessage());
       return;
