@@ -645,6 +645,8 @@ class SerializationTest {
             new ResourceBackend.Reconcile(List.of(TASK_REF)),
             new ResourceBackend.Reconcile(List.of()),
             new ResourceBackend.ReviveOffers(),
+            new io.borealis.host.BackendHost.Ping(ref()),
+            new io.borealis.host.BackendHost.Pong("sim", "pekko://borealis@127.0.0.1:2552"),
             new StatusUpdate(
                 "update-7",
                 TASK_ID,

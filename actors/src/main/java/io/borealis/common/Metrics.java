@@ -1,10 +1,13 @@
 package io.borealis.common;
 
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -15,8 +18,9 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 /**
  * The node's counters and gauges, under the names operators of Aurora alert on (aurora-semantics
  * §8): {@code timed_out_tasks}, {@code scheduling_veto_static}, {@code task_store_LOST}… Components
- * register and bump them here; the metrics edge (issue 12) exposes them as {@code /vars} and in
- * Prometheus form. Counters are cheap enough for hot paths.
+ * register and bump them here; the metrics edge exposes them as {@code /vars} and, through a {@link
+ * Listener} told of every name when it is first registered, in Prometheus form. Counters are cheap
+ * enough for hot paths.
  */
 public final class Metrics implements Extension {
 
@@ -24,10 +28,31 @@ public final class Metrics implements Extension {
 
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
+  private final Map<String, DoubleSupplier> decimals = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  /** The kind of a registered name. */
+  public enum Kind {
+    /** Grows monotonically. */
+    COUNTER,
+    /** A value read when the metrics are read. */
+    GAUGE
+  }
+
+  /** Told of each name once, when it is first registered (and of those before it subscribed). */
+  @FunctionalInterface
+  public interface Listener {
+    void registered(String name, Kind kind);
+  }
 
   /** The metrics of the node {@code system} runs on. */
   public static Metrics of(ActorSystem<?> system) {
     return ID.get(Adapter.toClassic(system));
+  }
+
+  /** The metrics of the node a classic {@code system} runs on. */
+  public static Metrics of(org.apache.pekko.actor.ActorSystem system) {
+    return ID.get(system);
   }
 
   /** A standalone registry (tests, tools). */
@@ -37,31 +62,89 @@ public final class Metrics implements Extension {
 
   /** A monotonically growing count, created at 0 the first time it is named. */
   public Counter counter(String name) {
-    LongAdder adder = counters.computeIfAbsent(name, n -> new LongAdder());
+    LongAdder adder = counters.get(name);
+    if (adder == null) {
+      synchronized (this) {
+        adder = counters.get(name);
+        if (adder == null) {
+          adder = new LongAdder();
+          counters.put(name, adder);
+          announce(name, Kind.COUNTER);
+        }
+      }
+    }
     return adder::add;
   }
 
   /** A value read when the metrics are read; a later registration under the name replaces it. */
   public void gauge(String name, LongSupplier value) {
-    gauges.put(name, value);
+    synchronized (this) {
+      boolean known = decimals.remove(name) != null;
+      if (gauges.put(name, value) == null && !known) {
+        announce(name, Kind.GAUGE);
+      }
+    }
+  }
+
+  /** A gauge with a fractional value ({@code system_load_avg}); replaces one under the name. */
+  public void decimalGauge(String name, DoubleSupplier value) {
+    synchronized (this) {
+      boolean known = gauges.remove(name) != null;
+      if (decimals.put(name, value) == null && !known) {
+        announce(name, Kind.GAUGE);
+      }
+    }
+  }
+
+  /**
+   * Tells {@code listener} of every name registered so far, then of each new one as it comes. Calls
+   * happen on the registering thread, under this registry's lock: keep them short.
+   */
+  public synchronized void subscribe(Listener listener) {
+    counters.keySet().forEach(n -> listener.registered(n, Kind.COUNTER));
+    gauges.keySet().forEach(n -> listener.registered(n, Kind.GAUGE));
+    decimals.keySet().forEach(n -> listener.registered(n, Kind.GAUGE));
+    listeners.add(listener);
   }
 
   /** The current value of a counter or gauge; 0 when nothing is registered under the name. */
   public long value(String name) {
+    return (long) decimal(name);
+  }
+
+  /** The current value, fractions kept; 0 when nothing is registered under the name. */
+  public double decimal(String name) {
     LongAdder c = counters.get(name);
     if (c != null) {
       return c.sum();
     }
     LongSupplier g = gauges.get(name);
-    return g == null ? 0 : g.getAsLong();
+    if (g != null) {
+      return g.getAsLong();
+    }
+    DoubleSupplier d = decimals.get(name);
+    return d == null ? 0 : d.getAsDouble();
   }
 
-  /** Every counter and gauge with its value now, by name. */
+  /** Every counter and whole-number gauge with its value now, by name. */
   public SortedMap<String, Long> snapshot() {
     SortedMap<String, Long> all = new TreeMap<>();
     counters.forEach((n, c) -> all.put(n, c.sum()));
     gauges.forEach((n, g) -> all.put(n, g.getAsLong()));
     return all;
+  }
+
+  /** Every counter and gauge, fractional ones included, with its value now, by name. */
+  public SortedMap<String, Number> values() {
+    SortedMap<String, Number> all = new TreeMap<>(snapshot());
+    decimals.forEach((n, d) -> all.put(n, d.getAsDouble()));
+    return all;
+  }
+
+  private void announce(String name, Kind kind) {
+    for (Listener l : listeners) {
+      l.registered(name, kind);
+    }
   }
 
   /** A counter to bump. */

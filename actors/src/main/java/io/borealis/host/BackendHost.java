@@ -14,6 +14,8 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -26,6 +28,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * (reconciliation, aurora-semantics §2.3).
  */
 public final class BackendHost {
+
+  /** Asks whether the backend answers, and where it runs; replied with {@link Pong}. */
+  public record Ping(ActorRef<Pong> replyTo) implements ResourceBackend.Command {}
+
+  /** The backend's kind and the address of the node that hosts it. */
+  public record Pong(String kind, String address) implements io.borealis.CborSerializable {}
 
   private record WrappedOffer(OfferEvent event) implements ResourceBackend.Command {}
 
@@ -71,7 +79,16 @@ public final class BackendHost {
                           factory.create(new ResourceBackend.Listeners(offers, statuses)))
                       .onFailure(io.borealis.common.Supervision.SERVICE),
                   "backend-" + factory.name());
+          BackendPresence presence = BackendPresence.of(context.getSystem());
+          presence.started(factory.name());
+          String address = context.getSystem().address().toString();
           return Behaviors.receive(ResourceBackend.Command.class)
+              .onMessage(
+                  Ping.class,
+                  m -> {
+                    m.replyTo().tell(new Pong(factory.name(), address));
+                    return Behaviors.same();
+                  })
               .onMessage(
                   WrappedOffer.class,
                   m -> {
@@ -111,6 +128,18 @@ public final class BackendHost {
                   ResourceBackend.Command.class,
                   m -> {
                     backend.tell(m);
+                    return Behaviors.same();
+                  })
+              .onSignal(
+                  PostStop.class,
+                  s -> {
+                    presence.stopped();
+                    return Behaviors.same();
+                  })
+              .onSignal(
+                  PreRestart.class,
+                  s -> {
+                    presence.stopped();
                     return Behaviors.same();
                   })
               .build();

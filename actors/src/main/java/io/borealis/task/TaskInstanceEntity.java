@@ -98,12 +98,17 @@ public final class TaskInstanceEntity
       TaskConfig config, String scheduleId, ActorRef<StatusReply<Scheduled>> replyTo)
       implements Command {}
 
+  /** A command about one task: its id goes in the log's MDC as {@code task_id}. */
+  public interface AboutTask {
+    String taskId();
+  }
+
   /** The task a {@link Schedule} created (or had already created). */
   public record Scheduled(String taskId, boolean alreadyScheduled) implements CborSerializable {}
 
   /** Placement bound the PENDING task to an agent; reply once ASSIGNED is persisted. */
   public record Assign(String taskId, Assignment assignment, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+      implements Command, AboutTask {}
 
   /** A status from the backend; the reply is the acknowledgement, sent after persisting. */
   public record ApplyStatus(
@@ -112,7 +117,7 @@ public final class TaskInstanceEntity
       Optional<String> message,
       Optional<String> agentId,
       ActorRef<Done> replyTo)
-      implements Command {}
+      implements Command, AboutTask {}
 
   /** Kill the active task, if any. */
   public record Kill(String user, Optional<String> message, ActorRef<KillResult> replyTo)
@@ -123,7 +128,7 @@ public final class TaskInstanceEntity
    * <id>"), only if it is still {@code taskId}: an update never kills a task it has not seen.
    */
   public record KillTask(String taskId, String message, ActorRef<KillResult> replyTo)
-      implements Command {}
+      implements Command, AboutTask {}
 
   /**
    * Take the active task down for the scheduler's own reasons, only if it is still {@code taskId}:
@@ -133,7 +138,7 @@ public final class TaskInstanceEntity
    * transition happened.
    */
   public record Interrupt(String taskId, TaskState to, String message, ActorRef<KillResult> replyTo)
-      implements Command {
+      implements Command, AboutTask {
     public Interrupt {
       if (to != TaskState.PREEMPTING && to != TaskState.DRAINING) {
         throw new IllegalArgumentException("an interruption goes PREEMPTING or DRAINING: " + to);
@@ -174,19 +179,20 @@ public final class TaskInstanceEntity
   public record Restore(List<ScheduledTask> tasks, ActorRef<Done> replyTo) implements Command {}
 
   /** Timer: the task stayed too long in a transient status. */
-  public record TransientTimeout(String taskId, ScheduleStatus status) implements Command {}
+  public record TransientTimeout(String taskId, ScheduleStatus status)
+      implements Command, AboutTask {}
 
   /** Timer: send the kill again while the task is still KILLING. */
-  public record RetryKill(String taskId, long delayMs) implements Command {}
+  public record RetryKill(String taskId, long delayMs) implements Command, AboutTask {}
 
   /** Timer: a THROTTLED task's penalty is over. */
-  public record ReleaseThrottle(String taskId) implements Command {}
+  public record ReleaseThrottle(String taskId) implements Command, AboutTask {}
 
   /** Timer: a PARTITIONED task's grace period is over. */
-  public record PartitionTimeout(String taskId, Instant lastEvent) implements Command {}
+  public record PartitionTimeout(String taskId, Instant lastEvent) implements Command, AboutTask {}
 
   /** Timer: remind placement of the PENDING task (placement may have restarted). */
-  public record RefreshPending(String taskId) implements Command {}
+  public record RefreshPending(String taskId) implements Command, AboutTask {}
 
   /** Timer: an instance without an active task stops, to be woken by the next message. */
   public record IdleCheck() implements Command {}
@@ -255,10 +261,12 @@ public final class TaskInstanceEntity
             Entity.of(
                     ENTITY_KEY,
                     ctx ->
-                        create(
-                            InstanceKey.parse(ctx.getEntityId()),
-                            deps,
-                            Optional.of(ctx.getShard())))
+                        withMdc(
+                            ctx.getEntityId(),
+                            create(
+                                InstanceKey.parse(ctx.getEntityId()),
+                                deps,
+                                Optional.of(ctx.getShard()))))
                 .withSettings(
                     ClusterShardingSettings.create(system).withRememberEntities(rememberEntities)));
   }
@@ -297,6 +305,21 @@ public final class TaskInstanceEntity
                 timeout,
                 scheduler)
             .thenApply(result -> result.taskId().isPresent());
+  }
+
+  /**
+   * The entity with its instance ({@code role/env/name/N}) in the MDC of every log line it writes,
+   * and the task's id ({@code task_id}) while it handles a command about one task.
+   */
+  static Behavior<Command> withMdc(String instance, Behavior<Command> entity) {
+    return Behaviors.withMdc(
+        Command.class,
+        java.util.Map.of("instance", instance),
+        command ->
+            command instanceof AboutTask t
+                ? java.util.Map.of("task_id", t.taskId())
+                : java.util.Map.of(),
+        entity);
   }
 
   public static Behavior<Command> create(

@@ -236,10 +236,20 @@ public final class JobUpdateEntity
             Entity.of(
                     ENTITY_KEY,
                     ctx ->
-                        create(
-                            UpdateKey.parse(ctx.getEntityId()), deps, Optional.of(ctx.getShard())))
+                        Behaviors.withMdc(
+                            Command.class,
+                            updateMdc(UpdateKey.parse(ctx.getEntityId())),
+                            create(
+                                UpdateKey.parse(ctx.getEntityId()),
+                                deps,
+                                Optional.of(ctx.getShard()))))
                 .withSettings(
                     ClusterShardingSettings.create(system).withRememberEntities(rememberEntities)));
+  }
+
+  /** What every log line of an update carries in its MDC: {@code update_id} and {@code job}. */
+  static java.util.Map<String, String> updateMdc(UpdateKey key) {
+    return java.util.Map.of("update_id", key.id(), "job", key.job().toString());
   }
 
   /** How other actors address an update, wherever in the cluster it lives. */

@@ -2,6 +2,8 @@ package io.borealis.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -19,5 +21,39 @@ class MetricsTest {
 
     assertThat(m.value("timed_out_tasks")).isEqualTo(3);
     assertThat(m.snapshot()).containsEntry("task_store_PENDING", 7L).containsKey("timed_out_tasks");
+  }
+
+  @Test
+  void aListenerHearsOfEachNameOnceEarlierOnesFirst() {
+    Metrics m = Metrics.standalone();
+    m.counter("scheduler_resource_offers");
+    List<String> heard = new ArrayList<>();
+    m.subscribe((name, kind) -> heard.add(name + ":" + kind));
+    m.counter("scheduler_resource_offers").increment();
+    m.gauge("framework_registered", () -> 1);
+    m.gauge("framework_registered", () -> 0);
+    m.decimalGauge("system_load_avg", () -> 0.5);
+    m.counter("timed_out_tasks");
+
+    assertThat(heard)
+        .containsExactly(
+            "scheduler_resource_offers:COUNTER",
+            "framework_registered:GAUGE",
+            "system_load_avg:GAUGE",
+            "timed_out_tasks:COUNTER");
+    assertThat(m.value("framework_registered")).isZero();
+  }
+
+  @Test
+  void decimalGaugesKeepTheirFractionsInValues() {
+    Metrics m = Metrics.standalone();
+    m.decimalGauge("system_load_avg", () -> 1.25);
+    m.counter("timed_out_tasks").increment();
+
+    assertThat(m.decimal("system_load_avg")).isEqualTo(1.25);
+    assertThat(m.values())
+        .containsEntry("system_load_avg", 1.25)
+        .containsEntry("timed_out_tasks", 1L);
+    assertThat(m.snapshot()).doesNotContainKey("system_load_avg");
   }
 }

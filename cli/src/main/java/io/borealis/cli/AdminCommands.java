@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {
       AdminCommands.Host.class,
       AdminCommands.Reconcile.class,
+      StatusCommand.class,
       BackupCommands.Backup.class,
       BackupCommands.Recovery.class
     })

@@ -57,7 +57,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -105,6 +104,15 @@ final class Guardian {
           for (io.borealis.model.ScheduleStatus status :
               io.borealis.model.ScheduleStatus.values()) {
             Metrics.of(system).gauge("task_store_" + status.name(), () -> view.tasksIn(status));
+          }
+          // The rest of the operators' alert set exists from the start on every node, at 0 until
+          // its cause happens here (the entities and singletons that count them start later).
+          for (String name :
+              List.of(
+                  TaskInstanceEntity.TIMED_OUT_TASKS,
+                  TaskInstanceEntity.TASK_KILL_RETRIES,
+                  "scheduler_resource_offers")) {
+            Metrics.of(system).counter(name);
           }
           Tags tags = ReadSide.Settings.from(config).tags();
           Backends.Assembled backend =
@@ -296,7 +304,18 @@ final class Guardian {
                       askTimeout));
           // Ready when this node is up in the cluster and its store answers (Cassandra's health
           // check; the embedded store always does).
-          BooleanSupplier storeHealthy = StoreHealth.start(system, Duration.ofSeconds(1));
+          StoreHealth.Check storeHealthy = StoreHealth.start(system, Duration.ofSeconds(1));
+          // framework_registered is 0 on every node until the backend starts on this one.
+          io.borealis.host.BackendPresence.of(system);
+          ClusterNodeStatus nodeStatus =
+              ClusterNodeStatus.start(
+                  system,
+                  backendRef.get(),
+                  storeHealthy,
+                  readSide,
+                  config.getString("borealis.backend.kind"),
+                  clock.instant(),
+                  Duration.ofSeconds(1));
           ApiContext api =
               new ApiContext(
                       new JobService(
@@ -319,7 +338,8 @@ final class Guardian {
                   .withMaintenance(maintenanceService)
                   .withReconciliation(reconciler::tell)
                   .withBackups(new ApiContext.BackupAdmin(backups, recovery));
-          Api handler = new Api(api, Materializer.createMaterializer(system), sandboxPeers);
+          Api handler =
+              new Api(api, Materializer.createMaterializer(system), nodeStatus, sandboxPeers);
           // HTTPS when a keystore is set (borealis.http.tls).
           Optional<org.apache.pekko.http.javadsl.HttpsConnectionContext> tls =
               io.borealis.http.Tls.server(config);

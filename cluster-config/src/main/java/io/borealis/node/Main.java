@@ -97,6 +97,14 @@ public final class Main {
     String host;
 
     @Option(
+        names = "--log-format",
+        paramLabel = "text|json",
+        description =
+            "Log lines as text (default) or as one JSON object each, with task and update ids"
+                + " (also BOREALIS_LOG_FORMAT=json).")
+    String logFormat;
+
+    @Option(
         names = "--sim-agents",
         description = "Number of simulated agents at start (sim backend; default 4).")
     Integer simAgents;
@@ -135,6 +143,16 @@ public final class Main {
         System.err.println("borealis: " + Stores.unavailable(store));
         return 2;
       }
+      String format =
+          logFormat != null
+              ? logFormat
+              : Optional.ofNullable(System.getenv("BOREALIS_LOG_FORMAT")).orElse("text");
+      if (!LogFormat.NAMES.contains(format)) {
+        System.err.println(
+            "borealis: --log-format (or BOREALIS_LOG_FORMAT) must be text or json, not " + format);
+        return 2;
+      }
+      LogFormat.use(format);
       if (simAgents != null && simAgents < 0) {
         System.err.println("borealis: --sim-agents must be >= 0");
         return 2;

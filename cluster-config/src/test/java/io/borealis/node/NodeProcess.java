@@ -47,7 +47,15 @@ final class NodeProcess implements AutoCloseable {
   private java.util.Optional<String> authorization = java.util.Optional.empty();
 
   NodeProcess(Path dataDir, String settings) throws IOException {
-    this(dataDir, settings, dataDir, "");
+    this(dataDir, settings, dataDir, "", true);
+  }
+
+  /**
+   * A node with {@code settings}; on the Cassandra tier's store only if {@code tierStore} (a test
+   * that brings its own store says false).
+   */
+  NodeProcess(Path dataDir, String settings, boolean tierStore) throws IOException {
+    this(dataDir, settings, dataDir, "", tierStore);
   }
 
   /**
@@ -55,7 +63,7 @@ final class NodeProcess implements AutoCloseable {
    * instance another node's keyspace, to share its journal).
    */
   NodeProcess(Path dataDir, String settings, String last) throws IOException {
-    this(dataDir, settings, dataDir, last);
+    this(dataDir, settings, dataDir, last, true);
   }
 
   /**
@@ -63,16 +71,18 @@ final class NodeProcess implements AutoCloseable {
    * given the same key share one journal, as the nodes of one cluster do.
    */
   NodeProcess(Path dataDir, String settings, Path storeKey) throws IOException {
-    this(dataDir, settings, storeKey, "");
+    this(dataDir, settings, storeKey, "", true);
   }
 
-  private NodeProcess(Path dataDir, String settings, Path storeKey, String last)
+  private NodeProcess(Path dataDir, String settings, Path storeKey, String last, boolean tierStore)
       throws IOException {
     this.dataDir = dataDir;
     this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
     Files.writeString(
         config,
-        (CassandraTier.enabled() ? settings + CassandraTier.settingsFor(storeKey) : settings)
+        (tierStore && CassandraTier.enabled()
+                ? settings + CassandraTier.settingsFor(storeKey)
+                : settings)
             + last);
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();

@@ -68,16 +68,32 @@ public final class Api {
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final Route route;
   private final Function<HttpRequest, CompletionStage<HttpResponse>> handler;
+  private final NodeMeters meters;
 
+  /** The API of a node alone with an in-process store and backend (route tests). */
   public Api(ApiContext ctx, Materializer materializer) {
-    this(ctx, materializer, SandboxPeers.NONE);
+    this(ctx, materializer, single(ctx), SandboxPeers.NONE);
+  }
+
+  /** The API of a node that describes itself with {@code node} (route tests). */
+  public Api(ApiContext ctx, Materializer materializer, NodeStatus node) {
+    this(ctx, materializer, node, SandboxPeers.NONE);
   }
 
   /** With {@code peers}: sandbox reads of tasks on other nodes' agents are forwarded to them. */
   public Api(ApiContext ctx, Materializer materializer, SandboxPeers peers) {
+    this(ctx, materializer, single(ctx), peers);
+  }
+
+  /**
+   * The API of a node that describes itself with {@code node}, forwarding sandbox reads of tasks on
+   * other nodes' agents to {@code peers}, with the edge's checks from the node's settings.
+   */
+  public Api(ApiContext ctx, Materializer materializer, NodeStatus node, SandboxPeers peers) {
     this(
         ctx,
         materializer,
+        node,
         peers,
         EdgeSecurity.from(
             materializer.system().settings().config(),
@@ -86,14 +102,25 @@ public final class Api {
 
   /** The API with the edge's checks in {@code security}; its users file is watched on the timer. */
   Api(ApiContext ctx, Materializer materializer, EdgeSecurity security) {
-    this(ctx, materializer, SandboxPeers.NONE, security);
+    this(ctx, materializer, single(ctx), SandboxPeers.NONE, security);
+  }
+
+  private static NodeStatus single(ApiContext ctx) {
+    return NodeStatus.single(ctx.ready(), java.time.Instant.now());
   }
 
   private Api(
-      ApiContext ctx, Materializer materializer, SandboxPeers peers, EdgeSecurity security) {
+      ApiContext ctx,
+      Materializer materializer,
+      NodeStatus node,
+      SandboxPeers peers,
+      EdgeSecurity security) {
+    this.meters = NodeMeters.of(materializer.system());
     List<ApiDirectives> classes =
         List.of(
-            new SystemRoutes(ctx),
+            new SystemRoutes(ctx, node),
+            new MetricsRoutes(ctx, meters),
+            new AdminStatusRoutes(ctx, node, java.time.Clock.systemUTC()),
             new JobRoutes(ctx),
             new UpdateRoutes(ctx),
             new TaskRoutes(ctx),
@@ -130,10 +157,22 @@ public final class Api {
     return route;
   }
 
-  /** Handles one request; never fails (failures are problem responses). */
+  /**
+   * Handles one request; never fails (failures are problem responses). Each answer is counted and
+   * timed here, outside every directive, so none escapes the count: a 500 (the exception handler's)
+   * or any other 5xx but 503 counts in {@code http_500_responses_events}.
+   */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
+    var started = meters.start();
+    String method = request.method().value();
     try {
-      return handler.apply(request);
+      return handler
+          .apply(request)
+          .thenApply(
+              response -> {
+                meters.answered(method, response.status().intValue(), started);
+                return response;
+              });
     } catch (Exception e) {
       throw new IllegalStateException("the sealed route threw", e);
     }

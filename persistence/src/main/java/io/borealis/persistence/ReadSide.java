@@ -120,6 +120,8 @@ public final class ReadSide {
   private final AtomicBoolean snapshotting = new AtomicBoolean();
   private final AtomicLong snapshotIndex = new AtomicLong(-1);
   private final AtomicLong eventsRead = new AtomicLong();
+  // How long the newest event read live had been in the journal when it was read; -1 before one.
+  private final AtomicLong lagMillis = new AtomicLong(-1);
 
   /** Events read (applied or skipped) since the last snapshot: they move the offsets on. */
   private final AtomicLong eventsSinceSnapshot = new AtomicLong();
@@ -318,6 +320,11 @@ public final class ReadSide {
               eventsRead.addAndGet(batch.size());
               eventsSinceSnapshot.addAndGet(batch.size());
               lastBatch.set(System.nanoTime());
+              if (live) {
+                lagMillis.set(
+                    Math.max(
+                        0, System.currentTimeMillis() - batch.get(batch.size() - 1).timestamp()));
+              }
               List<ReadView.Envelope> envelopes = new ArrayList<>(batch.size());
               for (EventEnvelope e : batch) {
                 // Only its position counts: the view has it (and the payload was not read).
@@ -591,6 +598,15 @@ public final class ReadSide {
   /** How many events the journal streams delivered since the start (applied or skipped). */
   public long eventsRead() {
     return eventsRead.get();
+  }
+
+  /**
+   * How far behind the journal the read side reads: the age of the newest event it read live when
+   * it read it (empty before the first one). Events this node wrote are in its view before that.
+   */
+  public Optional<java.time.Duration> lag() {
+    long ms = lagMillis.get();
+    return ms < 0 ? Optional.empty() : Optional.of(java.time.Duration.ofMillis(ms));
   }
 
   /** Saves a snapshot now and waits for it (tests). */
