@@ -144,6 +144,9 @@ final class Guardian {
                       supervised(
                           Behaviors.setup(
                               c -> {
+                                log.info(
+                                    "The resource backend singleton starts on this node ({})",
+                                    cluster.selfMember().address());
                                 if (takeoverRecovery) {
                                   takeover(
                                       system,
