@@ -62,11 +62,13 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
@@ -180,6 +182,42 @@ final class Guardian {
                                       backendRef.get(), () -> onAgents(view), reconciliation))),
                       "reconciler"));
           reconcilerRef.set(reconciler);
+          // Instances are not remembered by sharding: when a member leaves or is downed, the
+          // instances that lived on it start again elsewhere only with their next message, and
+          // their timers (a throttle's release, a transient timeout, a pending task's placement)
+          // wait until then. One node (the oldest) wakes the live instances when one is removed.
+          if (takeoverRecovery) {
+            singletons.init(
+                SingletonActor.of(
+                    supervised(
+                        Behaviors.<ClusterEvent.MemberRemoved>setup(
+                            c -> {
+                              cluster
+                                  .subscriptions()
+                                  .tell(
+                                      Subscribe.create(
+                                          c.getSelf(), ClusterEvent.MemberRemoved.class));
+                              return Behaviors.receiveMessage(
+                                  removed -> {
+                                    whenCaughtUp(
+                                        view,
+                                        system,
+                                        () -> {
+                                          log.info(
+                                              "Member {} was removed: waking the live instances",
+                                              removed.member().address());
+                                          InstanceWaking.start(
+                                              system,
+                                              view.liveInstances(),
+                                              TaskInstanceEntity.refs(system),
+                                              config.getInt("borealis.task.wake-parallelism"),
+                                              askTimeout);
+                                        });
+                                    return Behaviors.same();
+                                  });
+                            })),
+                    "instance-waker"));
+          }
 
           TaskSettings taskSettings = TaskSettings.from(config);
           InstanceChanges instanceChanges = new LocalInstanceChanges();
