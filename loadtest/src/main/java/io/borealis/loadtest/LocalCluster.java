@@ -144,8 +144,13 @@ final class LocalCluster implements AutoCloseable {
 
   /** The job's tasks, or null when the node does not answer 200. */
   JsonNode tasks(ServerProcess node, String job) throws Exception {
-    HttpResponse<String> r = call(node, "GET", job + "/tasks", null, Duration.ofSeconds(10));
-    return r.statusCode() == 200 ? LoadTest.JSON.readTree(r.body()).get("items") : null;
+    try {
+      HttpResponse<String> r = call(node, "GET", job + "/tasks", null, Duration.ofSeconds(10));
+      return r.statusCode() == 200 ? LoadTest.JSON.readTree(r.body()).get("items") : null;
+    } catch (IOException e) {
+      // A node that is busy taking over (or gone): no answer this time.
+      return null;
+    }
   }
 
   /** Live tasks per instance id. */

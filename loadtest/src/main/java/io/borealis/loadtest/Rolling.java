@@ -216,7 +216,20 @@ final class Rolling implements Callable<Integer> {
         }
       }
       if (!ok) {
-        problems.add(key + (wasKilled ? " (killed)" : "") + ": " + last);
+        // What every node's view says, to tell a stuck instance from a view that lags.
+        StringBuilder views = new StringBuilder();
+        for (int i = 0; i < cluster.nodes.size(); i++) {
+          JsonNode items = cluster.tasks(cluster.nodes.get(i), key);
+          views.append(" node").append(i + 1).append(": ");
+          if (items == null) {
+            views.append("not found");
+          } else {
+            for (JsonNode t : items) {
+              views.append(t.get("status").asText()).append(' ');
+            }
+          }
+        }
+        problems.add(key + (wasKilled ? " (killed)" : "") + ":" + views);
       }
     }
   }
