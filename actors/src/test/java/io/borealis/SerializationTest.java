@@ -645,6 +645,8 @@ class SerializationTest {
             new ResourceBackend.Reconcile(List.of(TASK_REF)),
             new ResourceBackend.Reconcile(List.of()),
             new ResourceBackend.ReviveOffers(),
+            // The simulated fleet's behaviour, a reply that crosses nodes.
+            new io.borealis.backend.FleetControl.Behaviour(true, 20, 0.1, 42),
             new StatusUpdate(
                 "update-7",
                 TASK_ID,

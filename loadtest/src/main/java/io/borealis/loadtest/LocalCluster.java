@@ -48,6 +48,8 @@ final class LocalCluster implements AutoCloseable {
     String seeds = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
     String settings =
         Durability.NODE_SETTINGS
+            // Room for every job a run creates (a task takes a quarter of an 8-CPU agent).
+            + "borealis.backend.sim.agents = 64\n"
             + "borealis.store.cassandra.keyspace = "
             + keyspace
             + "\nborealis.store.cassandra.snapshot-keyspace = "
