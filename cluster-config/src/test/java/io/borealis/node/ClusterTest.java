@@ -66,11 +66,12 @@ class ClusterTest {
     }
   }
 
+  /** A job small enough that the rolling workload's jobs (about a thousand) fit the fleet. */
   static String job(int instances) {
     return """
         {"instances": %d, "service": true,
          "task": {"processes": [{"name": "main", "cmdline": "sleep 3600"}],
-                  "resources": {"cpu": 0.1, "ram": "32MB", "disk": "32MB"}}}
+                  "resources": {"cpu": 0.02, "ram": "32MB", "disk": "32MB"}}}
         """
         .formatted(instances);
   }
