@@ -647,6 +647,8 @@ class SerializationTest {
             new ResourceBackend.ReviveOffers(),
             new io.borealis.host.BackendHost.Ping(ref()),
             new io.borealis.host.BackendHost.Pong("sim", "pekko://borealis@127.0.0.1:2552"),
+            // The simulated fleet's behaviour, a reply that crosses nodes.
+            new io.borealis.backend.FleetControl.Behaviour(true, 20, 0.1, 42),
             new StatusUpdate(
                 "update-7",
                 TASK_ID,

@@ -36,7 +36,8 @@ public interface FleetControl {
   record Totals(double cpu, long ramMb, long diskMb, int ports) {}
 
   /** What simulated agents do on their own with launched tasks. */
-  record Behaviour(boolean autoRun, long startDelayMs, double failRate, long seed) {}
+  record Behaviour(boolean autoRun, long startDelayMs, double failRate, long seed)
+      implements io.borealis.CborSerializable {}
 
   CompletionStage<List<AgentView>> agents();
 

@@ -62,11 +62,13 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
@@ -146,20 +148,36 @@ final class Guardian {
                                       clock,
                                       placedTasks(view, system)))),
                       "placement")));
+          // Set below, once the reconciler's proxy exists; read when the backend takes over.
+          AtomicReference<ActorRef<Reconciler.Command>> reconcilerRef = new AtomicReference<>();
+          boolean takeoverRecovery = config.getBoolean("borealis.cluster.takeover-recovery");
           backendRef.set(
               singletons.init(
                   SingletonActor.of(
                       supervised(
                           Behaviors.setup(
-                              c ->
-                                  BackendHost.create(
-                                      backendFactory,
-                                      awaitSet(placementRef),
-                                      TaskInstanceEntity.refs(system),
+                              c -> {
+                                log.info(
+                                    "The resource backend singleton starts on this node ({})",
+                                    cluster.selfMember().address());
+                                if (takeoverRecovery) {
+                                  takeover(
+                                      system,
+                                      cluster,
                                       view,
+                                      () -> awaitSet(reconcilerRef),
+                                      config,
                                       askTimeout,
-                                      config.getInt(
-                                          "borealis.backend-host.max-statuses-in-flight")))),
+                                      log);
+                                }
+                                return BackendHost.create(
+                                    backendFactory,
+                                    awaitSet(placementRef),
+                                    TaskInstanceEntity.refs(system),
+                                    view,
+                                    askTimeout,
+                                    config.getInt("borealis.backend-host.max-statuses-in-flight"));
+                              })),
                       "resource-backend")));
 
           // Reconciliation runs beside the backend, one per cluster; the tasks on agents come
@@ -174,6 +192,43 @@ final class Guardian {
                                   Reconciler.create(
                                       backendRef.get(), () -> onAgents(view), reconciliation))),
                       "reconciler"));
+          reconcilerRef.set(reconciler);
+          // Instances are not remembered by sharding: when a member leaves or is downed, the
+          // instances that lived on it start again elsewhere only with their next message, and
+          // their timers (a throttle's release, a transient timeout, a pending task's placement)
+          // wait until then. One node (the oldest) wakes the live instances when one is removed.
+          if (takeoverRecovery) {
+            singletons.init(
+                SingletonActor.of(
+                    supervised(
+                        Behaviors.<ClusterEvent.MemberRemoved>setup(
+                            c -> {
+                              cluster
+                                  .subscriptions()
+                                  .tell(
+                                      Subscribe.create(
+                                          c.getSelf(), ClusterEvent.MemberRemoved.class));
+                              return Behaviors.receiveMessage(
+                                  removed -> {
+                                    whenCaughtUp(
+                                        view,
+                                        system,
+                                        () -> {
+                                          log.info(
+                                              "Member {} was removed: waking the live instances",
+                                              removed.member().address());
+                                          InstanceWaking.start(
+                                              system,
+                                              view.liveInstances(),
+                                              TaskInstanceEntity.refs(system),
+                                              config.getInt("borealis.task.wake-parallelism"),
+                                              askTimeout);
+                                        });
+                                    return Behaviors.same();
+                                  });
+                            })),
+                    "instance-waker"));
+          }
 
           TaskSettings taskSettings = TaskSettings.from(config);
           InstanceChanges instanceChanges = new LocalInstanceChanges();
@@ -405,6 +460,63 @@ final class Guardian {
                   });
           return Behaviors.empty();
         });
+  }
+
+  /**
+   * When the backend singleton starts on this node while other members are up, it took over from a
+   * node that left or crashed: once the view has caught up, the live instances are woken (those
+   * that lived on a crashed node resume their timers and register PENDING tasks with the new
+   * placement engine) and the backend is asked at once about every task on an agent (a task the old
+   * holder's backend ran and this one does not know comes back LOST and is replaced), instead of at
+   * the reconciler's first periodic run. A node that starts a cluster alone does neither.
+   */
+  private static void takeover(
+      ActorSystem<?> system,
+      Cluster cluster,
+      ReadView view,
+      java.util.function.Supplier<ActorRef<Reconciler.Command>> reconciler,
+      Config config,
+      Duration askTimeout,
+      org.slf4j.Logger log) {
+    long othersUp =
+        java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+            .filter(m -> !m.equals(cluster.selfMember()) && m.status() == MemberStatus.up())
+            .count();
+    if (othersUp == 0) {
+      return;
+    }
+    whenCaughtUp(
+        view,
+        system,
+        () -> {
+          List<io.borealis.model.InstanceKey> live = view.liveInstances();
+          log.info(
+              "The backend singleton took over here ({} other members up): waking {} live"
+                  + " instances and reconciling the tasks on agents",
+              othersUp,
+              live.size());
+          reconciler.get().tell(new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.empty()));
+          InstanceWaking.start(
+              system,
+              live,
+              TaskInstanceEntity.refs(system),
+              config.getInt("borealis.task.wake-parallelism"),
+              askTimeout);
+        });
+  }
+
+  /** Runs {@code action} once the view has read the store up to now (polling every 200 ms). */
+  private static void whenCaughtUp(QueryService view, ActorSystem<?> system, Runnable action) {
+    if (!view.isCaughtUp()) {
+      system
+          .scheduler()
+          .scheduleOnce(
+              Duration.ofMillis(200),
+              () -> whenCaughtUp(view, system, action),
+              system.executionContext());
+      return;
+    }
+    action.run();
   }
 
   /**

@@ -5,6 +5,7 @@ import io.borealis.cli.Env;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -110,6 +111,32 @@ public final class Main {
     Integer simAgents;
 
     @Option(
+        names = "--cluster-host",
+        paramLabel = "HOST",
+        description =
+            "The address other nodes reach this node's cluster transport at (default: 127.0.0.1,"
+                + " enough for nodes on one machine).")
+    String clusterHost;
+
+    @Option(
+        names = "--cluster-port",
+        paramLabel = "PORT",
+        description =
+            "The port of this node's cluster transport (default: 0, a free one; a seed node needs"
+                + " a fixed one, such as 2551).")
+    Integer clusterPort;
+
+    @Option(
+        names = "--seed",
+        paramLabel = "HOST:PORT,...",
+        split = ",",
+        description =
+            "The seed nodes' cluster addresses (their --cluster-host:--cluster-port); this node's"
+                + " own may be among them. The first one starts the cluster when no other is up."
+                + " Without seeds the node is a cluster of one.")
+    List<String> seeds;
+
+    @Option(
         names = "--config",
         description = "A HOCON file with more settings (see the modules' reference.conf).")
     Path configFile;
@@ -153,6 +180,17 @@ public final class Main {
         return 2;
       }
       LogFormat.use(format);
+      if (clusterPort != null && (clusterPort < 0 || clusterPort > 65535)) {
+        System.err.println("borealis: --cluster-port must be between 0 and 65535");
+        return 2;
+      }
+      List<String> seedNodes;
+      try {
+        seedNodes = ClusterSeeds.addresses(seeds == null ? List.of() : seeds);
+      } catch (IllegalArgumentException e) {
+        System.err.println("borealis: " + e.getMessage());
+        return 2;
+      }
       if (simAgents != null && simAgents < 0) {
         System.err.println("borealis: --sim-agents must be >= 0");
         return 2;
@@ -165,7 +203,7 @@ public final class Main {
               Optional.ofNullable(host),
               Optional.ofNullable(simAgents),
               Optional.ofNullable(configFile),
-              storeSettings());
+              clusterSettings(seedNodes));
       Node node;
       try {
         node = Node.start(options, Duration.ofMinutes(5));
@@ -181,7 +219,7 @@ public final class Main {
       return 0;
     }
 
-    private Map<String, Object> storeSettings() {
+    private Map<String, Object> clusterSettings(List<String> seedNodes) {
       Map<String, Object> settings = new java.util.HashMap<>();
       if (store != null) {
         settings.put(Stores.KIND, store);
@@ -195,6 +233,15 @@ public final class Main {
       }
       if (tlsKeystore != null) {
         settings.put("borealis.http.tls.keystore", tlsKeystore.toAbsolutePath().toString());
+      }
+      if (clusterHost != null) {
+        settings.put("pekko.remote.artery.canonical.hostname", clusterHost);
+      }
+      if (clusterPort != null) {
+        settings.put("pekko.remote.artery.canonical.port", clusterPort);
+      }
+      if (!seedNodes.isEmpty()) {
+        settings.put("pekko.cluster.seed-nodes", seedNodes);
       }
       return settings;
     }

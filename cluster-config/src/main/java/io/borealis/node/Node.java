@@ -159,6 +159,11 @@ public final class Node {
       }
       throw e;
     }
+    // Several nodes need a shared store: refused before anything starts.
+    java.util.Optional<String> refusal = ClusterSeeds.refusal(config);
+    if (refusal.isPresent()) {
+      throw new StartFailure(refusal.get());
+    }
     // Fails before anything starts when the configured backend is not in this build.
     Backends.named(config.getString("borealis.backend.kind"));
     // Checked before the cluster starts, so that a clash costs one line and no shutdown.
@@ -166,7 +171,8 @@ public final class Node {
     checkPortFree(http.host(), http.port());
     checkEdgeSecurity(config);
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
-    ActorSystem<Void> system = ActorSystem.create(Guardian.create(started), "borealis", config);
+    ActorSystem<Void> system =
+        ActorSystem.create(Guardian.create(started), ClusterSeeds.SYSTEM, config);
     try {
       return new Node(system, started.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (ExecutionException e) {

@@ -41,10 +41,14 @@ final class NodeProcess implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
   private int starts;
+  private long launchedAt;
   private String heap = "512m";
   private List<String> extraArgs = List.of();
   // Sent as the Authorization header of raw() and call() when set (as()).
   private java.util.Optional<String> authorization = java.util.Optional.empty();
+
+  /** More arguments of the server command (a cluster member's --cluster-port and --seed). */
+  private final List<String> serverArgs;
 
   NodeProcess(Path dataDir, String settings) throws IOException {
     this(dataDir, settings, dataDir, "", true);
@@ -76,14 +80,21 @@ final class NodeProcess implements AutoCloseable {
 
   private NodeProcess(Path dataDir, String settings, Path storeKey, String last, boolean tierStore)
       throws IOException {
-    this.dataDir = dataDir;
-    this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
-    Files.writeString(
-        config,
+    this(
+        dataDir,
         (tierStore && CassandraTier.enabled()
                 ? settings + CassandraTier.settingsFor(storeKey)
                 : settings)
-            + last);
+            + last,
+        List.of());
+  }
+
+  /** A node with exactly these settings (the store included) and server arguments. */
+  NodeProcess(Path dataDir, String settings, List<String> serverArgs) throws IOException {
+    this.dataDir = dataDir;
+    this.serverArgs = List.copyOf(serverArgs);
+    this.config = dataDir.resolveSibling(dataDir.getFileName() + ".conf");
+    Files.writeString(config, settings);
     try (ServerSocket s = new ServerSocket(0)) {
       this.port = s.getLocalPort();
     }
@@ -170,10 +181,18 @@ final class NodeProcess implements AutoCloseable {
             Integer.toString(port),
             "--config",
             config.toString()));
+    command.addAll(serverArgs);
     command.addAll(extraArgs);
     Files.createDirectories(log.toAbsolutePath().getParent());
+    launchedAt = starts == 0 || !Files.exists(log) ? 0 : Files.size(log);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    // -Dborealis.test.node-log-level=DEBUG: the nodes log at that level (for a failing test).
+    String level = System.getProperty("borealis.test.node-log-level");
+    if (level != null) {
+      builder.environment().put("BOREALIS_LOG_LEVEL", level);
+    }
     process =
-        new ProcessBuilder(command)
+        builder
             .redirectErrorStream(true)
             .redirectOutput(
                 starts++ == 0
@@ -210,9 +229,51 @@ final class NodeProcess implements AutoCloseable {
     return port;
   }
 
+  /** What the node logged since its latest start. */
+  String currentLog() throws IOException {
+    byte[] all = Files.readAllBytes(log);
+    int from = (int) Math.min(launchedAt, all.length);
+    return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+  }
+
   /** What the node logged so far, over all its starts. */
   String logText() throws IOException {
     return Files.readString(log);
+  }
+
+  /** Whether the node's process runs. */
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Sends a signal such as STOP or CONT to the node's process. */
+  void signal(String name) throws IOException, InterruptedException {
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException(
+          "kill -" + name + " failed: " + new String(kill.getInputStream().readAllBytes()));
+    }
+  }
+
+  /**
+   * SIGTERM, as an operator stops a node, and waits up to {@code within} for it to exit; its exit
+   * code.
+   */
+  int terminate(Duration within) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(
+          "the node did not exit within " + within + " of SIGTERM; see " + log.toAbsolutePath());
+    }
+    return process.exitValue();
+  }
+
+  /** Waits up to {@code within} for the process to exit on its own; whether it did. */
+  boolean awaitExit(Duration within) throws InterruptedException {
+    return process.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** SIGKILL: no shutdown hook, no flush, nothing graceful. */
@@ -237,9 +298,14 @@ final class NodeProcess implements AutoCloseable {
 
   HttpResponse<String> raw(String method, String path, String body)
       throws IOException, InterruptedException {
+    return raw(method, path, body, Duration.ofSeconds(60));
+  }
+
+  /** As {@link #raw(String, String, String)}, giving up after {@code timeout}. */
+  HttpResponse<String> raw(String method, String path, String body, Duration timeout)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(60));
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout);
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
@@ -253,7 +319,12 @@ final class NodeProcess implements AutoCloseable {
   }
 
   Reply call(String method, String path, String body) throws Exception {
-    HttpResponse<String> r = raw(method, path, body);
+    return call(method, path, body, Duration.ofSeconds(60));
+  }
+
+  /** As {@link #call(String, String, String)}, giving up after {@code timeout}. */
+  Reply call(String method, String path, String body, Duration timeout) throws Exception {
+    HttpResponse<String> r = raw(method, path, body, timeout);
     JsonNode json = r.body().isEmpty() ? JSON.nullNode() : parse(r.body());
     return new Reply(r.statusCode(), json, r);
   }

@@ -29,7 +29,9 @@ import picocli.CommandLine.Command;
       ApiLoad.class,
       LocalRun.class,
       UpdateLoad.class,
-      Durability.class
+      Durability.class,
+      Failover.class,
+      Rolling.class
     })
 public final class LoadTest {
 

@@ -130,6 +130,20 @@ final class ServerProcess implements AutoCloseable {
     return log;
   }
 
+  /** Whether the node's process runs. */
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGTERM, as an operator stops a node; waits up to {@code within} for the exit, its code. */
+  int terminate(Duration within) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("the node did not exit within " + within + " of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */
   void kill9() throws InterruptedException {
     process.destroyForcibly();

@@ -44,12 +44,18 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   // ---------------------------------------------------------------------------------------------
   // The control surface (behind FleetControl)
 
+  /**
+   * Agents, as a reply: a record, so it crosses nodes (the fleet runs on the node that holds the
+   * backend singleton; the sim routes of every node ask it).
+   */
+  public record Agents(List<AgentView> agents) implements io.borealis.CborSerializable {}
+
   /** List the agents. */
-  public record ListAgents(ActorRef<List<AgentView>> replyTo)
+  public record ListAgents(ActorRef<Agents> replyTo)
       implements ResourceBackend.Command, NoSerializationVerificationNeeded {}
 
   /** Add agents; replies with the new ones. */
-  public record AddAgents(FleetControl.AgentSpec spec, ActorRef<List<AgentView>> replyTo)
+  public record AddAgents(FleetControl.AgentSpec spec, ActorRef<Agents> replyTo)
       implements ResourceBackend.Command, NoSerializationVerificationNeeded {}
 
   /** The agent disappears: its tasks are reported LOST. */
@@ -152,13 +158,16 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
         .onMessage(
             ListAgents.class,
             m -> {
-              m.replyTo().tell(agents.values().stream().map(AgentResources::view).toList());
+              m.replyTo()
+                  .tell(new Agents(agents.values().stream().map(AgentResources::view).toList()));
               return this;
             })
         .onMessage(
             AddAgents.class,
             m -> {
-              m.replyTo().tell(addAgents(m.spec()).stream().map(AgentResources::view).toList());
+              m.replyTo()
+                  .tell(
+                      new Agents(addAgents(m.spec()).stream().map(AgentResources::view).toList()));
               return this;
             })
         .onMessage(LoseAgent.class, this::onLoseAgent)

@@ -35,13 +35,18 @@ public final class SimFleetControl implements FleetControl {
   @Override
   public CompletionStage<List<AgentView>> agents() {
     return Stages.on(
-        AskPattern.ask(backend, SimBackend.ListAgents::new, timeout, scheduler), executor);
+        AskPattern.<ResourceBackend.Command, SimBackend.Agents>ask(
+                backend, SimBackend.ListAgents::new, timeout, scheduler)
+            .thenApply(SimBackend.Agents::agents),
+        executor);
   }
 
   @Override
   public CompletionStage<List<AgentView>> addAgents(AgentSpec spec) {
     return Stages.on(
-        AskPattern.ask(backend, r -> new SimBackend.AddAgents(spec, r), timeout, scheduler),
+        AskPattern.<ResourceBackend.Command, SimBackend.Agents>ask(
+                backend, r -> new SimBackend.AddAgents(spec, r), timeout, scheduler)
+            .thenApply(SimBackend.Agents::agents),
         executor);
   }
 

@@ -160,9 +160,9 @@ class SimBackendTest {
     }
 
     List<AgentView> agents() {
-      TestProbe<List<AgentView>> reply = testKit.createTestProbe();
+      TestProbe<SimBackend.Agents> reply = testKit.createTestProbe();
       backend.tell(new SimBackend.ListAgents(reply.ref()));
-      return reply.receiveMessage();
+      return reply.receiveMessage().agents();
     }
 
     AgentView agent(String agentId) {
@@ -292,7 +292,7 @@ class SimBackendTest {
   @Test
   void addedAgentsAreOffered() {
     Fleet f = new Fleet(TWO_AGENTS, MANUAL).started();
-    TestProbe<List<AgentView>> reply = testKit.createTestProbe();
+    TestProbe<SimBackend.Agents> reply = testKit.createTestProbe();
 
     f.backend.tell(
         new SimBackend.AddAgents(
@@ -300,7 +300,7 @@ class SimBackendTest {
                 2, 2, 2048, 5000, List.of(new PortRange(40000, 40001)), Map.of()),
             reply.ref()));
 
-    assertThat(reply.receiveMessage())
+    assertThat(reply.receiveMessage().agents())
         .extracting(AgentView::agentId, AgentView::total, AgentView::free)
         .containsExactly(
             tuple("agent-3", new Totals(2, 2048, 5000, 2), new Totals(2, 2048, 5000, 2)),

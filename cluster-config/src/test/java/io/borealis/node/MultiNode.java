@@ -1,0 +1,127 @@
+package io.borealis.node;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Several Borealis nodes, each in its own JVM on loopback, forming one Pekko Cluster on the
+ * Cassandra of the test tier ({@link CassandraTier}): the same keyspaces for all of them (they are
+ * one cluster), fresh ones per cluster. Every node names all of them as seeds with {@code --seed},
+ * the first one bootstraps. Only in the Cassandra tier: the embedded store is one node's.
+ */
+final class MultiNode implements AutoCloseable {
+
+  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<Integer> clusterPorts = new ArrayList<>();
+
+  /**
+   * {@code size} nodes with {@code settings} (a backend, say) under {@code folder}, not started.
+   * Skips the calling test outside the Cassandra tier.
+   */
+  MultiNode(Path folder, int size, String settings) throws Exception {
+    Assumptions.assumeTrue(
+        CassandraTier.enabled(),
+        "a cluster of several nodes needs the shared store: run with -D"
+            + CassandraTier.STORE_PROPERTY
+            + "=cassandra (the cassandra-tier execution)");
+    // One keyspace for the cluster, named after its folder like a single node's.
+    String shared = settings + CassandraTier.settingsFor(folder.resolve("cluster"));
+    for (int i = 0; i < size; i++) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        clusterPorts.add(s.getLocalPort());
+      }
+    }
+    String seeds = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+    for (int i = 0; i < size; i++) {
+      nodes.add(
+          new NodeProcess(
+              Files.createDirectories(folder.resolve("node" + (i + 1))),
+              shared,
+              List.of("--cluster-port", Integer.toString(clusterPorts.get(i)), "--seed", seeds)));
+    }
+  }
+
+  /** Starts the first node (it forms the cluster and is its oldest), then the others together. */
+  MultiNode start() throws Exception {
+    nodes.get(0).start();
+    List<Thread> starting = new ArrayList<>();
+    List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (NodeProcess node : nodes.subList(1, nodes.size())) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  node.start();
+                } catch (Exception e) {
+                  failures.add(e);
+                }
+              });
+      t.start();
+      starting.add(t);
+    }
+    for (Thread t : starting) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      throw failures.get(0);
+    }
+    return this;
+  }
+
+  /** Starts again every node whose process exited (a test before failed half-way, say). */
+  void startStopped() throws Exception {
+    for (NodeProcess node : nodes) {
+      if (!node.isAlive()) {
+        node.start();
+      }
+    }
+  }
+
+  /** Node {@code i}, from 0. */
+  NodeProcess node(int i) {
+    return nodes.get(i);
+  }
+
+  int size() {
+    return nodes.size();
+  }
+
+  /**
+   * The node whose log last says the resource backend singleton started there (placement and the
+   * reconciler run beside it, on the oldest member), among those alive; waits up to {@code within}.
+   */
+  int singletonHolder(Duration within) throws Exception {
+    Instant deadline = Instant.now().plus(within);
+    while (Instant.now().isBefore(deadline)) {
+      List<Integer> holders = new ArrayList<>();
+      for (int i = 0; i < nodes.size(); i++) {
+        NodeProcess node = nodes.get(i);
+        if (node.isAlive()
+            && node.currentLog().contains("The resource backend singleton starts on this node")) {
+          holders.add(i);
+        }
+      }
+      if (holders.size() == 1) {
+        return holders.get(0);
+      }
+      if (holders.size() > 1) {
+        throw new AssertionError("several live nodes say they run the singletons: " + holders);
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no live node says it runs the singletons");
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (NodeProcess node : nodes) {
+      node.close();
+    }
+  }
+}
