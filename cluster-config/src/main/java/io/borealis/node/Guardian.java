@@ -502,7 +502,44 @@ final class Guardian {
               TaskInstanceEntity.refs(system),
               config.getInt("borealis.task.wake-parallelism"),
               askTimeout);
+          // Placement moved with the backend and starts with no pending tasks. A PENDING task
+          // whose instance is already awake told the old engine (perhaps in the seconds it was
+          // dead) and would tell the new one only on its 30 s refresh: ask each to tell it now,
+          // and again over the next seconds, as the view learns what other nodes wrote during
+          // the hand-over (a task told twice is placed once).
+          refreshPending(view, system);
+          for (int seconds : new int[] {2, 5, 9}) {
+            system
+                .scheduler()
+                .scheduleOnce(
+                    Duration.ofSeconds(seconds),
+                    () -> refreshPending(view, system),
+                    system.executionContext());
+          }
         });
+  }
+
+  /** Asks the instance of every PENDING task in the view to register it with placement again. */
+  private static void refreshPending(QueryService view, ActorSystem<?> system) {
+    var instances = TaskInstanceEntity.refs(system);
+    view.tasks(
+            new QueryService.TaskQuery(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                java.util.Set.of(),
+                java.util.Set.of(ScheduleStatus.PENDING),
+                java.util.Set.of(),
+                java.util.Set.of(),
+                0,
+                0,
+                Integer.MAX_VALUE))
+        .items()
+        .forEach(
+            t ->
+                instances
+                    .apply(t.instance())
+                    .tell(new TaskInstanceEntity.RefreshPending(t.taskId())));
   }
 
   /** Runs {@code action} once the view has read the store up to now (polling every 200 ms). */
