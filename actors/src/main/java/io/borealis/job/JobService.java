@@ -54,8 +54,12 @@ public final class JobService {
     this.placement = placement;
   }
 
-  /** Why each PENDING task of the job that placement knows of waits, by instance. */
-  public CompletionStage<List<PlacementEngine.PendingReason>> pendingReasons(JobKey key) {
+  /**
+   * Why each PENDING task of the job that placement knows of waits, by instance; fails when
+   * placement does not answer {@code within} (it may be moving to another node).
+   */
+  public CompletionStage<List<PlacementEngine.PendingReason>> pendingReasons(
+      JobKey key, Duration within) {
     if (placement.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
@@ -63,7 +67,7 @@ public final class JobService {
         AskPattern.<PlacementEngine.Command, PlacementEngine.PendingReasons>ask(
                 placement.get(),
                 r -> new PlacementEngine.GetPendingReasons(key, r),
-                timeout,
+                within,
                 system.scheduler())
             .thenApply(PlacementEngine.PendingReasons::items),
         executor);

@@ -285,8 +285,9 @@ abstract class ApiDirectives extends AllDirectives {
 
   /**
    * Why placement has not placed the PENDING tasks among {@code tasks}, by task id, asked of
-   * placement once per job. A job whose answer fails or is late keeps its tasks' last messages: a
-   * read never fails for want of a reason.
+   * placement once per job. A job whose answer fails or is later than {@code pending-reason-wait}
+   * (placement moving to another node) keeps its tasks' last messages: a read never fails, nor
+   * waits out the ask timeout, for want of a reason.
    */
   final CompletionStage<Map<String, String>> pendingReasons(
       java.util.Collection<io.borealis.task.ScheduledTask> tasks) {
@@ -299,7 +300,10 @@ abstract class ApiDirectives extends AllDirectives {
     CompletableFuture<Map<String, String>> all = CompletableFuture.completedFuture(new HashMap<>());
     for (io.borealis.model.JobKey job : jobs) {
       CompletableFuture<List<io.borealis.placement.PlacementEngine.PendingReason>> one =
-          ctx.jobs().pendingReasons(job).toCompletableFuture().exceptionally(e -> List.of());
+          ctx.jobs()
+              .pendingReasons(job, ctx.settings().pendingReasonWait())
+              .toCompletableFuture()
+              .exceptionally(e -> List.of());
       all =
           all.thenCombine(
               one,

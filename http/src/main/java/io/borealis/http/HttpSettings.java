@@ -13,7 +13,8 @@ public record HttpSettings(
     int maxPageSize,
     long maxSandboxRead,
     Duration eventHeartbeat,
-    int maxInstanceChangesInFlight) {
+    int maxInstanceChangesInFlight,
+    Duration pendingReasonWait) {
 
   public static HttpSettings from(Config config) {
     Config c = config.getConfig("borealis.http");
@@ -26,6 +27,7 @@ public record HttpSettings(
         c.getInt("max-page-size"),
         c.getBytes("max-sandbox-read"),
         c.getDuration("event-heartbeat"),
-        c.getInt("max-instance-changes-in-flight"));
+        c.getInt("max-instance-changes-in-flight"),
+        c.getDuration("pending-reason-wait"));
   }
 }

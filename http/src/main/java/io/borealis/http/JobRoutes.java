@@ -8,6 +8,7 @@ import io.borealis.model.JobConfigParser;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
 import io.borealis.persistence.QueryService;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -269,20 +270,27 @@ final class JobRoutes extends ApiDirectives {
                 if (ctx.view().job(key).isEmpty()) {
                   return notFound("Job " + key + " not found");
                 }
+                Duration wait = ctx.settings().pendingReasonWait();
                 return completeWithFuture(
                     ctx.jobs()
-                        .pendingReasons(key)
-                        .thenApply(
-                            reasons ->
-                                json(
-                                    StatusCodes.OK,
-                                    new Views.PendingReasons(
-                                        reasons.stream()
-                                            .map(
-                                                r ->
-                                                    new Views.PendingReasonView(
-                                                        r.taskId(), r.instanceId(), r.reason()))
-                                            .toList()))));
+                        .pendingReasons(key, wait)
+                        .handle(
+                            (reasons, failed) ->
+                                failed != null
+                                    ? Problems.unavailable(
+                                        "Placement did not answer within "
+                                            + wait.toMillis()
+                                            + " ms; it may be moving to another node. Try"
+                                            + " again.")
+                                    : json(
+                                        StatusCodes.OK,
+                                        new Views.PendingReasons(
+                                            reasons.stream()
+                                                .map(
+                                                    r ->
+                                                        new Views.PendingReasonView(
+                                                            r.taskId(), r.instanceId(), r.reason()))
+                                                .toList()))));
               });
         });
   }
