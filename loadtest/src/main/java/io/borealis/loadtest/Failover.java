@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,7 @@ final class Failover implements Callable<Integer> {
     String keyspace = "failover_" + Long.toHexString(System.currentTimeMillis());
     List<Long> millis = new ArrayList<>();
     List<Long> rejoin = new ArrayList<>();
+    List<Map<String, Long>> breakdown = new ArrayList<>();
     try (LocalCluster cluster = new LocalCluster(work, size, cassandra, keyspace).start()) {
       String job = LoadTest.JSON.writeValueAsString(LoadTest.job(2));
       for (int trial = 0; trial < trials; trial++) {
@@ -70,7 +72,8 @@ final class Failover implements Callable<Integer> {
                 job,
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(60));
-        awaitRunning(cluster, survivor, before, Duration.ofSeconds(60));
+        awaitRunning(
+            cluster, survivor, before, Duration.ofSeconds(60), Instant.now(), new HashMap<>());
 
         holder.kill9();
         Instant killed = Instant.now();
@@ -81,10 +84,18 @@ final class Failover implements Callable<Integer> {
                 job,
                 Duration.ofMillis(250),
                 Duration.ofSeconds(120));
-        awaitRunning(cluster, survivor, after, Duration.ofSeconds(120));
+        long acknowledged = Duration.between(killed, Instant.now()).toMillis();
+        Map<String, Long> seen = new LinkedHashMap<>();
+        awaitRunning(cluster, survivor, after, Duration.ofSeconds(120), killed, seen);
         long took = Duration.between(killed, Instant.now()).toMillis();
         millis.add(took);
-        System.err.printf("failover: trial %d: placement back after %d ms%n", trial + 1, took);
+        Map<String, Long> steps = steps(cluster, survivor, after, killed);
+        steps.putAll(seen);
+        steps.put("acknowledged", acknowledged);
+        steps.put("running_seen", took);
+        breakdown.add(steps);
+        System.err.printf(
+            "failover: trial %d: placement back after %d ms (%s)%n", trial + 1, took, steps);
 
         Instant restarting = Instant.now();
         cluster.start(holder);
@@ -102,10 +113,13 @@ final class Failover implements Callable<Integer> {
     out.put("median_ms", sorted.get(sorted.size() / 2));
     out.put("max_ms", sorted.get(sorted.size() - 1));
     out.put("restart_until_serving_ms", rejoin);
+    out.put("steps_ms", breakdown);
     out.put(
         "measures",
         "from kill -9 of the singleton holder to the first task RUNNING of a job created through"
-            + " a survivor (a new create every 250 ms until one is acknowledged)");
+            + " a survivor (a new create every 250 ms until one is acknowledged); steps_ms: per"
+            + " trial, ms after the kill at which the job was acknowledged and its slowest"
+            + " instance's task entered each status (the nodes' clocks)");
     Map<String, Object> machine = LoadTest.machine();
     machine.put("note", "each node in a JVM of its own, harness in another, one Cassandra");
     out.put("machine", machine);
@@ -114,16 +128,60 @@ final class Failover implements Callable<Integer> {
     return 0;
   }
 
-  /** Waits until every instance of the job has a RUNNING task, read through {@code node}. */
-  static void awaitRunning(LocalCluster cluster, ServerProcess node, String job, Duration within)
+  /**
+   * When, in ms after {@code killed}, the slowest of the job's tasks entered PENDING, ASSIGNED and
+   * RUNNING (the task's own event times): where a trial's time went.
+   */
+  static Map<String, Long> steps(
+      LocalCluster cluster, ServerProcess node, String job, Instant killed) throws Exception {
+    Map<String, Long> steps = new LinkedHashMap<>();
+    JsonNode items = cluster.tasks(node, job);
+    for (JsonNode t : items == null ? List.<JsonNode>of() : items) {
+      var r =
+          cluster.call(
+              node,
+              "GET",
+              "/api/v1/tasks/" + t.get("task_id").asText(),
+              null,
+              Duration.ofSeconds(10));
+      if (r.statusCode() != 200) {
+        continue;
+      }
+      for (JsonNode e : LoadTest.JSON.readTree(r.body()).path("events")) {
+        long at =
+            Duration.between(killed, Instant.parse(e.get("timestamp").asText())).toMillis();
+        steps.merge(e.get("status").asText().toLowerCase(java.util.Locale.ROOT), at, Math::max);
+      }
+    }
+    return steps;
+  }
+
+  /**
+   * Waits until every instance of the job has a RUNNING task, read through {@code node}; adds to
+   * {@code seen} when (ms after {@code since}) a read first showed each status, and the slowest
+   * read's time (what a trial's reads cost, beside what the view lacked).
+   */
+  static void awaitRunning(
+      LocalCluster cluster,
+      ServerProcess node,
+      String job,
+      Duration within,
+      Instant since,
+      Map<String, Long> seen)
       throws Exception {
     Instant deadline = Instant.now().plus(within);
     while (Instant.now().isBefore(deadline)) {
+      Instant asked = Instant.now();
       JsonNode items = cluster.tasks(node, job);
+      seen.merge("slowest_read", Duration.between(asked, Instant.now()).toMillis(), Math::max);
       if (items != null && items.size() > 0) {
         boolean all = true;
         for (JsonNode t : items) {
-          all &= t.get("status").asText().equals("RUNNING");
+          String status = t.get("status").asText();
+          seen.putIfAbsent(
+              "seen_" + status.toLowerCase(java.util.Locale.ROOT),
+              Duration.between(since, Instant.now()).toMillis());
+          all &= status.equals("RUNNING");
         }
         if (all) {
           return;
@@ -133,4 +191,5 @@ final class Failover implements Callable<Integer> {
     }
     throw new IllegalStateException(job + " has no RUNNING tasks after " + within);
   }
+
 }
