@@ -608,12 +608,13 @@ class SerializationTest {
             new TaskInstanceEntity.Interrupt(
                 TASK_ID, TaskState.DRAINING, "Draining machine for maintenance.", ref()),
             // Maintenance.
-            new MaintenanceEntity.Start(List.of("h1"), ref()),
-            new MaintenanceEntity.Drain(List.of("h1", "h2"), ref()),
-            new MaintenanceEntity.SlaDrain(List.of("h1"), new SlaPolicy.Count(2, 60), 3600, ref()),
+            new MaintenanceEntity.Start(List.of("h1"), "alice", ref()),
+            new MaintenanceEntity.Drain(List.of("h1", "h2"), "alice", ref()),
             new MaintenanceEntity.SlaDrain(
-                List.of("h1"), new SlaPolicy.Percentage(80, 0), 0, ref()),
-            new MaintenanceEntity.End(List.of("h1"), ref()),
+                List.of("h1"), new SlaPolicy.Count(2, 60), 3600, "alice", ref()),
+            new MaintenanceEntity.SlaDrain(
+                List.of("h1"), new SlaPolicy.Percentage(80, 0), 0, "alice", ref()),
+            new MaintenanceEntity.End(List.of("h1"), "alice", ref()),
             new MaintenanceEntity.GetStatus(ref()),
             new MaintenanceEntity.HostStatus("h1", MaintenanceMode.DRAINING),
             new MaintenanceEntity.HostStatuses(

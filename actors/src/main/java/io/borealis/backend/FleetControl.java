@@ -43,12 +43,18 @@ public interface FleetControl {
 
   CompletionStage<List<AgentView>> addAgents(AgentSpec spec);
 
-  /** Loses an agent; false when there is no such agent. */
-  CompletionStage<Boolean> loseAgent(String agentId);
+  /**
+   * Loses an agent on behalf of {@code user}, who is named in its tasks' LOST messages; false when
+   * there is no such agent.
+   */
+  CompletionStage<Boolean> loseAgent(String agentId, String user);
 
-  /** Reports a status for a task as its agent would; false when no agent runs that task. */
+  /**
+   * Reports a status for a task as its agent would, on behalf of {@code user}, who is named in the
+   * status's message; false when no agent runs that task.
+   */
   CompletionStage<Boolean> reportStatus(
-      String taskId, ScheduleStatus status, Optional<String> message);
+      String taskId, ScheduleStatus status, Optional<String> message, String user);
 
   CompletionStage<Behaviour> behaviour();
 

@@ -83,15 +83,25 @@ public final class Reconciler {
 
   /**
    * Reconcile now (the admin triggers). An explicit run goes in batches of {@code batchSize} (the
-   * configured size when empty); an implicit run has no batches.
+   * configured size when empty); an implicit run has no batches. {@code requestedBy} is logged with
+   * the run: the operator who asked, or the scheduler itself.
    */
-  public record Trigger(Kind kind, Optional<Integer> batchSize) implements Command {
+  public record Trigger(Kind kind, Optional<Integer> batchSize, String requestedBy)
+      implements Command {
     public Trigger {
       if (batchSize.isPresent() && batchSize.get() < 1) {
         throw new IllegalArgumentException("batch size must be > 0: " + batchSize.get());
       }
     }
+
+    /** A run the scheduler starts on its own (a take-over, a recovery). */
+    public Trigger(Kind kind, Optional<Integer> batchSize) {
+      this(kind, batchSize, SCHEDULER);
+    }
   }
+
+  /** Who asked for the runs the scheduler starts on its own. */
+  public static final String SCHEDULER = "the scheduler";
 
   /** The two forms of reconciliation. */
   public enum Kind {
@@ -174,8 +184,10 @@ public final class Reconciler {
             Trigger.class,
             t ->
                 t.kind() == Kind.EXPLICIT
-                    ? explicit(t.batchSize().orElse(settings.explicitBatchSize()), "requested")
-                    : implicit("requested"))
+                    ? explicit(
+                        t.batchSize().orElse(settings.explicitBatchSize()),
+                        "requested by " + t.requestedBy())
+                    : implicit("requested by " + t.requestedBy()))
         .build();
   }
 

@@ -73,12 +73,14 @@ public final class MaintenanceEntity
   /** What maintenance accepts. */
   public sealed interface Command extends CborSerializable {}
 
+  // Every change names the user who asked: it is logged, and a drain keeps it in its request.
+
   /** startMaintenance: the hosts go SCHEDULED. */
-  public record Start(List<String> hosts, ActorRef<StatusReply<HostStatuses>> replyTo)
+  public record Start(List<String> hosts, String user, ActorRef<StatusReply<HostStatuses>> replyTo)
       implements Command {}
 
   /** drainHosts: forced; every active task of the hosts goes DRAINING now. */
-  public record Drain(List<String> hosts, ActorRef<StatusReply<HostStatuses>> replyTo)
+  public record Drain(List<String> hosts, String user, ActorRef<StatusReply<HostStatuses>> replyTo)
       implements Command {}
 
   /** slaDrainHosts: the hosts go DRAINING; the poller drains them as SLA allows. */
@@ -86,11 +88,12 @@ public final class MaintenanceEntity
       List<String> hosts,
       SlaPolicy defaultPolicy,
       long timeoutSecs,
+      String user,
       ActorRef<StatusReply<HostStatuses>> replyTo)
       implements Command {}
 
   /** endMaintenance: requests deleted, the hosts back in service. */
-  public record End(List<String> hosts, ActorRef<StatusReply<HostStatuses>> replyTo)
+  public record End(List<String> hosts, String user, ActorRef<StatusReply<HostStatuses>> replyTo)
       implements Command {}
 
   /** maintenanceStatus: every host not in service. */
@@ -223,7 +226,7 @@ public final class MaintenanceEntity
     }
     return Effect()
         .persist(new MaintenanceScheduled(hosts, now()))
-        .thenRun(this::tellPlacement)
+        .thenRun(s -> changed("Maintenance scheduled", hosts, cmd.user(), s))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(statuses(s, hosts)));
   }
 
@@ -241,7 +244,8 @@ public final class MaintenanceEntity
                       "The scheduler is still loading its tasks; try the drain again shortly.")));
     }
     Instant now = now();
-    List<DrainRequest> requests = hosts.stream().map(h -> DrainRequest.forced(h, now)).toList();
+    List<DrainRequest> requests =
+        hosts.stream().map(h -> DrainRequest.forced(h, now, cmd.user())).toList();
     // Forced: the hosts' tasks go now, and the hosts without any are DRAINED at once. The pass
     // covers every host in maintenance (as the drained check does), each seeing its own tasks.
     MaintenanceState next = state.draining(requests);
@@ -262,8 +266,8 @@ public final class MaintenanceEntity
         .persist(events)
         .thenRun(
             s -> {
-              tellPlacement(s);
-              perform(pass);
+              changed("Drain", hosts, cmd.user(), s);
+              perform(s, pass);
             })
         .thenReply(cmd.replyTo(), s -> StatusReply.success(statuses(s, hosts)));
   }
@@ -278,7 +282,14 @@ public final class MaintenanceEntity
     try {
       requests =
           hosts.stream()
-              .map(h -> new DrainRequest(h, cmd.defaultPolicy(), cmd.timeoutSecs(), now))
+              .map(
+                  h ->
+                      new DrainRequest(
+                          h,
+                          cmd.defaultPolicy(),
+                          cmd.timeoutSecs(),
+                          now,
+                          java.util.Optional.of(cmd.user())))
               .toList();
     } catch (IllegalArgumentException e) {
       return Effect()
@@ -288,7 +299,7 @@ public final class MaintenanceEntity
         .persist(new DrainRequested(requests))
         .thenRun(
             s -> {
-              tellPlacement(s);
+              changed("SLA-aware drain", hosts, cmd.user(), s);
               // The first pass runs now rather than up to a poll interval later.
               context.getSelf().tell(Poll.INSTANCE);
             })
@@ -302,7 +313,7 @@ public final class MaintenanceEntity
     }
     return Effect()
         .persist(new MaintenanceEnded(hosts, now()))
-        .thenRun(this::tellPlacement)
+        .thenRun(s -> changed("Maintenance ended", hosts, cmd.user(), s))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(statuses(s, hosts)));
   }
 
@@ -335,7 +346,7 @@ public final class MaintenanceEntity
               if (!withSla || !events.isEmpty()) {
                 tellPlacement(s);
               }
-              perform(pass);
+              perform(s, pass);
             })
         .thenNoReply();
   }
@@ -344,7 +355,7 @@ public final class MaintenanceEntity
       MaintenanceState state, CoordinatorAnswered answer) {
     // The host may have left maintenance while the coordinator thought.
     if (answer.allows() && state.mode(answer.host()) == MaintenanceMode.DRAINING) {
-      interrupt(answer.instance(), answer.taskId());
+      interrupt(state, answer.host(), answer.instance(), answer.taskId());
     }
     return Effect().noReply();
   }
@@ -361,12 +372,18 @@ public final class MaintenanceEntity
   // ---------------------------------------------------------------------------------------------
   // Side effects
 
+  /** A change an operator asked for, persisted: logged with who asked, and placement told. */
+  private void changed(String what, List<String> hosts, String user, MaintenanceState state) {
+    context.getLog().info("{} on {} by {}.", what, hosts, user);
+    tellPlacement(state);
+  }
+
   /** Carries out a pass: drains, coordinator questions, counters and countdown gauges. */
-  private void perform(DrainPlanner.Pass pass) {
+  private void perform(MaintenanceState state, DrainPlanner.Pass pass) {
     for (DrainPlanner.Step step : pass.steps()) {
       ScheduledTask task = step.task();
       if (step instanceof DrainPlanner.Drain) {
-        interrupt(task.instance(), task.taskId());
+        interrupt(state, step.host(), task.instance(), task.taskId());
       } else if (step instanceof DrainPlanner.MissingRequest) {
         missingRequests.increment();
       } else if (step instanceof DrainPlanner.AskCoordinator ask) {
@@ -390,12 +407,12 @@ public final class MaintenanceEntity
             });
   }
 
-  private void interrupt(InstanceKey instance, String taskId) {
+  /** Drains a task of {@code host}, its message naming who asked for the host's drain. */
+  private void interrupt(MaintenanceState state, String host, InstanceKey instance, String taskId) {
+    String message = state.request(host).map(DrainRequest::taskMessage).orElse(DRAIN_MESSAGE);
     deps.instances()
         .apply(instance)
-        .tell(
-            new TaskInstanceEntity.Interrupt(
-                taskId, TaskState.DRAINING, DRAIN_MESSAGE, interrupted));
+        .tell(new TaskInstanceEntity.Interrupt(taskId, TaskState.DRAINING, message, interrupted));
   }
 
   /** Placement gets the whole picture every time (a host missing from it is in service). */

@@ -32,21 +32,21 @@ public final class MaintenanceService {
     this.executor = system.executionContext();
   }
 
-  public CompletionStage<HostStatuses> start(List<String> hosts) {
-    return write(r -> new MaintenanceEntity.Start(hosts, r));
+  public CompletionStage<HostStatuses> start(List<String> hosts, String user) {
+    return write(r -> new MaintenanceEntity.Start(hosts, user, r));
   }
 
-  public CompletionStage<HostStatuses> drain(List<String> hosts) {
-    return write(r -> new MaintenanceEntity.Drain(hosts, r));
+  public CompletionStage<HostStatuses> drain(List<String> hosts, String user) {
+    return write(r -> new MaintenanceEntity.Drain(hosts, user, r));
   }
 
   public CompletionStage<HostStatuses> slaDrain(
-      List<String> hosts, SlaPolicy defaultPolicy, long timeoutSecs) {
-    return write(r -> new MaintenanceEntity.SlaDrain(hosts, defaultPolicy, timeoutSecs, r));
+      List<String> hosts, SlaPolicy defaultPolicy, long timeoutSecs, String user) {
+    return write(r -> new MaintenanceEntity.SlaDrain(hosts, defaultPolicy, timeoutSecs, user, r));
   }
 
-  public CompletionStage<HostStatuses> end(List<String> hosts) {
-    return write(r -> new MaintenanceEntity.End(hosts, r));
+  public CompletionStage<HostStatuses> end(List<String> hosts, String user) {
+    return write(r -> new MaintenanceEntity.End(hosts, user, r));
   }
 
   /** Every host not in service, by host. */

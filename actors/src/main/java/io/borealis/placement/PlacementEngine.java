@@ -54,6 +54,15 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Command> {
 
+  /**
+   * Aurora's counter prefix: LOST tasks by their agent's {@link #RACK} ({@code
+   * tasks_lost_rack_r1}).
+   */
+  public static final String LOST_RACK = "tasks_lost_rack_";
+
+  /** The host attribute naming an agent's rack. */
+  public static final String RACK = "rack";
+
   /** What placement accepts. */
   public sealed interface Command extends CborSerializable {}
 
@@ -72,9 +81,14 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   /**
    * A task no longer waits (killed while PENDING) or no longer holds resources (it ended, or was
-   * deleted): placement forgets it.
+   * deleted): placement forgets it. {@code lost}: it ended LOST, which placement counts by the rack
+   * of its agent ({@code tasks_lost_rack_<rack>}), since it knows the agents' attributes.
    */
-  public record TaskGone(String taskId) implements Command {}
+  public record TaskGone(String taskId, boolean lost) implements Command {
+    public TaskGone(String taskId) {
+      this(taskId, false);
+    }
+  }
 
   /**
    * A task holds resources on an agent (assigned, running, or being taken down); sent by its
@@ -384,12 +398,25 @@ public final class PlacementEngine extends AbstractBehavior<PlacementEngine.Comm
 
   private Behavior<Command> onGone(TaskGone msg) {
     pending.remove(msg.taskId());
-    placedTasks.remove(msg.taskId());
+    Optional<PlacedTask> placed = placedTasks.remove(msg.taskId());
+    if (msg.lost()) {
+      placed.ifPresent(this::countLostOnRack);
+    }
     preemption.gone(msg.taskId());
     if (assigning.containsKey(msg.taskId()) || !seeded) {
       goneEarly.add(msg.taskId());
     }
     return this;
+  }
+
+  /**
+   * Aurora's {@code tasks_lost_rack_<rack>}, by the {@code rack} attribute of the task's agent as
+   * it last offered (an agent that has not offered since placement started is not known by rack).
+   */
+  private void countLostOnRack(PlacedTask task) {
+    Set<String> racks =
+        agentAttributes.getOrDefault(task.agentId(), Map.of()).getOrDefault(RACK, Set.of());
+    racks.forEach(rack -> metrics.counter(LOST_RACK + rack).increment());
   }
 
   private Behavior<Command> onPlaced(TaskPlaced msg) {

@@ -247,6 +247,7 @@ public final class TaskInstanceEntity
   private final Set<String> tags;
   private final Metrics.Counter timedOut;
   private final Metrics.Counter killRetries;
+  private final Metrics metrics;
 
   /**
    * The (task, status, last event) the timers were last armed for; not persisted. Null until the
@@ -347,6 +348,7 @@ public final class TaskInstanceEntity
     Metrics metrics = Metrics.of(context.getSystem());
     this.timedOut = metrics.counter(TIMED_OUT_TASKS);
     this.killRetries = metrics.counter(TASK_KILL_RETRIES);
+    this.metrics = metrics;
     RescheduleCalculator reschedule =
         new RescheduleCalculator(
             s.flappingThreshold(),
@@ -713,6 +715,7 @@ public final class TaskInstanceEntity
                 perform(action);
               }
               releaseResources(plan.events());
+              count(state, plan.events());
               afterChange(state);
             });
   }
@@ -735,7 +738,22 @@ public final class TaskInstanceEntity
       if (e instanceof InstanceEvent.TaskStateChanged c
           && c.from().isSlaveAssigned()
           && !c.to().isSlaveAssigned()) {
-        deps.placement().tell(new PlacementEngine.TaskGone(c.taskId()));
+        deps.placement()
+            .tell(new PlacementEngine.TaskGone(c.taskId(), c.to() == ScheduleStatus.LOST));
+      }
+    }
+  }
+
+  /** Aurora's per-job counters of the transitions just persisted ({@link TaskVars}). */
+  private void count(InstanceState state, List<InstanceEvent> events) {
+    for (InstanceEvent e : events) {
+      if (e instanceof InstanceEvent.TaskStateChanged c) {
+        state
+            .find(c.taskId())
+            .ifPresent(
+                t ->
+                    TaskVars.countersFor(key.job(), t.config(), c.to())
+                        .forEach(name -> metrics.counter(name).increment()));
       }
     }
   }

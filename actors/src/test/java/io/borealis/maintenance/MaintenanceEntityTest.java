@@ -75,7 +75,7 @@ class MaintenanceEntityTest {
   private static final Duration POLL = Duration.ofSeconds(60);
   private static final Duration CHECK = Duration.ofSeconds(5);
   private static final JobKey WEB = new JobKey("www-data", "prod", "web");
-  private static final String DRAIN = "Draining machine for maintenance.";
+  private static final String DRAIN = "Draining machine for maintenance. Host drained by alice.";
 
   private static final AtomicInteger nextId = new AtomicInteger();
 
@@ -163,7 +163,7 @@ class MaintenanceEntityTest {
   void startPutsTheHostsInScheduledAndTellsPlacement() {
     var result =
         kit.<StatusReply<HostStatuses>>runCommand(
-            r -> new MaintenanceEntity.Start(List.of("h1", "h2", "h1"), r));
+            r -> new MaintenanceEntity.Start(List.of("h1", "h2", "h1"), "alice", r));
 
     assertThat(result.reply().getValue()).isEqualTo(statuses("h1", SCHEDULED, "h2", SCHEDULED));
     assertThat(result.event()).isEqualTo(new MaintenanceScheduled(List.of("h1", "h2"), T0));
@@ -181,15 +181,17 @@ class MaintenanceEntityTest {
 
     var result =
         kit.<StatusReply<HostStatuses>>runCommand(
-            r -> new MaintenanceEntity.Drain(List.of("h1", "h2"), r));
+            r -> new MaintenanceEntity.Drain(List.of("h1", "h2"), "alice", r));
 
     assertThat(result.reply().getValue()).isEqualTo(statuses("h1", DRAINING, "h2", DRAINED));
     assertThat(result.events())
         .containsExactly(
             new DrainRequested(
-                List.of(DrainRequest.forced("h1", T0), DrainRequest.forced("h2", T0))),
+                List.of(
+                    DrainRequest.forced("h1", T0, "alice"),
+                    DrainRequest.forced("h2", T0, "alice"))),
             new HostsDrained(List.of("h2"), T0));
-    assertThat(result.state().request("h1")).contains(DrainRequest.forced("h1", T0));
+    assertThat(result.state().request("h1")).contains(DrainRequest.forced("h1", T0, "alice"));
     placement.expectMessage(new PlacementEngine.HostModes(Map.of("h1", DRAINING, "h2", DRAINED)));
     Set<String> drained = Set.of(expectDrain().taskId(), expectDrain().taskId());
     assertThat(drained).containsExactlyInAnyOrder(a.taskId(), b.taskId());
@@ -202,15 +204,17 @@ class MaintenanceEntityTest {
     ScheduledTask waiting = task(web, 0, "h1", RUNNING, T0);
     tasks.set(List.of(waiting, task(web, 1, "h3", RUNNING, T0), task(web, 2, "h3", RUNNING, T0)));
     kit.<StatusReply<HostStatuses>>runCommand(
-        r -> new MaintenanceEntity.SlaDrain(List.of("h1"), new SlaPolicy.Count(2, 7200), 600, r));
+        r ->
+            new MaintenanceEntity.SlaDrain(
+                List.of("h1"), new SlaPolicy.Count(2, 7200), 600, "alice", r));
 
     var result =
         kit.<StatusReply<HostStatuses>>runCommand(
-            r -> new MaintenanceEntity.Drain(List.of("h2"), r));
+            r -> new MaintenanceEntity.Drain(List.of("h2"), "alice", r));
 
     assertThat(result.events())
         .containsExactly(
-            new DrainRequested(List.of(DrainRequest.forced("h2", T0))),
+            new DrainRequested(List.of(DrainRequest.forced("h2", T0, "alice"))),
             new HostsDrained(List.of("h2"), T0));
     assertThat(result.state().modes()).isEqualTo(Map.of("h1", DRAINING, "h2", DRAINED));
     assertThat(result.state().request("h1")).isPresent();
@@ -220,7 +224,8 @@ class MaintenanceEntityTest {
   void aDrainingHostGoesDrainedOnceItsTasksAreGone() {
     ScheduledTask a = task(config(WEB, true, Optional.empty()), 0, "h1", RUNNING, T0);
     tasks.set(List.of(a));
-    kit.<StatusReply<HostStatuses>>runCommand(r -> new MaintenanceEntity.Drain(List.of("h1"), r));
+    kit.<StatusReply<HostStatuses>>runCommand(
+        r -> new MaintenanceEntity.Drain(List.of("h1"), "alice", r));
     expectDrain();
 
     // The task ended (it was drained and rescheduled elsewhere): the next check sees the host
@@ -245,13 +250,15 @@ class MaintenanceEntityTest {
         kit.<StatusReply<HostStatuses>>runCommand(
             r ->
                 new MaintenanceEntity.SlaDrain(
-                    List.of("h1"), new SlaPolicy.Count(3, 7200), 600, r));
+                    List.of("h1"), new SlaPolicy.Count(3, 7200), 600, "alice", r));
 
     assertThat(result.reply().getValue()).isEqualTo(statuses("h1", DRAINING));
     assertThat(result.event())
         .isEqualTo(
             new DrainRequested(
-                List.of(new DrainRequest("h1", new SlaPolicy.Count(3, 7200), 600, T0))));
+                List.of(
+                    new DrainRequest(
+                        "h1", new SlaPolicy.Count(3, 7200), 600, T0, Optional.of("alice")))));
     placementIsTold(Map.of("h1", DRAINING));
     // The first pass runs at once: it leaves a countdown per waiting task.
     testKit
@@ -283,7 +290,9 @@ class MaintenanceEntityTest {
     tasks.set(all);
 
     kit.<StatusReply<HostStatuses>>runCommand(
-        r -> new MaintenanceEntity.SlaDrain(List.of("h1"), new SlaPolicy.Count(2, 60), 3600, r));
+        r ->
+            new MaintenanceEntity.SlaDrain(
+                List.of("h1"), new SlaPolicy.Count(2, 60), 3600, "alice", r));
 
     TaskInstanceEntity.Interrupt first = expectDrain();
     assertThat(first.taskId()).isIn(all.get(0).taskId(), all.get(1).taskId());
@@ -299,19 +308,23 @@ class MaintenanceEntityTest {
     tasks.set(List.of(a));
 
     kit.<StatusReply<HostStatuses>>runCommand(
-        r -> new MaintenanceEntity.SlaDrain(List.of("h1"), new SlaPolicy.Count(1, 0), 3600, r));
+        r ->
+            new MaintenanceEntity.SlaDrain(
+                List.of("h1"), new SlaPolicy.Count(1, 0), 3600, "alice", r));
 
     assertThat(expectDrain().taskId()).isEqualTo(a.taskId());
   }
 
   @Test
   void endPutsTheHostsBackInServiceAndForgetsTheirRequests() {
-    kit.<StatusReply<HostStatuses>>runCommand(r -> new MaintenanceEntity.Drain(List.of("h1"), r));
-    kit.<StatusReply<HostStatuses>>runCommand(r -> new MaintenanceEntity.Start(List.of("h2"), r));
+    kit.<StatusReply<HostStatuses>>runCommand(
+        r -> new MaintenanceEntity.Drain(List.of("h1"), "alice", r));
+    kit.<StatusReply<HostStatuses>>runCommand(
+        r -> new MaintenanceEntity.Start(List.of("h2"), "alice", r));
 
     var result =
         kit.<StatusReply<HostStatuses>>runCommand(
-            r -> new MaintenanceEntity.End(List.of("h1", "h3"), r));
+            r -> new MaintenanceEntity.End(List.of("h1", "h3"), "alice", r));
 
     assertThat(result.reply().getValue()).isEqualTo(statuses("h1", NONE, "h3", NONE));
     assertThat(result.event()).isEqualTo(new MaintenanceEnded(List.of("h1", "h3"), T0));
@@ -323,8 +336,9 @@ class MaintenanceEntityTest {
   @Test
   void statusListsEveryHostNotInServiceByHost() {
     kit.<StatusReply<HostStatuses>>runCommand(
-        r -> new MaintenanceEntity.Start(List.of("h3", "h1"), r));
-    kit.<StatusReply<HostStatuses>>runCommand(r -> new MaintenanceEntity.Drain(List.of("h2"), r));
+        r -> new MaintenanceEntity.Start(List.of("h3", "h1"), "alice", r));
+    kit.<StatusReply<HostStatuses>>runCommand(
+        r -> new MaintenanceEntity.Drain(List.of("h2"), "alice", r));
 
     var result = kit.<HostStatuses>runCommand(MaintenanceEntity.GetStatus::new);
 
@@ -335,13 +349,16 @@ class MaintenanceEntityTest {
   @Test
   void refusesNoHostsBlankHostsAndANegativeTimeoutPersistingNothing() {
     var none =
-        kit.<StatusReply<HostStatuses>>runCommand(r -> new MaintenanceEntity.Drain(List.of(), r));
+        kit.<StatusReply<HostStatuses>>runCommand(
+            r -> new MaintenanceEntity.Drain(List.of(), "alice", r));
     var blank =
         kit.<StatusReply<HostStatuses>>runCommand(
-            r -> new MaintenanceEntity.Start(List.of("h1", " "), r));
+            r -> new MaintenanceEntity.Start(List.of("h1", " "), "alice", r));
     var negative =
         kit.<StatusReply<HostStatuses>>runCommand(
-            r -> new MaintenanceEntity.SlaDrain(List.of("h1"), new SlaPolicy.Count(1, 0), -1, r));
+            r ->
+                new MaintenanceEntity.SlaDrain(
+                    List.of("h1"), new SlaPolicy.Count(1, 0), -1, "alice", r));
 
     for (var result : List.of(none, blank, negative)) {
       assertThat(result.reply().isError()).isTrue();
@@ -354,8 +371,10 @@ class MaintenanceEntityTest {
 
   @Test
   void recoversTheModesAndTellsPlacementAgain() {
-    kit.<StatusReply<HostStatuses>>runCommand(r -> new MaintenanceEntity.Start(List.of("h1"), r));
-    kit.<StatusReply<HostStatuses>>runCommand(r -> new MaintenanceEntity.Drain(List.of("h2"), r));
+    kit.<StatusReply<HostStatuses>>runCommand(
+        r -> new MaintenanceEntity.Start(List.of("h1"), "alice", r));
+    kit.<StatusReply<HostStatuses>>runCommand(
+        r -> new MaintenanceEntity.Drain(List.of("h2"), "alice", r));
     placementIsTold(Map.of("h1", SCHEDULED, "h2", DRAINED));
 
     var restarted = kit.restart();

@@ -7,6 +7,7 @@ import io.borealis.backend.Offer;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.PortRange;
 import io.borealis.backend.ResourceBackend;
+import io.borealis.common.Metrics;
 import io.borealis.model.Assignment;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -465,5 +467,38 @@ class PlacementEngineTest {
     f.engine.tell(new PlacementEngine.TaskGone("t0"));
     f.engine.tell(new PlacementEngine.TaskGone("t2"));
     assertThat(f.stats()).isEqualTo(new PlacementEngine.Stats(0, 1, 0, 1));
+  }
+
+  @Test
+  void aTaskLostOnAnAgentCountsByTheRackTheAgentOffered() {
+    Fixture f = new Fixture();
+    Metrics metrics = Metrics.of(testKit.system());
+    String rack = "tasks_lost_rack_r-lost";
+    long before = metrics.value(rack);
+    f.offer(
+        new Offer(
+            "o-r",
+            "agent-r",
+            "host-r",
+            Map.of("rack", Set.of("r-lost")),
+            4,
+            4096,
+            8192,
+            0,
+            List.of(new PortRange(31000, 31099))));
+    f.engine.tell(
+        new PlacementEngine.TaskPlaced(
+            new PlacedTask("t-lost", instance(0), WORKER, "agent-r", "host-r")));
+    f.engine.tell(
+        new PlacementEngine.TaskPlaced(
+            new PlacedTask("t-done", instance(1), WORKER, "agent-r", "host-r")));
+
+    f.engine.tell(new PlacementEngine.TaskGone("t-done"));
+    f.engine.tell(new PlacementEngine.TaskGone("t-lost", true));
+    // Gone twice (a late repeat of the instance's message) counts once.
+    f.engine.tell(new PlacementEngine.TaskGone("t-lost", true));
+    f.stats();
+
+    assertThat(metrics.value(rack)).isEqualTo(before + 1);
   }
 }

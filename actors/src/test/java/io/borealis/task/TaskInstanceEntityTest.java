@@ -574,7 +574,7 @@ class TaskInstanceEntityTest {
     manualTime.timePasses(TRANSIENT_TIMEOUT);
     backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
     placement.expectMessageClass(PlacementEngine.TaskPlaced.class);
-    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1), true));
     expectPending(taskId(2), instance, SERVICE);
     testKit.stop(entity);
   }
@@ -936,7 +936,7 @@ class TaskInstanceEntityTest {
 
     Instant at = START.plus(TRANSIENT_TIMEOUT);
     backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
-    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1), true));
     expectPending(taskId(2), instance, SERVICE);
     InstanceState state = kit.getState();
     assertThat(state.latestTask())
@@ -1092,7 +1092,7 @@ class TaskInstanceEntityTest {
     assertThat(lost.latestEvent())
         .isEqualTo(
             new TaskEvent(START.plus(TRANSIENT_TIMEOUT), LOST, Optional.of("Task timed out")));
-    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1), true));
     placement.expectNoMessage(Duration.ofMillis(100));
     advance(TRANSIENT_TIMEOUT);
     backend.expectNoMessage(Duration.ofMillis(100));
@@ -1106,7 +1106,7 @@ class TaskInstanceEntityTest {
 
     advance(Duration.ZERO);
 
-    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1), true));
     expectPending(taskId(2), instance, SERVICE);
     ScheduledTask lost = kit.getState().find(taskId(1)).orElseThrow();
     assertThat(lost.status()).isEqualTo(LOST);
@@ -1135,7 +1135,7 @@ class TaskInstanceEntityTest {
             new TaskEvent(START.plusSeconds(10), LOST, Optional.of(PARTITIONED_TOO_LONG_TEXT)));
     // Recovered with its task on an agent, the instance told placement where it runs.
     placement.expectMessageClass(PlacementEngine.TaskPlaced.class);
-    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1)));
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1), true));
     expectPending(taskId(2), instance, config);
   }
 
@@ -1241,6 +1241,59 @@ class TaskInstanceEntityTest {
     expectPending(taskId(2), instance, SERVICE);
     placement.expectMessage(new PlacementEngine.TaskGone(taskId(2)));
     return throttled;
+  }
+
+  @Test
+  void lostAndFailedTransitionsCountPerJobAndALostDedicatedTaskPerRole() {
+    Metrics metrics = Metrics.of(system.system());
+    String failed = "tasks_FAILED_www-data/prod/hello";
+    String lost = "tasks_LOST_www-data/prod/hello";
+    String dedicated = "tasks_lost_dedicated_www-data";
+    long failedBefore = metrics.value(failed);
+    long lostBefore = metrics.value(lost);
+    long dedicatedBefore = metrics.value(dedicated);
+
+    toRunning(BATCH);
+    status(taskId(1), FAILED, "Exited with status 1");
+
+    assertThat(metrics.value(failed)).isEqualTo(failedBefore + 1);
+    assertThat(metrics.value(lost)).isEqualTo(lostBefore);
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1), false));
+
+    start(system);
+    toRunning(inDedicatedPool(BATCH));
+    status(taskId(1), LOST, "Agent lost");
+
+    assertThat(metrics.value(lost)).isEqualTo(lostBefore + 1);
+    assertThat(metrics.value(dedicated)).isEqualTo(dedicatedBefore + 1);
+    assertThat(metrics.value(failed)).isEqualTo(failedBefore + 1);
+    // Placement counts it by its agent's rack.
+    placement.expectMessageClass(PlacementEngine.TaskPending.class);
+    placement.expectMessage(new PlacementEngine.TaskGone(taskId(1), true));
+  }
+
+  private static TaskConfig inDedicatedPool(TaskConfig c) {
+    return new TaskConfig(
+        c.job(),
+        c.taskName(),
+        c.service(),
+        c.tier(),
+        c.production(),
+        c.priority(),
+        c.maxTaskFailures(),
+        c.resources(),
+        c.processes(),
+        c.processOrder(),
+        Map.of(
+            "dedicated",
+            new io.borealis.model.Constraint.Value("dedicated", false, List.of("www-data/hello"))),
+        c.healthCheck(),
+        c.partitionPolicy(),
+        c.slaPolicy(),
+        c.container(),
+        c.contact(),
+        c.metadata());
   }
 
   private static TaskConfig withPartitionPolicy(TaskConfig c, PartitionPolicy policy) {

@@ -113,8 +113,8 @@ final class JobCommands extends GroupCommand {
         names = "--wait",
         description = {
           "Wait until every instance of a service is RUNNING (and healthy, when it has a health"
-              + " check), or every instance of a batch job FINISHED; exit 1 at the first task that"
-              + " fails, with its reason."
+              + " check), or every instance of a batch job RUNNING or FINISHED; exit 1 at the first"
+              + " task that fails, with its reason."
         })
     boolean wait;
 
@@ -155,7 +155,7 @@ final class JobCommands extends GroupCommand {
         if (common.json()) {
           created.set("tasks", tasks);
         } else {
-          String state = service ? "up" : "finished";
+          String state = service ? "up" : allFinished(tasks) ? "finished" : "running or finished";
           ctx.out.println(
               instances == 1
                   ? "The instance is " + state + "."
@@ -167,6 +167,16 @@ final class JobCommands extends GroupCommand {
         Common.printJson(ctx.out, created);
       }
       return 0;
+    }
+
+    /** Whether every task of a batch job's wait ended FINISHED (rather than still RUNNING). */
+    private static boolean allFinished(ArrayNode tasks) {
+      for (JsonNode t : tasks) {
+        if (!t.path("status").asText().equals("FINISHED")) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 

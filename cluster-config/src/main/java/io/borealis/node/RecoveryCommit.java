@@ -97,7 +97,7 @@ final class RecoveryCommit implements StagedRecovery.Committer {
         .thenRun(
             () ->
                 reconcile.accept(
-                    new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.empty())));
+                    new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.empty(), USER)));
   }
 
   private CompletionStage<Void> abortUpdates(ViewSnapshot now) {
@@ -210,13 +210,13 @@ final class RecoveryCommit implements StagedRecovery.Committer {
                       });
               CompletionStage<?> done = CompletableFuture.completedFuture(null);
               if (!end.isEmpty()) {
-                done = done.thenCompose(x -> maintenance.end(end));
+                done = done.thenCompose(x -> maintenance.end(end, USER));
               }
               if (!scheduled.isEmpty()) {
-                done = done.thenCompose(x -> maintenance.start(scheduled));
+                done = done.thenCompose(x -> maintenance.start(scheduled, USER));
               }
               if (!draining.isEmpty()) {
-                done = done.thenCompose(x -> maintenance.drain(draining));
+                done = done.thenCompose(x -> maintenance.drain(draining, USER));
               }
               return done.thenApply(x -> (Void) null);
             });

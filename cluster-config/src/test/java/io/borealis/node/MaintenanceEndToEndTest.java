@@ -97,7 +97,8 @@ class MaintenanceEndToEndTest {
           draining = e;
         }
       }
-      assertThat(draining.get("message").asText()).isEqualTo("Draining machine for maintenance.");
+      assertThat(draining.get("message").asText())
+          .isEqualTo("Draining machine for maintenance. Host drained by UNSECURE.");
     }
     // Rescheduled on the other hosts, and the host, empty, is DRAINED.
     node.await(

@@ -505,7 +505,7 @@ final class UpdateWorld implements AutoCloseable {
       // a status for a task it does not run, so asking again is harmless.
       await(
           "the fleet runs task " + t.taskId() + " of instance " + instance,
-          () -> join(fleet.reportStatus(t.taskId(), s, Optional.empty())));
+          () -> join(fleet.reportStatus(t.taskId(), s, Optional.empty(), "sim")));
       await(
           "instance " + instance + " " + s,
           () ->

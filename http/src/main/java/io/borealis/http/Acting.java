@@ -1,8 +1,14 @@
 package io.borealis.http;
 
+import io.borealis.backend.FleetControl;
+import io.borealis.host.Reconciler;
 import io.borealis.job.JobEntity;
+import io.borealis.maintenance.MaintenanceEntity.HostStatuses;
+import io.borealis.maintenance.MaintenanceService;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.model.ScheduleStatus;
+import io.borealis.model.SlaPolicy;
 import io.borealis.quota.QuotaService;
 import io.borealis.quota.ResourceAggregate;
 import io.borealis.update.JobUpdateEntity;
@@ -17,8 +23,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The write side on behalf of the user the edge authenticated ({@link ApiDirectives#acting}): every
- * command a route hands on carries that user, so task messages ({@code Killed by <user>}) and
- * update events name who asked, and no route can name someone else.
+ * command a route hands on carries that user, so task messages ({@code Killed by <user>}, {@code
+ * Draining machine for maintenance. Host drained by <user>.}), update events, drain requests, quota
+ * changes, reconciliation runs and the simulated fleet's reports name who asked, and no route can
+ * name someone else.
  */
 final class Acting {
 
@@ -40,6 +48,19 @@ final class Acting {
 
   Quotas quotas(QuotaService quotas) {
     return new Quotas(quotas);
+  }
+
+  Maintenance maintenance(MaintenanceService maintenance) {
+    return new Maintenance(maintenance);
+  }
+
+  Fleet fleet(FleetControl fleet) {
+    return new Fleet(fleet);
+  }
+
+  /** Starts a reconciliation run on the cluster's reconciler, which logs who asked for it. */
+  void reconcile(Reconciler.Kind kind, Optional<Integer> batchSize) {
+    ctx.reconciliation().accept(new Reconciler.Trigger(kind, batchSize, user));
   }
 
   /** Jobs, as {@link io.borealis.job.JobService} without the user argument. */
@@ -94,6 +115,50 @@ final class Acting {
 
     CompletionStage<QuotaService.QuotaInfo> set(String role, ResourceAggregate quota) {
       return quotas.set(role, quota, user);
+    }
+  }
+
+  /** Host maintenance, as {@link MaintenanceService} without the user argument. */
+  final class Maintenance {
+    private final MaintenanceService maintenance;
+
+    private Maintenance(MaintenanceService maintenance) {
+      this.maintenance = maintenance;
+    }
+
+    CompletionStage<HostStatuses> start(List<String> hosts) {
+      return maintenance.start(hosts, user);
+    }
+
+    CompletionStage<HostStatuses> drain(List<String> hosts) {
+      return maintenance.drain(hosts, user);
+    }
+
+    CompletionStage<HostStatuses> slaDrain(
+        List<String> hosts, SlaPolicy defaultPolicy, long timeoutSecs) {
+      return maintenance.slaDrain(hosts, defaultPolicy, timeoutSecs, user);
+    }
+
+    CompletionStage<HostStatuses> end(List<String> hosts) {
+      return maintenance.end(hosts, user);
+    }
+  }
+
+  /** The simulated fleet's changes that reach tasks, as {@link FleetControl} without the user. */
+  final class Fleet {
+    private final FleetControl fleet;
+
+    private Fleet(FleetControl fleet) {
+      this.fleet = fleet;
+    }
+
+    CompletionStage<Boolean> loseAgent(String agentId) {
+      return fleet.loseAgent(agentId, user);
+    }
+
+    CompletionStage<Boolean> reportStatus(
+        String taskId, ScheduleStatus status, Optional<String> message) {
+      return fleet.reportStatus(taskId, status, message, user);
     }
   }
 }

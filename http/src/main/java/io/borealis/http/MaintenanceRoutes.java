@@ -42,13 +42,13 @@ final class MaintenanceRoutes extends ApiDirectives {
   List<Endpoint> endpoints() {
     return List.of(
         Endpoint.get("/api/v1/maintenance", path -> input(Set.of("index", "wait"), this::status)),
-        Endpoint.post("/api/v1/maintenance/start", path -> hosts(MaintenanceService::start))
+        Endpoint.post("/api/v1/maintenance/start", path -> hosts(Acting.Maintenance::start))
             .needs(WRITE),
-        Endpoint.post("/api/v1/maintenance/drain", path -> hosts(MaintenanceService::drain))
+        Endpoint.post("/api/v1/maintenance/drain", path -> hosts(Acting.Maintenance::drain))
             .needs(WRITE),
         Endpoint.post("/api/v1/maintenance/sla-drain", path -> input(Set.of(), this::slaDrain))
             .needs(WRITE),
-        Endpoint.post("/api/v1/maintenance/end", path -> hosts(MaintenanceService::end))
+        Endpoint.post("/api/v1/maintenance/end", path -> hosts(Acting.Maintenance::end))
             .needs(WRITE));
   }
 
@@ -57,9 +57,9 @@ final class MaintenanceRoutes extends ApiDirectives {
     return read(in, () -> service(m -> onSuccess(m.status(), s -> ok(view(s)))));
   }
 
-  /** An operation that takes {@code {hosts: [...]}} and nothing else. */
+  /** An operation that takes {@code {hosts: [...]}} and nothing else, done as the caller. */
   private Route hosts(
-      java.util.function.BiFunction<MaintenanceService, List<String>, CompletionStage<HostStatuses>>
+      java.util.function.BiFunction<Acting.Maintenance, List<String>, CompletionStage<HostStatuses>>
           operation) {
     return input(
         Set.of(),
@@ -70,7 +70,13 @@ final class MaintenanceRoutes extends ApiDirectives {
                 body -> {
                   List<String> hosts = hostList(body);
                   body.done();
-                  return service(m -> onSuccess(operation.apply(m, hosts), s -> ok(view(s))));
+                  return service(
+                      m ->
+                          acting(
+                              as ->
+                                  onSuccess(
+                                      operation.apply(as.maintenance(m), hosts),
+                                      s -> ok(view(s)))));
                 }));
   }
 
@@ -91,9 +97,12 @@ final class MaintenanceRoutes extends ApiDirectives {
           body.done();
           return service(
               m ->
-                  onSuccess(
-                      m.slaDrain(hosts, policy.orElseThrow(), timeout.orElseThrow()),
-                      s -> ok(view(s))));
+                  acting(
+                      as ->
+                          onSuccess(
+                              as.maintenance(m)
+                                  .slaDrain(hosts, policy.orElseThrow(), timeout.orElseThrow()),
+                              s -> ok(view(s)))));
         });
   }
 

@@ -50,7 +50,10 @@ public final class NodeMeters implements Extension {
   private static final String PREFIX = "borealis_";
   private static final Pattern LABELLED = Pattern.compile("([a-z][a-z0-9_]*?)_([A-Z][A-Z0-9_]*)");
   private static final Pattern PLAIN = Pattern.compile("[a-z][a-z0-9_]*");
-  private static final String[] PER_ENTITY = {"maintenance_countdown_ms_", "updates_sla_kill_"};
+  // Names whose last part is a job, an instance, a rack or a role, though it may look plain.
+  private static final String[] PER_ENTITY = {
+    "maintenance_countdown_ms_", "updates_sla_kill_", "tasks_lost_rack_", "tasks_lost_dedicated_"
+  };
 
   private static final Id ID = new Id();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeMeters.class);

@@ -54,13 +54,17 @@ final class ReconcileRoutes extends ApiDirectives {
                   }
                   body.done();
                   Optional<Integer> batchSize = size.map(Long::intValue);
-                  ctx.reconciliation().accept(new Reconciler.Trigger(kind, batchSize));
-                  return complete(
-                      json(
-                          StatusCodes.ACCEPTED,
-                          new ReconcileStarted(
-                              kind.name().toLowerCase(java.util.Locale.ROOT),
-                              batchSize.orElse(null))));
+                  Reconciler.Kind chosen = kind;
+                  return acting(
+                      as -> {
+                        as.reconcile(chosen, batchSize);
+                        return complete(
+                            json(
+                                StatusCodes.ACCEPTED,
+                                new ReconcileStarted(
+                                    chosen.name().toLowerCase(java.util.Locale.ROOT),
+                                    batchSize.orElse(null))));
+                      });
                 }));
   }
 }

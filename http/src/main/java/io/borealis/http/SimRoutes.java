@@ -162,14 +162,17 @@ final class SimRoutes extends ApiDirectives {
   private Route lose(Endpoint.Args path, Input in, FleetControl fleet) {
     in.checked();
     String agent = path.get("agent_id");
-    return onSuccess(
-        fleet.loseAgent(agent),
-        found ->
-            found
-                ? ok(
-                    new AgentLost(
-                        agent, "Agent " + agent + " was lost; its tasks are reported LOST."))
-                : notFound("Agent " + agent + " not found"));
+    return acting(
+        as ->
+            onSuccess(
+                as.fleet(fleet).loseAgent(agent),
+                found ->
+                    found
+                        ? ok(
+                            new AgentLost(
+                                agent,
+                                "Agent " + agent + " was lost; its tasks are reported LOST."))
+                        : notFound("Agent " + agent + " not found")));
   }
 
   private Route status(Endpoint.Args path, Input in, FleetControl fleet) {
@@ -195,12 +198,15 @@ final class SimRoutes extends ApiDirectives {
           }
           body.done();
           ScheduleStatus s = status;
-          return onSuccess(
-              fleet.reportStatus(taskId, s, message),
-              known ->
-                  known
-                      ? complete(json(StatusCodes.ACCEPTED, new StatusReported(taskId, s.name())))
-                      : notFound("No simulated agent runs task " + taskId));
+          return acting(
+              as ->
+                  onSuccess(
+                      as.fleet(fleet).reportStatus(taskId, s, message),
+                      known ->
+                          known
+                              ? complete(
+                                  json(StatusCodes.ACCEPTED, new StatusReported(taskId, s.name())))
+                              : notFound("No simulated agent runs task " + taskId)));
         });
   }
 

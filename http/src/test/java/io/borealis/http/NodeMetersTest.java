@@ -24,6 +24,9 @@ class NodeMetersTest {
     assertThat(NodeMeters.exported("tasks_LOST_www-data/prod/hello")).isEmpty();
     assertThat(NodeMeters.exported("maintenance_countdown_ms_www-data/prod/hello/0")).isEmpty();
     assertThat(NodeMeters.exported("updates_sla_kill_attempt_www_data_prod_hello")).isEmpty();
+    assertThat(NodeMeters.exported("tasks_FAILED_www-data/prod/hello")).isEmpty();
+    assertThat(NodeMeters.exported("tasks_lost_rack_r1")).isEmpty();
+    assertThat(NodeMeters.exported("tasks_lost_dedicated_www_data")).isEmpty();
   }
 
   @Test

@@ -72,7 +72,8 @@ class ReconcileRoutesTest {
     assertThat(r.body().get("kind").asText()).isEqualTo("explicit");
     assertThat(r.body().get("batch_size").asInt()).isEqualTo(50);
     assertThat(triggers)
-        .containsExactly(new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.of(50)));
+        .containsExactly(
+            new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.of(50), "UNSECURE"));
   }
 
   @Test
@@ -82,7 +83,8 @@ class ReconcileRoutesTest {
     assertThat(r.status()).isEqualTo(202);
     assertThat(r.body().has("batch_size")).isFalse();
     assertThat(triggers)
-        .containsExactly(new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.empty()));
+        .containsExactly(
+            new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.empty(), "UNSECURE"));
   }
 
   @Test
@@ -92,7 +94,8 @@ class ReconcileRoutesTest {
     assertThat(r.status()).isEqualTo(202);
     assertThat(r.body().get("kind").asText()).isEqualTo("implicit");
     assertThat(triggers)
-        .containsExactly(new Reconciler.Trigger(Reconciler.Kind.IMPLICIT, Optional.empty()));
+        .containsExactly(
+            new Reconciler.Trigger(Reconciler.Kind.IMPLICIT, Optional.empty(), "UNSECURE"));
   }
 
   @Test

@@ -8,10 +8,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.typesafe.config.ConfigFactory;
 import io.borealis.CborSerializable;
+import io.borealis.maintenance.DrainRequest;
+import io.borealis.maintenance.MaintenanceEntity;
 import io.borealis.quota.QuotaEntity;
 import io.borealis.quota.ResourceAggregate;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.Serialization;
@@ -125,5 +129,23 @@ class MigrationWiringTest {
 
     assertThatThrownBy(() -> read(later, Labelled.class, LABELLED + "#3"))
         .hasMessageContaining("version");
+  }
+
+  @Test
+  void readsADrainRequestOfVersionOneWithNobodyNamed() throws Exception {
+    Instant at = Instant.parse("2026-01-01T00:00:00Z");
+    var now = new MaintenanceEntity.DrainRequested(List.of(DrainRequest.forced("h1", at, "alice")));
+    String manifest = MaintenanceEntity.DrainRequested.class.getName();
+    // Version 1's JSON: the same, without requestedBy.
+    JsonNode json = new CBORMapper().readTree(serialization.serialize(now).get());
+    ((ObjectNode) json.get("requests").get(0)).remove("requestedBy");
+    byte[] first = new CBORMapper().writeValueAsBytes(json);
+
+    var read = (MaintenanceEntity.DrainRequested) read(first, now.getClass(), manifest + "#1");
+
+    assertThat(read.requests().get(0).requestedBy()).isEqualTo(Optional.empty());
+    assertThat(read.requests().get(0).taskMessage()).isEqualTo("Draining machine for maintenance.");
+    assertThat(read(serialization.serialize(now).get(), now.getClass(), manifest + "#2"))
+        .isEqualTo(now);
   }
 }

@@ -58,13 +58,19 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   public record AddAgents(FleetControl.AgentSpec spec, ActorRef<Agents> replyTo)
       implements ResourceBackend.Command, NoSerializationVerificationNeeded {}
 
-  /** The agent disappears: its tasks are reported LOST. */
-  public record LoseAgent(String agentId, ActorRef<Boolean> replyTo)
+  /** The agent disappears, as {@code user} asked: its tasks are reported LOST naming them. */
+  public record LoseAgent(String agentId, String user, ActorRef<Boolean> replyTo)
       implements ResourceBackend.Command {}
 
-  /** Report a status for a task as its agent would. */
+  /**
+   * Report a status for a task as its agent would, as {@code user} asked (named in its message).
+   */
   public record ReportStatus(
-      String taskId, ScheduleStatus status, Optional<String> message, ActorRef<Boolean> replyTo)
+      String taskId,
+      ScheduleStatus status,
+      Optional<String> message,
+      String user,
+      ActorRef<Boolean> replyTo)
       implements ResourceBackend.Command {}
 
   /** Read the behaviour. */
@@ -347,6 +353,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       lose.replyTo().tell(false);
       return this;
     }
+    getContext().getLog().info("Agent {} lost, as {} asked.", agent.id(), lose.user());
     agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
     for (String taskId : agent.tasks()) {
       SimTask t = tasks.remove(taskId);
@@ -356,7 +363,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
           Optional.of(t.instance()),
           agent.id(),
           ScheduleStatus.LOST,
-          "Agent " + agent.host() + " was lost");
+          "Agent " + agent.host() + " was lost (simulated by " + lose.user() + ")");
     }
     lose.replyTo().tell(true);
     return this;
@@ -368,7 +375,14 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       report.replyTo().tell(false);
       return this;
     }
-    transition(task, report.status(), report.message().orElse(null));
+    // Whoever made the simulated agent say it is named, as a kill names who killed.
+    transition(
+        task,
+        report.status(),
+        report
+            .message()
+            .map(m -> m + " (simulated by " + report.user() + ")")
+            .orElse("Simulated by " + report.user()));
     report.replyTo().tell(true);
     return this;
   }

@@ -51,19 +51,20 @@ public final class SimFleetControl implements FleetControl {
   }
 
   @Override
-  public CompletionStage<Boolean> loseAgent(String agentId) {
+  public CompletionStage<Boolean> loseAgent(String agentId, String user) {
     return Stages.on(
-        AskPattern.ask(backend, r -> new SimBackend.LoseAgent(agentId, r), timeout, scheduler),
+        AskPattern.ask(
+            backend, r -> new SimBackend.LoseAgent(agentId, user, r), timeout, scheduler),
         executor);
   }
 
   @Override
   public CompletionStage<Boolean> reportStatus(
-      String taskId, ScheduleStatus status, Optional<String> message) {
+      String taskId, ScheduleStatus status, Optional<String> message, String user) {
     return Stages.on(
         AskPattern.ask(
             backend,
-            r -> new SimBackend.ReportStatus(taskId, status, message, r),
+            r -> new SimBackend.ReportStatus(taskId, status, message, user, r),
             timeout,
             scheduler),
         executor);

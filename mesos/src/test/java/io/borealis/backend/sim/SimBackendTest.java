@@ -155,7 +155,8 @@ class SimBackendTest {
     boolean report(String taskId, ScheduleStatus status, String message) {
       TestProbe<Boolean> reply = testKit.createTestProbe();
       backend.tell(
-          new SimBackend.ReportStatus(taskId, status, Optional.ofNullable(message), reply.ref()));
+          new SimBackend.ReportStatus(
+              taskId, status, Optional.ofNullable(message), "alice", reply.ref()));
       return reply.receiveMessage();
     }
 
@@ -382,12 +383,13 @@ class SimBackendTest {
     StatusUpdate starting = f.expectStatus("t1", ScheduleStatus.STARTING);
     assertThat(starting.instance()).contains(JOB.instance(0));
     assertThat(starting.agentId()).contains("agent-1");
-    assertThat(starting.message()).isEmpty();
+    // The user who had the agent say it is named, as a kill names who killed.
+    assertThat(starting.message()).contains("Simulated by alice");
     assertThat(starting.timestamp()).isEqualTo(f.clock.instant());
 
     assertThat(f.report("t1", ScheduleStatus.RUNNING, "up")).isTrue();
     StatusUpdate running = f.expectStatus("t1", ScheduleStatus.RUNNING);
-    assertThat(running.message()).contains("up");
+    assertThat(running.message()).contains("up (simulated by alice)");
     assertThat(running.updateId()).isNotEqualTo(starting.updateId());
 
     assertThat(f.report("nope", ScheduleStatus.RUNNING, null)).isFalse();
@@ -698,7 +700,7 @@ class SimBackendTest {
     Offer remainder = f.expectOffer();
     TestProbe<Boolean> reply = testKit.createTestProbe();
 
-    f.backend.tell(new SimBackend.LoseAgent("agent-1", reply.ref()));
+    f.backend.tell(new SimBackend.LoseAgent("agent-1", "alice", reply.ref()));
 
     reply.expectMessage(true);
     f.offers.expectMessage(new OfferEvent.OfferRescinded(remainder.offerId()));
@@ -712,7 +714,7 @@ class SimBackendTest {
         .allSatisfy(
             u -> {
               assertThat(u.status()).isEqualTo(ScheduleStatus.LOST);
-              assertThat(u.message()).contains("Agent agent-1 was lost");
+              assertThat(u.message()).contains("Agent agent-1 was lost (simulated by alice)");
               assertThat(u.agentId()).contains("agent-1");
             });
     assertThat(lost.get("t2").instance()).contains(JOB.instance(1));
@@ -725,7 +727,7 @@ class SimBackendTest {
     assertThat(f.expectStatus("t1", ScheduleStatus.LOST).message())
         .contains("Reconciliation: task unknown to the cluster");
 
-    f.backend.tell(new SimBackend.LoseAgent("agent-1", reply.ref()));
+    f.backend.tell(new SimBackend.LoseAgent("agent-1", "alice", reply.ref()));
     reply.expectMessage(false);
     f.offers.expectNoMessage(QUIET);
   }
