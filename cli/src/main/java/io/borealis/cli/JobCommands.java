@@ -155,7 +155,12 @@ final class JobCommands extends GroupCommand {
         if (common.json()) {
           created.set("tasks", tasks);
         } else {
-          String state = service ? "up" : allFinished(tasks) ? "finished" : "running or finished";
+          String state =
+              service
+                  ? "up"
+                  : all(tasks, "FINISHED")
+                      ? "finished"
+                      : all(tasks, "RUNNING") ? "running" : "running or finished";
           ctx.out.println(
               instances == 1
                   ? "The instance is " + state + "."
@@ -169,10 +174,10 @@ final class JobCommands extends GroupCommand {
       return 0;
     }
 
-    /** Whether every task of a batch job's wait ended FINISHED (rather than still RUNNING). */
-    private static boolean allFinished(ArrayNode tasks) {
+    /** Whether every task a batch job's wait ended with is in {@code status}. */
+    private static boolean all(ArrayNode tasks, String status) {
       for (JsonNode t : tasks) {
-        if (!t.path("status").asText().equals("FINISHED")) {
+        if (!t.path("status").asText().equals(status)) {
           return false;
         }
       }

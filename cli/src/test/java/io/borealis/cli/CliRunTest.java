@@ -441,8 +441,7 @@ class CliRunTest {
         tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)));
     Result running = createAndWait(jobFile());
     assertThat(running.code()).as(running.toString()).isZero();
-    assertThat(running.out())
-        .endsWith("2 instances: 2 RUNNING\nAll 2 instances are running or finished.\n");
+    assertThat(running.out()).endsWith("2 instances: 2 RUNNING\nAll 2 instances are running.\n");
 
     fake.answers(
         TASKS,
