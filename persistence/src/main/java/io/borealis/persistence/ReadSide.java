@@ -26,6 +26,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.TimeBasedUUID;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
@@ -189,7 +190,95 @@ public final class ReadSide {
         p -> view.usePositions(new Positions(settings.tags().all(), clock), readSide::catchUp));
     readSide.restore();
     AppliedEvents.get(system.classicSystem()).use(view::lastApplied);
+    view.onGap(readSide::fillGap);
     return readSide;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Gaps: an entity's events fetched by its id
+
+  /** Entities whose events are being fetched by id now. */
+  private final java.util.Set<String> filling = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Entities with another gap found while a fetch of theirs ran: fetched again after it. */
+  private final java.util.Set<String> fillAgain =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final AtomicLong gapsFilled = new AtomicLong();
+
+  private volatile CurrentEventsByPersistenceIdQuery byId;
+
+  private CurrentEventsByPersistenceIdQuery byId() {
+    if (byId == null) {
+      byId =
+          (CurrentEventsByPersistenceIdQuery)
+              PersistenceQuery.get(system.classicSystem())
+                  .getReadJournalFor(
+                      ReadJournal.class,
+                      system.settings().config().getString("borealis.store.read-journal"));
+    }
+    return byId;
+  }
+
+  /**
+   * Reads {@code persistenceId}'s events from {@code from} on out of the journal (by id, which
+   * holds every event once written) into the view: the view found one missing ({@link
+   * ReadView#onGap}). One fetch per entity at a time; a gap found meanwhile fetches again after it,
+   * and a failed fetch is tried again after the streams' restart backoff.
+   */
+  void fillGap(String persistenceId, long from) {
+    if (!filling.add(persistenceId)) {
+      fillAgain.add(persistenceId);
+      return;
+    }
+    LOG.debug("The read side lacks events of {} from {}: reading them by id", persistenceId, from);
+    Source.lazySource(
+            () -> byId().currentEventsByPersistenceId(persistenceId, from, Long.MAX_VALUE))
+        .grouped(settings.batchSize())
+        .map(
+            batch -> {
+              List<ReadView.Envelope> envelopes = new ArrayList<>(batch.size());
+              for (EventEnvelope e : batch) {
+                if (!(e.event() instanceof AppliedEvents.AlreadyApplied)) {
+                  envelopes.add(
+                      new ReadView.Envelope(
+                          e.persistenceId(),
+                          e.sequenceNr(),
+                          e.event(),
+                          e.offset() instanceof TimeBasedUUID u ? Positions.of(u.value()) : -1));
+                }
+              }
+              view.fill(envelopes);
+              return Done.getInstance();
+            })
+        .runWith(Sink.ignore(), system)
+        .whenComplete(
+            (done, failure) -> {
+              filling.remove(persistenceId);
+              long next = view.lastApplied(persistenceId) + 1;
+              if (failure != null) {
+                LOG.warn(
+                    "The read side could not read the events of {} by id ({}); trying again",
+                    persistenceId,
+                    failure.toString());
+                system
+                    .scheduler()
+                    .scheduleOnce(
+                        settings.restartMinBackoff(),
+                        () -> fillGap(persistenceId, next),
+                        system.executionContext());
+              } else {
+                gapsFilled.incrementAndGet();
+                if (fillAgain.remove(persistenceId)) {
+                  fillGap(persistenceId, next);
+                }
+              }
+            });
+  }
+
+  /** How many gaps were filled by reading an entity's events by id. */
+  public long gapsFilled() {
+    return gapsFilled.get();
   }
 
   /** Loads the snapshot, if any; a snapshot that cannot be read means a replay from the start. */

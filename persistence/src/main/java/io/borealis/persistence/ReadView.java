@@ -295,12 +295,50 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     applyAll(Optional.of(Map.entry(tag, offset)), batch);
   }
 
+  /**
+   * Applies events of one entity read from the journal by its id, from the first the view lacks:
+   * what {@link #onGap} asked for. The journal's order is the entity's, so a sequence number it
+   * skips (an event that is not there) is no gap.
+   */
+  public void fill(List<Envelope> batch) {
+    applyAll(Optional.empty(), batch, true);
+  }
+
+  /**
+   * Who fetches an entity's events from the journal by its id when a tag stream delivers one of
+   * them with an earlier one missing (from the first missing sequence number): the missing event's
+   * tag row came late (written after the stream's query passed its time, as an entity recovered
+   * after a crash writes those its node had not), and a later one came first, from another query of
+   * the tag. Applying the later one would lose the earlier for good, since the view skips what is
+   * older than what it has: it is held back, and the fetch brings both in order.
+   */
+  public void onGap(java.util.function.BiConsumer<String, Long> fetch) {
+    this.gapFetch = fetch;
+  }
+
+  private volatile java.util.function.BiConsumer<String, Long> gapFetch;
+
   private void applyAll(Optional<Map.Entry<String, String>> position, List<Envelope> batch) {
+    applyAll(position, batch, false);
+  }
+
+  private void applyAll(
+      Optional<Map.Entry<String, String>> position, List<Envelope> batch, boolean byId) {
+    Map<String, Long> gaps = null;
+    java.util.function.BiConsumer<String, Long> fetch = gapFetch;
     lock.writeLock().lock();
     try {
       for (Envelope e : batch) {
         Sequenced target = target(e.persistenceId(), e.event());
-        if (e.sequenceNr() > target.last()) {
+        long last = target.last();
+        if (!byId && fetch != null && last > 0 && e.sequenceNr() > last + 1) {
+          if (gaps == null) {
+            gaps = new LinkedHashMap<>();
+          }
+          gaps.putIfAbsent(e.persistenceId(), last + 1);
+          continue;
+        }
+        if (e.sequenceNr() > last) {
           applyingAt = e.position();
           try {
             applyOne(target, e.sequenceNr(), e.event());
@@ -321,6 +359,9 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       position.ifPresent(p -> offset(p.getKey(), p.getValue()));
     } finally {
       lock.writeLock().unlock();
+    }
+    if (gaps != null) {
+      gaps.forEach(fetch);
     }
     release();
   }

@@ -325,4 +325,77 @@ class ReadSideTest {
       kit.shutdownTestKit();
     }
   }
+
+  @Test
+  void anEventWhoseEarlierOneIsMissingMakesTheReadSideReadItsEntityById(@TempDir Path dir)
+      throws Exception {
+    ActorTestKit kit = ActorTestKit.create("gap", config(dir));
+    try {
+      createJob(kit, "a", 1);
+      start(kit, "a", 1);
+      // A view that has the job and the task's creation only (its assignment's tag row is late,
+      // say), and a read side that never started its streams: only a fetch by id can fill it.
+      ReadView view = new ReadView();
+      ReadSide readSide = ReadSide.create(kit.system(), view, settings(dir), Optional.empty());
+      InstanceKey i0 = new JobKey("www-data", "prod", "a").instance(0);
+      String pid = PersistenceId.of("instance", i0.toString()).id();
+      ReadView.Envelope job =
+          new ReadView.Envelope(
+              PersistenceId.of("job", "www-data/prod/a").id(),
+              1,
+              new JobEvent.JobCreated(
+                  i0.job(),
+                  new JobConfiguration(
+                      i0.job(),
+                      1,
+                      TaskConfig.simple(i0.job(), true, Resources.of(1, 64, 64)),
+                      UpdateSettings.DEFAULT,
+                      Optional.empty(),
+                      CronCollisionPolicy.CANCEL_NEW),
+                  List.of(0),
+                  "s1",
+                  T0,
+                  "alice"));
+      ReadView.Envelope created =
+          new ReadView.Envelope(
+              pid,
+              1,
+              new InstanceEvent.TaskCreated(
+                  i0,
+                  ScheduledTask.created(
+                      "a-0",
+                      i0,
+                      TaskConfig.simple(i0.job(), true, Resources.of(1, 64, 64)),
+                      0,
+                      Optional.empty(),
+                      ScheduleStatus.PENDING,
+                      T0,
+                      Optional.empty()),
+                  "s1"));
+      view.applyAll(List.of(job, created));
+
+      // The third event comes first from a tag query.
+      view.applyAll(
+          List.of(
+              new ReadView.Envelope(
+                  pid,
+                  3,
+                  new InstanceEvent.TaskStateChanged(
+                      i0,
+                      "a-0",
+                      ScheduleStatus.ASSIGNED,
+                      ScheduleStatus.STARTING,
+                      T0,
+                      Optional.empty(),
+                      0))));
+
+      await(() -> view.lastApplied(pid) == 3);
+      ScheduledTask task = view.task("a-0").orElseThrow();
+      assertThat(task.status()).isEqualTo(ScheduleStatus.STARTING);
+      assertThat(task.assignment()).isPresent();
+      assertThat(readSide.gapsFilled()).isEqualTo(1);
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
 }

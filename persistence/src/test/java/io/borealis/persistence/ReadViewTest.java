@@ -594,6 +594,68 @@ class ReadViewTest {
   }
 
   @Test
+  void anEventDeliveredWithAnEarlierOneMissingIsHeldBackAndItsEntityFetchedById() {
+    List<String> fetches = new ArrayList<>();
+    view.onGap((pid, from) -> fetches.add(pid + "@" + from));
+    apply(created(job(HELLO, 1, V1)));
+    InstanceKey i0 = HELLO.instance(0);
+    List<Envelope> events = new ArrayList<>();
+    for (Object e : running("t0", i0, V1, "h")) {
+      events.add(envelope(e));
+    }
+    view.applyAll(events.subList(0, 2));
+
+    // STARTING's tag row came late; another query of the tag brings RUNNING first.
+    view.applyAll(List.of(events.get(3)));
+
+    assertThat(fetches).containsExactly("TaskInstance|" + i0 + "@3");
+    assertThat(view.task("t0").orElseThrow().status()).isEqualTo(ASSIGNED);
+
+    // The fetch by id brings both, in order; the late tag row is then skipped as seen.
+    view.fill(events.subList(2, 4));
+    view.applyAll(List.of(events.get(2)));
+
+    ScheduledTask t0 = view.task("t0").orElseThrow();
+    assertThat(t0.status()).isEqualTo(RUNNING);
+    assertThat(t0.events())
+        .extracting(e -> e.status())
+        .containsExactly(PENDING, ASSIGNED, STARTING, RUNNING);
+    assertThat(fetches).hasSize(1);
+  }
+
+  @Test
+  void aFetchByIdAppliesWhatTheJournalHoldsEvenWithSequenceNumbersMissing() {
+    view.onGap((pid, from) -> {});
+    apply(created(job(HELLO, 1, V1)));
+    InstanceKey i0 = HELLO.instance(0);
+    Envelope created = envelope(task("t0", i0, V1));
+    view.applyAll(List.of(created));
+    Envelope assigned = envelope(assigned("t0", i0, "h"));
+    // Sequence number 3 is not in the journal at all.
+    sequenceNrs.merge(created.persistenceId(), 1L, Long::sum);
+    Envelope starting = envelope(changed("t0", i0, ASSIGNED, STARTING));
+
+    view.fill(List.of(assigned, starting));
+
+    assertThat(view.task("t0").orElseThrow().status()).isEqualTo(STARTING);
+  }
+
+  @Test
+  void withoutAFetcherAGapIsAppliedAsBefore() {
+    apply(created(job(HELLO, 1, V1)));
+    InstanceKey i0 = HELLO.instance(0);
+    List<Envelope> events = new ArrayList<>();
+    for (Object e : running("t0", i0, V1, "h")) {
+      events.add(envelope(e));
+    }
+    view.applyAll(events.subList(0, 2));
+
+    view.applyAll(List.of(events.get(3)));
+
+    assertThat(view.task("t0").orElseThrow().status()).isEqualTo(RUNNING);
+  }
+
+  @Test
   void theIndexCountsAppliedEvents() {
     assertThat(view.index()).isZero();
 
