@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
@@ -339,6 +340,16 @@ final class Bootstrap {
             CoordinatedShutdown.PhaseServiceUnbind(),
             "stop-management",
             () -> management.stop().thenApply(done -> Done.getInstance()));
+    // The probes' connection pools to the other contact points end before the system does (or
+    // each logs that it was shut down unexpectedly).
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "stop-bootstrap-connections",
+            () ->
+                Http.get(system)
+                    .shutdownAllConnectionPools()
+                    .thenApply(done -> Done.getInstance()));
     // Bootstrap needs the contact point's routes, which management's start has made.
     ClusterBootstrap.get(system.classicSystem()).start();
     return bound;
