@@ -38,9 +38,11 @@ class BootstrapTwoNodesTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final List<Integer> managementPorts = new ArrayList<>();
   private MultiNode cluster;
+  private Path temp;
 
   @BeforeAll
   void startNodes(@TempDir Path temp) throws Exception {
+    this.temp = temp;
     for (int i = 0; i < 2; i++) {
       try (ServerSocket s = new ServerSocket(0)) {
         managementPorts.add(s.getLocalPort());
@@ -116,6 +118,36 @@ class BootstrapTwoNodesTest {
       // Nor its health checks (the API has /health and /ready).
       assertThat(send("GET", port, "/health/ready").statusCode()).isEqualTo(404);
       assertThat(send("GET", port, "/health/alive").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void aThirdNodeOnATakenManagementPortSaysSoInOneLineAndExits() throws Exception {
+    // On the cluster's store (the embedded one would be refused first).
+    NodeProcess third =
+        new NodeProcess(
+            java.nio.file.Files.createDirectories(temp.resolve("third")),
+            SETTINGS + CassandraTier.settingsFor(temp.resolve("cluster")),
+            List.of(
+                "--discovery",
+                "config",
+                "--contact-points",
+                "127.0.0.1:" + managementPorts.get(0),
+                "--management-port",
+                Integer.toString(managementPorts.get(0))));
+    try {
+      int exitCode = third.startExpectingExit(Duration.ofSeconds(60));
+
+      String output = third.output();
+      assertThat(exitCode).as(output).isEqualTo(1);
+      assertThat(output.strip())
+          .isEqualTo(
+              "borealis: The management port "
+                  + managementPorts.get(0)
+                  + " is already in use: stop the other process or choose another with"
+                  + " --management-port");
+    } finally {
+      third.close();
     }
   }
 
