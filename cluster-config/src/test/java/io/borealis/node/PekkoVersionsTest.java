@@ -13,10 +13,10 @@ import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 
 /**
- * The node runs with Pekko's mixed-versions check off (cluster.conf) for one module:
- * pekko-discovery is 1.2.1, the newest that resolves, beside Pekko 1.7.0. This is the check in its
- * place: every other Pekko module on the node's class path has one version, and pekko-discovery the
- * one chosen.
+ * The node runs with Pekko's mixed-versions check off (cluster-config's reference.conf) for one
+ * module: pekko-discovery is 1.2.1, the newest that resolves, beside Pekko 1.7.0. This is the check
+ * in its place: every other Pekko module on the node's class path has one version, and
+ * pekko-discovery the one chosen.
  */
 class PekkoVersionsTest {
 
