@@ -2,14 +2,23 @@ package io.borealis.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.time.Duration;
 import java.util.Enumeration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.discovery.Discovery;
+import org.apache.pekko.discovery.ServiceDiscovery;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +42,51 @@ class PekkoVersionsTest {
     assertThat(others)
         .as("Pekko modules (pekko-http and pekko-management version on their own)")
         .allSatisfy((module, version) -> assertThat(version).as(module).isEqualTo(actor));
+  }
+
+  @Test
+  void discoveryOfTheOlderModuleRunsOnThisPekko() throws Exception {
+    ActorSystem<Void> system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "discovery",
+            ConfigFactory.parseString(
+                    """
+                    pekko.actor.provider = local
+                    pekko.discovery.config.services.borealis.endpoints = [
+                      { host = "10.0.0.1", port = 7626 }, { host = "10.0.0.2", port = 7627 }
+                    ]
+                    """)
+                .withFallback(ConfigFactory.defaultReference()));
+    try {
+      Discovery discovery = Discovery.get(system.classicSystem());
+
+      ServiceDiscovery.Resolved listed =
+          discovery
+              .loadServiceDiscovery("config")
+              .lookup("borealis", Duration.ofSeconds(3))
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      assertThat(listed.getAddresses())
+          .extracting(t -> t.host() + ":" + t.getPort().orElse(0))
+          .containsExactly("10.0.0.1:7626", "10.0.0.2:7627");
+
+      // DNS runs on Pekko's own resolver: whether or not this machine resolves names, the lookup
+      // ends with an answer or a failure, not a linkage error.
+      CompletableFuture<ServiceDiscovery.Resolved> dns =
+          discovery
+              .loadServiceDiscovery("pekko-dns")
+              .lookup("localhost", Duration.ofSeconds(2))
+              .toCompletableFuture();
+      try {
+        dns.get(20, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isNotInstanceOf(LinkageError.class);
+      }
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
   }
 
   /** Title to version of the jars that say they are Pekko's own modules (as Pekko reads them). */
