@@ -94,7 +94,9 @@ final class Guardian {
           org.slf4j.Logger log = context.getLog();
           Config config = system.settings().config();
           Cluster cluster = Cluster.get(system);
-          if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+          // Seed nodes, or cluster bootstrap (Bootstrap, started by Node), join on their own.
+          if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()
+              && !Bootstrap.Settings.from(config).enabled()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
           }
 

@@ -133,8 +133,48 @@ public final class Main {
         description =
             "The seed nodes' cluster addresses (their --cluster-host:--cluster-port); this node's"
                 + " own may be among them. The first one starts the cluster when no other is up."
-                + " Without seeds the node is a cluster of one.")
+                + " Without seeds (or --discovery) the node is a cluster of one.")
     List<String> seeds;
+
+    @Option(
+        names = "--discovery",
+        paramLabel = "config|dns",
+        description =
+            "Form the cluster through cluster bootstrap instead of --seed: find the peers through"
+                + " config (--contact-points) or dns (records of --service-name), or another"
+                + " pekko.discovery method set up in --config.")
+    String discovery;
+
+    @Option(
+        names = "--contact-points",
+        paramLabel = "HOST:PORT,...",
+        split = ",",
+        description =
+            "For --discovery config: every node's management endpoint (its --cluster-host and"
+                + " --management-port), the same list on every node.")
+    List<String> contactPoints;
+
+    @Option(
+        names = "--service-name",
+        paramLabel = "NAME",
+        description = "The name discovery knows the nodes by (default: borealis).")
+    String serviceName;
+
+    @Option(
+        names = "--management-port",
+        paramLabel = "PORT",
+        description =
+            "The port of this node's bootstrap contact point, on its --cluster-host (default:"
+                + " 7626).")
+    Integer managementPort;
+
+    @Option(
+        names = "--required-contact-points",
+        paramLabel = "N",
+        description =
+            "How many nodes must be found before a new cluster forms (default: 2; 2 or 3 on a"
+                + " cluster of three).")
+    Integer requiredContactPoints;
 
     @Option(
         names = "--config",
@@ -185,8 +225,18 @@ public final class Main {
         return 2;
       }
       List<String> seedNodes;
+      Map<String, Object> bootstrap;
       try {
         seedNodes = ClusterSeeds.addresses(seeds == null ? List.of() : seeds);
+        bootstrap =
+            Bootstrap.settings(
+                new Bootstrap.Flags(
+                    discovery,
+                    seeds,
+                    serviceName,
+                    managementPort,
+                    requiredContactPoints,
+                    contactPoints));
       } catch (IllegalArgumentException e) {
         System.err.println("borealis: " + e.getMessage());
         return 2;
@@ -203,7 +253,7 @@ public final class Main {
               Optional.ofNullable(host),
               Optional.ofNullable(simAgents),
               Optional.ofNullable(configFile),
-              clusterSettings(seedNodes));
+              clusterSettings(seedNodes, bootstrap));
       Node node;
       try {
         node = Node.start(options, Duration.ofMinutes(5));
@@ -219,8 +269,9 @@ public final class Main {
       return 0;
     }
 
-    private Map<String, Object> clusterSettings(List<String> seedNodes) {
-      Map<String, Object> settings = new java.util.HashMap<>();
+    private Map<String, Object> clusterSettings(
+        List<String> seedNodes, Map<String, Object> bootstrap) {
+      Map<String, Object> settings = new java.util.HashMap<>(bootstrap);
       if (store != null) {
         settings.put(Stores.KIND, store);
       }

@@ -142,7 +142,14 @@ public final class Node {
     Config settings = ConfigFactory.load(chosen.withFallback(application));
     String kind = settings.getString(Stores.KIND);
     Config store = Stores.named(kind).prepare().apply(dataDir, settings);
-    return ConfigFactory.load(chosen.withFallback(store).withFallback(application));
+    Config config = ConfigFactory.load(chosen.withFallback(store).withFallback(application));
+    // Cluster bootstrap's discovery settings follow from borealis.cluster.bootstrap (under those
+    // chosen: an operator's own pekko.* settings win).
+    Config bootstrap = Bootstrap.pekkoSettings(config);
+    return bootstrap.isEmpty()
+        ? config
+        : ConfigFactory.load(
+            chosen.withFallback(bootstrap).withFallback(store).withFallback(application));
   }
 
   /** Starts a node and waits until it serves (or fails to). */
@@ -164,15 +171,33 @@ public final class Node {
     if (refusal.isPresent()) {
       throw new StartFailure(refusal.get());
     }
+    refusal = Bootstrap.refusal(config);
+    if (refusal.isPresent()) {
+      throw new StartFailure(refusal.get());
+    }
     // Fails before anything starts when the configured backend is not in this build.
     Backends.named(config.getString("borealis.backend.kind"));
     // Checked before the cluster starts, so that a clash costs one line and no shutdown.
     HttpSettings http = HttpSettings.from(config);
     checkPortFree(http.host(), http.port());
+    Bootstrap.checkManagementPortFree(Bootstrap.Settings.from(config));
     checkEdgeSecurity(config);
     CompletableFuture<Guardian.Started> started = new CompletableFuture<>();
     ActorSystem<Void> system =
         ActorSystem.create(Guardian.create(started), ClusterSeeds.SYSTEM, config);
+    // In bootstrap mode the node joins through its management server: one that cannot listen
+    // stops the node (in one line when its port was taken meanwhile).
+    Bootstrap.start(system)
+        .whenComplete(
+            (done, error) -> {
+              if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                if (!started.completeExceptionally(cause)) {
+                  system.log().error("Cluster bootstrap could not start: {}", cause.getMessage());
+                  system.terminate();
+                }
+              }
+            });
     try {
       return new Node(system, started.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (ExecutionException e) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -25,6 +26,16 @@ final class MultiNode implements AutoCloseable {
    * Skips the calling test outside the Cassandra tier.
    */
   MultiNode(Path folder, int size, String settings) throws Exception {
+    this(folder, size, settings, null);
+  }
+
+  /**
+   * As {@link #MultiNode(Path, int, String)}, node {@code i} started with {@code args.apply(i)}
+   * instead of {@code --cluster-port} and {@code --seed} when {@code args} is not null (cluster
+   * bootstrap's flags, say).
+   */
+  MultiNode(Path folder, int size, String settings, IntFunction<List<String>> args)
+      throws Exception {
     Assumptions.assumeTrue(
         CassandraTier.enabled(),
         "a cluster of several nodes needs the shared store: run with -D"
@@ -43,16 +54,31 @@ final class MultiNode implements AutoCloseable {
           new NodeProcess(
               Files.createDirectories(folder.resolve("node" + (i + 1))),
               shared,
-              List.of("--cluster-port", Integer.toString(clusterPorts.get(i)), "--seed", seeds)));
+              args != null
+                  ? args.apply(i)
+                  : List.of(
+                      "--cluster-port", Integer.toString(clusterPorts.get(i)), "--seed", seeds)));
     }
   }
 
   /** Starts the first node (it forms the cluster and is its oldest), then the others together. */
   MultiNode start() throws Exception {
     nodes.get(0).start();
+    return startTogether(nodes.subList(1, nodes.size()));
+  }
+
+  /**
+   * Starts every node at once (none serves before the cluster forms: with cluster bootstrap, that
+   * takes the required contact points).
+   */
+  MultiNode startAll() throws Exception {
+    return startTogether(nodes);
+  }
+
+  private MultiNode startTogether(List<NodeProcess> some) throws Exception {
     List<Thread> starting = new ArrayList<>();
     List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    for (NodeProcess node : nodes.subList(1, nodes.size())) {
+    for (NodeProcess node : some) {
       Thread t =
           new Thread(
               () -> {
