@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
-import io.borealis.model.ValidationSettings;
-import io.borealis.persistence.ReadView;
 import io.borealis.testing.SelfSignedKeystore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,12 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,26 +32,12 @@ class TlsTest {
                     "borealis.http.tls.keystore-password",
                     "s3cret-store"))
             .withFallback(ConfigFactory.load());
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tls-test", config);
-    try {
-      ReadView view = new ReadView();
-      view.markCaughtUp();
-      ApiContext ctx =
-          new ApiContext(
-              null,
-              view,
-              Optional.empty(),
-              Optional.empty(),
-              ValidationSettings.DEFAULT,
-              HttpSettings.from(config),
-              null,
-              () -> true);
-      Api api = new Api(ctx, Materializer.matFromSystem(system));
+    try (RouteFixture fixture = RouteFixture.start("tls-test", config)) {
       int port =
-          Http.get(system)
+          Http.get(fixture.system)
               .newServerAt("127.0.0.1", 0)
               .enableHttps(Tls.server(config).orElseThrow())
-              .bind(api::handle)
+              .bind(fixture.api()::handle)
               .toCompletableFuture()
               .get(10, TimeUnit.SECONDS)
               .localAddress()
@@ -71,9 +51,6 @@ class TlsTest {
 
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(health.body()).isEqualTo("OK");
-    } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
