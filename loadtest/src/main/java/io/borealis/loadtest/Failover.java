@@ -1,8 +1,6 @@
 package io.borealis.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,30 +29,13 @@ final class Failover implements Callable<Integer> {
   @Option(names = "--trials", defaultValue = "5", description = "Kills (at least 1).")
   int trials;
 
-  @Option(names = "--nodes", defaultValue = "3", description = "Nodes in the cluster.")
-  int size;
-
-  @Option(
-      names = "--cassandra",
-      description = "Contact points host:port,... (default: a Cassandra of the run's own).")
-  String cassandra;
-
-  @Option(names = "--data-dir", description = "Default: a fresh temporary directory.")
-  Path dataDir;
-
-  @Option(names = "--report", description = "Default: loadtest/results/DATE-failover.json")
-  Path report;
+  @Mixin ClusterScenario scenario;
 
   @Override
   public Integer call() throws Exception {
-    if (cassandra == null || cassandra.isBlank()) {
-      cassandra = Durability.ownCassandra();
-    }
-    Path work = dataDir != null ? dataDir : Files.createTempDirectory("borealis-failover");
-    String keyspace = "failover_" + Long.toHexString(System.currentTimeMillis());
     List<Long> millis = new ArrayList<>();
     List<Long> rejoin = new ArrayList<>();
-    try (LocalCluster cluster = new LocalCluster(work, size, cassandra, keyspace).start()) {
+    try (LocalCluster cluster = scenario.cluster("failover").start()) {
       String job = LoadTest.JSON.writeValueAsString(LoadTest.job(2));
       for (int trial = 0; trial < trials; trial++) {
         ServerProcess holder = cluster.holder();
@@ -95,7 +77,7 @@ final class Failover implements Callable<Integer> {
     sorted.sort(null);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("scenario", "failover");
-    out.put("nodes", size);
+    out.put("nodes", scenario.size);
     out.put("trials", trials);
     out.put("failover_ms", millis);
     out.put("min_ms", sorted.get(0));
@@ -106,11 +88,7 @@ final class Failover implements Callable<Integer> {
         "measures",
         "from kill -9 of the singleton holder to the first task RUNNING of a job created through"
             + " a survivor (a new create every 250 ms until one is acknowledged)");
-    Map<String, Object> machine = LoadTest.machine();
-    machine.put("note", "each node in a JVM of its own, harness in another, one Cassandra");
-    out.put("machine", machine);
-    out.put("work", work.toString());
-    LoadTest.write(out, report != null ? report : LoadTest.defaultReport("failover"));
+    scenario.write("failover", out);
     return 0;
   }
 
