@@ -7,6 +7,7 @@ import io.borealis.backend.LaunchTask;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
+import io.borealis.backend.agent.AgentOffers;
 import io.borealis.backend.agent.AgentResources;
 import io.borealis.backend.agent.StatusOutbox;
 import io.borealis.model.InstanceKey;
@@ -96,10 +97,10 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   private final Map<String, SimTask> tasks = new HashMap<>();
   private final Map<String, ScheduleStatus> statuses = new HashMap<>();
   private final StatusOutbox outbox;
+  private final AgentOffers offers;
   private Behaviour behaviour;
   private Random random;
   private long nextAgent = 1;
-  private long nextOffer = 1;
 
   /** The factory the node uses for {@code --backend sim}. */
   public static ResourceBackend.Factory factory(SimSettings settings, Clock clock) {
@@ -129,6 +130,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
     this.behaviour = settings.behaviour();
     this.random = new Random(behaviour.seed());
     this.outbox = new StatusOutbox(listeners.statuses(), clock, "u");
+    this.offers = new AgentOffers(listeners.offers(), "offer-");
     listeners.offers().tell(new OfferEvent.OffersReset());
     addAgents(settings.agents());
     timers.startTimerWithFixedDelay(
@@ -150,7 +152,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
             m -> {
               AgentResources a = agents.get(m.agentId());
               if (a != null) {
-                offer(a);
+                offers.offer(a);
               }
               return this;
             })
@@ -234,7 +236,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       }
     }
     if (agent != null) {
-      offer(agent);
+      offers.offer(agent);
     }
     return this;
   }
@@ -310,7 +312,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
 
   private Behavior<ResourceBackend.Command> onRevive(ResourceBackend.ReviveOffers revive) {
     for (AgentResources a : agents.values()) {
-      reoffer(a);
+      offers.reofferAll(a);
     }
     return this;
   }
@@ -347,7 +349,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       lose.replyTo().tell(false);
       return this;
     }
-    agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
+    offers.rescindAll(agent);
     for (String taskId : agent.tasks()) {
       SimTask t = tasks.remove(taskId);
       statuses.remove(taskId);
@@ -385,7 +387,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
               id, id, spec.attributes(), spec.cpu(), spec.ramMb(), spec.diskMb(), spec.ports());
       agents.put(a.id(), a);
       added.add(a);
-      offer(a);
+      offers.offer(a);
     }
     return added;
   }
@@ -411,7 +413,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       if (agent != null) {
         agent.release(task.taskId());
         // Offered on its own: an outstanding offer may be in the middle of a launch.
-        offer(agent);
+        offers.offer(agent);
       }
     }
   }
@@ -423,18 +425,5 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       ScheduleStatus status,
       String message) {
     outbox.send(taskId, instance, agentId, status, message);
-  }
-
-  /** Replaces the agent's outstanding offer with one for everything now free. */
-  /** Rescinds the agent's outstanding offers and offers everything free anew. */
-  private void reoffer(AgentResources agent) {
-    agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
-    offer(agent);
-  }
-
-  private void offer(AgentResources agent) {
-    agent
-        .offer("offer-" + nextOffer++)
-        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferReceived(o)));
   }
 }
