@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.InputStream;
+import io.borealis.testing.SelfSignedKeystore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,49 +27,11 @@ class TlsTrustTest {
 
   @Test
   void aSelfSignedSchedulerIsTrustedThroughTheCaFileOnly() throws Exception {
-    Path store = dir.resolve("node.p12");
-    Path pem = dir.resolve("node.pem");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    run(
-        keytool,
-        "-genkeypair",
-        "-alias",
-        "node",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-dname",
-        "CN=localhost",
-        "-ext",
-        "SAN=ip:127.0.0.1",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        store.toString(),
-        "-storepass",
-        "pw-store",
-        "-keypass",
-        "pw-store");
-    run(
-        keytool,
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        "node",
-        "-keystore",
-        store.toString(),
-        "-storepass",
-        "pw-store",
-        "-file",
-        pem.toString());
+    SelfSignedKeystore keys = SelfSignedKeystore.create(dir, "pw-store");
 
     HttpsServer server =
         HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setHttpsConfigurator(
-        new HttpsConfigurator(serverContext(store, "pw-store".toCharArray())));
+    server.setHttpsConfigurator(new HttpsConfigurator(keys.serverContext()));
     server.createContext(
         "/",
         exchange -> {
@@ -92,7 +50,9 @@ class TlsTrustTest {
               Optional.empty(),
               Optional.empty(),
               "test");
-      Env trusting = new Env(Map.of("BOREALIS_CA_FILE", pem.toString()), dir, false, Duration.ZERO);
+      Env trusting =
+          new Env(
+              Map.of("BOREALIS_CA_FILE", keys.certificate().toString()), dir, false, Duration.ZERO);
       Env plain = new Env(Map.of(), dir, false, Duration.ZERO);
 
       var reply =
@@ -123,23 +83,5 @@ class TlsTrustTest {
     assertThatThrownBy(() -> SchedulerClient.newHttpClient(env))
         .isInstanceOf(CliException.class)
         .hasMessageContaining("BOREALIS_CA_FILE");
-  }
-
-  private static SSLContext serverContext(Path store, char[] password) throws Exception {
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      keys.load(in, password);
-    }
-    KeyManagerFactory f = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    f.init(keys, password);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(f.getKeyManagers(), null, null);
-    return context;
-  }
-
-  private static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
   }
 }

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 
 /**
@@ -345,38 +346,74 @@ final class NodeProcess implements AutoCloseable {
    * client would send, such as a raw space in the target. A HEAD request's reply has no body.
    */
   Exchange exchange(String request) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+    try (Socket socket = written(request)) {
+      return read(socket, request);
+    }
+  }
+
+  /**
+   * Sends {@code request} as {@link #exchange} does and returns once it is written to the node's
+   * connection; the reply is read meanwhile on a thread of its own.
+   */
+  CompletableFuture<Exchange> exchangeAsync(String request) throws IOException {
+    Socket socket = written(request);
+    CompletableFuture<Exchange> reply = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (socket) {
+                reply.complete(read(socket, request));
+              } catch (IOException | RuntimeException e) {
+                reply.completeExceptionally(e);
+              }
+            },
+            "exchange-" + port);
+    reader.setDaemon(true);
+    reader.start();
+    return reply;
+  }
+
+  private Socket written(String request) throws IOException {
+    Socket socket = new Socket("127.0.0.1", port);
+    try {
       socket.setSoTimeout(30_000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
-      boolean head = request.startsWith("HEAD ");
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream received = new ByteArrayOutputStream();
-      byte[] chunk = new byte[8192];
-      int n;
-      while ((n = in.read(chunk)) >= 0) {
-        received.write(chunk, 0, n);
-        String text = received.toString(StandardCharsets.UTF_8);
-        int end = text.indexOf("\r\n\r\n");
-        if (end < 0) {
-          continue;
-        }
-        String[] lines = text.substring(0, end).split("\r\n");
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-          int colon = lines[i].indexOf(':');
-          headers.put(
-              lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-              lines[i].substring(colon + 1).trim());
-        }
-        String body = text.substring(end + 4);
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        if (head || body.length() >= length) {
-          return new Exchange(Integer.parseInt(lines[0].split(" ")[1]), headers, head ? "" : body);
-        }
-      }
-      throw new IOException("the connection closed before a whole response to " + request);
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
     }
+  }
+
+  private static Exchange read(Socket socket, String request) throws IOException {
+    boolean head = request.startsWith("HEAD ");
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    int n;
+    while ((n = in.read(chunk)) >= 0) {
+      received.write(chunk, 0, n);
+      String text = received.toString(StandardCharsets.UTF_8);
+      int end = text.indexOf("\r\n\r\n");
+      if (end < 0) {
+        continue;
+      }
+      String[] lines = text.substring(0, end).split("\r\n");
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        headers.put(
+            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            lines[i].substring(colon + 1).trim());
+      }
+      String body = text.substring(end + 4);
+      int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+      if (head || body.length() >= length) {
+        return new Exchange(Integer.parseInt(lines[0].split(" ")[1]), headers, head ? "" : body);
+      }
+    }
+    throw new IOException("the connection closed before a whole response to " + request);
   }
 
   JsonNode get(String path) throws Exception {

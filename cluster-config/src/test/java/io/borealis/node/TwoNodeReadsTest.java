@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,23 +127,15 @@ class TwoNodeReadsTest {
     }
 
     long polled = System.nanoTime();
-    CompletableFuture<HttpResponse<String>> poll =
-        HttpClient.newHttpClient()
-            .sendAsync(
-                HttpRequest.newBuilder(
-                        URI.create(
-                            "http://127.0.0.1:"
-                                + two.port()
-                                + "/api/v1/jobs/"
-                                + job
-                                + "?index="
-                                + seen
-                                + "&wait=30s"))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    // Returns once the request is on node two's connection: the change comes after it was asked.
+    CompletableFuture<NodeProcess.Exchange> poll =
+        two.exchangeAsync(
+            "GET /api/v1/jobs/"
+                + job
+                + "?index="
+                + seen
+                + "&wait=30s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
     CompletableFuture<Long> answeredAt = poll.thenApply(r -> System.nanoTime());
-    // Give the poll something to wait for: the change comes a moment after it was asked.
-    Thread.sleep(1500);
     long changed = System.nanoTime();
     var added =
         one.call(
@@ -156,13 +144,14 @@ class TwoNodeReadsTest {
             "{\"template_instance\": 0, \"count\": 1}");
     assertThat(added.status()).as("add: %s", added.body()).isBetween(200, 299);
 
-    HttpResponse<String> answer = poll.get(30, TimeUnit.SECONDS);
+    NodeProcess.Exchange answer = poll.get(30, TimeUnit.SECONDS);
     long answeredMs = (System.nanoTime() - polled) / 1_000_000;
     JsonNode details = NodeProcess.JSON.readTree(answer.body());
-    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.status()).as("poll: %s", answer.body()).isEqualTo(200);
     // It answered for the change (not before it), well before its wait was over.
     assertThat(answeredAt.get()).isGreaterThan(changed);
     assertThat(details.get("instances").asInt()).isEqualTo(2);
+    assertThat(Long.parseLong(answer.headers().get("x-borealis-index"))).isGreaterThan(seen);
     assertThat(answeredMs).isLessThan(20_000);
     System.out.printf(
         "A long-poll on node two woke %d ms after the change through node one%n",

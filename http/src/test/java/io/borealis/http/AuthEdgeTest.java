@@ -10,8 +10,6 @@ import io.borealis.http.auth.AuthSettings;
 import io.borealis.http.auth.Authenticator;
 import io.borealis.http.auth.Identity;
 import io.borealis.http.auth.Passwords;
-import io.borealis.model.ValidationSettings;
-import io.borealis.persistence.ReadView;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,14 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,29 +43,14 @@ class AuthEdgeTest {
 
   private static final String PASSWORD = "correct horse";
 
-  private static ActorSystem<Void> system;
-  private static ScheduledExecutorService timer;
-  private static ApiContext ctx;
+  private static RouteFixture fixture;
   private static Path users;
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void setUp() throws Exception {
-    system = ActorSystem.create(Behaviors.empty(), "auth-edge-test");
-    timer = Executors.newSingleThreadScheduledExecutor();
-    ReadView view = new ReadView();
-    view.markCaughtUp();
-    ctx =
-        new ApiContext(
-            null,
-            view,
-            Optional.empty(),
-            Optional.empty(),
-            ValidationSettings.DEFAULT,
-            HttpSettings.from(system.settings().config()),
-            timer,
-            () -> true);
+    fixture = RouteFixture.start("auth-edge-test");
     users = Files.createTempFile("users", ".conf");
     String hash = Passwords.hash(PASSWORD.toCharArray(), 4, new SecureRandom());
     Files.writeString(
@@ -92,10 +69,8 @@ class AuthEdgeTest {
 
   @AfterAll
   static void tearDown() throws Exception {
-    timer.shutdownNow();
     Files.deleteIfExists(users);
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   private static EdgeSecurity security(
@@ -122,17 +97,11 @@ class AuthEdgeTest {
   }
 
   private static Api api(EdgeSecurity security) {
-    return new Api(ctx, Materializer.matFromSystem(system), security);
+    return new Api(fixture.context(), fixture.materializer, security);
   }
 
   private static int serve(Api api) throws Exception {
-    return Http.get(system)
-        .newServerAt("127.0.0.1", 0)
-        .bind(api::handle)
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS)
-        .localAddress()
-        .getPort();
+    return fixture.bind(api);
   }
 
   private static String basic(String user, String password) {

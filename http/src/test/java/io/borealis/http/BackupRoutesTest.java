@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.borealis.common.Metrics;
-import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.Backup;
 import io.borealis.persistence.BackupStore;
 import io.borealis.persistence.Backups;
@@ -19,17 +18,13 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BackupRoutesTest {
 
-  private static ActorSystem<Void> system;
-  private static Materializer materializer;
+  private static RouteFixture fixture;
   private static Api api;
   private static final AtomicInteger commits = new AtomicInteger();
 
@@ -50,10 +44,8 @@ class BackupRoutesTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    system = ActorSystem.create(Behaviors.empty(), "backup-routes-test");
-    materializer = Materializer.matFromSystem(system);
-    ReadView view = new ReadView();
-    view.markCaughtUp();
+    fixture = RouteFixture.start("backup-routes-test");
+    ReadView view = fixture.view;
     BackupStore store = new BackupStore(temp.resolve("backups"), 48);
     Backups backups =
         new Backups(
@@ -71,24 +63,13 @@ class BackupRoutesTest {
             });
     Files.createDirectories(store.directory());
     Files.writeString(store.directory().resolve("20000101-000000-000.backup"), "garbage");
-    ApiContext ctx =
-        new ApiContext(
-                null,
-                view,
-                Optional.empty(),
-                Optional.empty(),
-                ValidationSettings.DEFAULT,
-                HttpSettings.from(system.settings().config()),
-                null,
-                () -> true)
-            .withBackups(new ApiContext.BackupAdmin(backups, recovery));
-    api = new Api(ctx, materializer);
+    ApiContext ctx = fixture.context().withBackups(new ApiContext.BackupAdmin(backups, recovery));
+    api = new Api(ctx, fixture.materializer);
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   @Test
@@ -163,14 +144,7 @@ class BackupRoutesTest {
           request.withEntity(ContentTypes.APPLICATION_JSON, json.getBytes(StandardCharsets.UTF_8));
     }
     HttpResponse response = api.handle(request).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    byte[] bytes =
-        response
-            .entity()
-            .toStrict(5_000, materializer)
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS)
-            .getData()
-            .toArray();
+    byte[] bytes = fixture.strict(response).getData().toArray();
     return new Reply(
         response.status().intValue(),
         bytes.length == 0 ? Json.MAPPER.nullNode() : Json.MAPPER.readTree(bytes));

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.borealis.model.ValidationSettings;
-import io.borealis.persistence.ReadView;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,14 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,54 +40,27 @@ class EdgeErrorsTest {
       }
       """;
 
-  private static ActorSystem<Void> system;
-  private static ScheduledExecutorService timer;
+  private static RouteFixture fixture;
   private static int port;
   private static int impatientPort;
 
   @BeforeAll
   static void serve() throws Exception {
     Config config = ConfigFactory.parseString(SERVER_SETTINGS).withFallback(ConfigFactory.load());
-    system = ActorSystem.create(Behaviors.empty(), "edge-errors-test", config);
-    timer = Executors.newSingleThreadScheduledExecutor();
-    ReadView view = new ReadView();
-    view.markCaughtUp();
-    ApiContext ctx =
-        new ApiContext(
-            null,
-            view,
-            Optional.empty(),
-            Optional.empty(),
-            ValidationSettings.DEFAULT,
-            HttpSettings.from(config),
-            timer,
-            () -> true);
-    Api api = new Api(ctx, Materializer.matFromSystem(system));
-    port = bind(api, ServerSettings.create(config));
+    fixture = RouteFixture.start("edge-errors-test", config);
+    Api api = fixture.api();
+    port = fixture.bind(api);
     impatientPort =
-        bind(
+        fixture.bind(
             api,
             ServerSettings.create(
                 ConfigFactory.parseString("pekko.http.server.request-timeout = 300ms")
                     .withFallback(config)));
   }
 
-  private static int bind(Api api, ServerSettings settings) throws Exception {
-    return Http.get(system)
-        .newServerAt("127.0.0.1", 0)
-        .withSettings(settings)
-        .bind(api::handle)
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS)
-        .localAddress()
-        .getPort();
-  }
-
   @AfterAll
   static void tearDown() throws Exception {
-    timer.shutdownNow();
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.borealis.model.ValidationSettings;
-import io.borealis.persistence.ReadView;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,30 +22,16 @@ import org.junit.jupiter.api.Test;
  */
 class EndpointTest {
 
-  private static ActorSystem<Void> system;
-  private static Materializer materializer;
-  private static ApiContext ctx;
+  private static RouteFixture fixture;
 
   @BeforeAll
   static void setUp() {
-    system = ActorSystem.create(Behaviors.empty(), "endpoint-test");
-    materializer = Materializer.matFromSystem(system);
-    ctx =
-        new ApiContext(
-            null,
-            new ReadView(),
-            Optional.empty(),
-            Optional.empty(),
-            ValidationSettings.DEFAULT,
-            HttpSettings.from(system.settings().config()),
-            null,
-            () -> true);
+    fixture = RouteFixture.start("endpoint-test");
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   /** An endpoint that answers with its template and what it bound. */
@@ -140,17 +120,16 @@ class EndpointTest {
   }
 
   private static HttpResponse send(List<Endpoint> endpoints, HttpRequest request) throws Exception {
-    Route route = Api.route(ctx, endpoints);
-    return route.handler(system).apply(request).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Route route = Api.route(fixture.context(), endpoints);
+    return route
+        .handler(fixture.system)
+        .apply(request)
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   private static String text(HttpResponse r) throws Exception {
-    return r.entity()
-        .toStrict(5_000, materializer)
-        .toCompletableFuture()
-        .get(10, TimeUnit.SECONDS)
-        .getData()
-        .utf8String();
+    return fixture.strict(r).getData().utf8String();
   }
 
   private static JsonNode problem(HttpResponse r) throws Exception {

@@ -3,10 +3,7 @@ package io.borealis.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.borealis.common.Metrics;
-import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.QueryService;
 import io.borealis.persistence.ReadView;
 import java.io.ByteArrayInputStream;
@@ -20,17 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.stream.Materializer;
 import org.hawkular.agent.prometheus.text.TextPrometheusMetricDataParser;
 import org.hawkular.agent.prometheus.types.Counter;
 import org.hawkular.agent.prometheus.types.Gauge;
@@ -47,8 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class ObservabilityRoutesTest {
 
-  private static ActorSystem<Void> system;
-  private static ScheduledExecutorService timer;
+  private static RouteFixture fixture;
   private static Api api;
   private static final AtomicBoolean storeUp = new AtomicBoolean(true);
   private static final AtomicBoolean backendHere = new AtomicBoolean(true);
@@ -56,34 +47,19 @@ class ObservabilityRoutesTest {
 
   @BeforeAll
   static void setUp() {
-    Config config = ConfigFactory.load();
-    system = ActorSystem.create(Behaviors.empty(), "observability-routes-test", config);
-    timer = Executors.newSingleThreadScheduledExecutor();
-    ReadView view = new ReadView();
-    view.markCaughtUp();
-    ApiContext ctx =
-        new ApiContext(
-            null,
-            failingRoles(view),
-            Optional.empty(),
-            Optional.empty(),
-            ValidationSettings.DEFAULT,
-            HttpSettings.from(config),
-            timer,
-            () -> true);
-    Metrics metrics = Metrics.of(system);
+    fixture = RouteFixture.start("observability-routes-test");
+    ApiContext ctx = fixture.context(failingRoles(fixture.view), Optional.empty());
+    Metrics metrics = Metrics.of(fixture.system);
     metrics.gauge("task_store_LOST", lost::get);
     metrics.gauge("task_store_RUNNING", () -> 2);
     metrics.counter("scheduler_resource_offers").add(3);
     metrics.counter("tasks_LOST_www-data/prod/hello").increment();
-    api = new Api(ctx, Materializer.matFromSystem(system), new StubNode());
+    api = new Api(ctx, fixture.materializer, new StubNode());
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    timer.shutdownNow();
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   @Test
@@ -301,12 +277,7 @@ class ObservabilityRoutesTest {
   private static Reply get(String path) throws Exception {
     HttpResponse response =
         api.handle(HttpRequest.GET(path)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    var strict =
-        response
-            .entity()
-            .toStrict(5000, Materializer.matFromSystem(system))
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    var strict = fixture.strict(response);
     return new Reply(
         response.status().intValue(),
         strict.getContentType().toString(),

@@ -3,24 +3,19 @@ package io.borealis.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.borealis.model.ValidationSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,27 +30,15 @@ class OpenApiTest {
       Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
   private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
-  private static ActorSystem<Void> system;
-  private static Materializer materializer;
+  private static RouteFixture fixture;
   private static Api api;
   private static JsonNode doc;
 
   @BeforeAll
   static void setUp() throws IOException {
-    system = ActorSystem.create(Behaviors.empty(), "openapi-test");
     // Listing and matching routes touches none of the services: they may be absent.
-    ApiContext ctx =
-        new ApiContext(
-            null,
-            new io.borealis.persistence.ReadView(),
-            Optional.empty(),
-            Optional.empty(),
-            ValidationSettings.DEFAULT,
-            HttpSettings.from(system.settings().config()),
-            null,
-            () -> false);
-    materializer = Materializer.matFromSystem(system);
-    api = new Api(ctx, materializer);
+    fixture = RouteFixture.start("openapi-test");
+    api = fixture.api();
     try (InputStream in = OpenApiTest.class.getResourceAsStream("/borealis/openapi.json")) {
       assertThat(in).as("borealis/openapi.json on the classpath").isNotNull();
       doc = Json.MAPPER.readTree(in);
@@ -64,8 +47,7 @@ class OpenApiTest {
 
   @AfterAll
   static void tearDown() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   @Test
@@ -190,12 +172,7 @@ class OpenApiTest {
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
     assertThat(response.status().intValue()).isEqualTo(200);
-    HttpEntity.Strict entity =
-        response
-            .entity()
-            .toStrict(5_000, materializer)
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+    HttpEntity.Strict entity = fixture.strict(response);
     assertThat(Json.MAPPER.readTree(entity.getData().toArray())).isEqualTo(doc);
   }
 

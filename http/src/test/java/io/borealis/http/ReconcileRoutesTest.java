@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.borealis.host.Reconciler;
-import io.borealis.model.ValidationSettings;
-import io.borealis.persistence.ReadView;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,8 +21,7 @@ import org.junit.jupiter.api.Test;
 /** {@code POST /api/v1/admin/reconcile}: what it accepts, what it starts, what it refuses. */
 class ReconcileRoutesTest {
 
-  private static ActorSystem<Void> system;
-  private static Materializer materializer;
+  private static RouteFixture fixture;
   private static Api api;
 
   /** The triggers the route sent to the reconciler. */
@@ -35,28 +29,13 @@ class ReconcileRoutesTest {
 
   @BeforeAll
   static void setUp() {
-    system = ActorSystem.create(Behaviors.empty(), "reconcile-routes-test");
-    materializer = Materializer.matFromSystem(system);
-    ReadView view = new ReadView();
-    view.markCaughtUp();
-    ApiContext ctx =
-        new ApiContext(
-                null,
-                view,
-                Optional.empty(),
-                Optional.empty(),
-                ValidationSettings.DEFAULT,
-                HttpSettings.from(system.settings().config()),
-                null,
-                () -> true)
-            .withReconciliation(triggers::add);
-    api = new Api(ctx, materializer);
+    fixture = RouteFixture.start("reconcile-routes-test");
+    api = new Api(fixture.context().withReconciliation(triggers::add), fixture.materializer);
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   @BeforeEach
@@ -140,14 +119,7 @@ class ReconcileRoutesTest {
         HttpRequest.POST("/api/v1/admin/reconcile")
             .withEntity(ContentTypes.APPLICATION_JSON, json.getBytes(StandardCharsets.UTF_8));
     HttpResponse response = api.handle(request).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    byte[] bytes =
-        response
-            .entity()
-            .toStrict(5_000, materializer)
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS)
-            .getData()
-            .toArray();
+    byte[] bytes = fixture.strict(response).getData().toArray();
     return new Reply(response.status().intValue(), Json.MAPPER.readTree(bytes));
   }
 }

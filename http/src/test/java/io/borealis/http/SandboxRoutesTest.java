@@ -17,7 +17,6 @@ import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
 import io.borealis.model.ScheduleStatus;
 import io.borealis.model.TaskConfig;
-import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.ReadView;
 import io.borealis.task.InstanceEvent;
 import io.borealis.task.ScheduledTask;
@@ -38,14 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,9 +62,8 @@ class SandboxRoutesTest {
 
   @TempDir static Path tmp;
 
-  private static ActorSystem<Void> system;
-  private static ScheduledExecutorService timer;
-  private static final ReadView view = new ReadView();
+  private static RouteFixture fixture;
+  private static ReadView view;
   private static Path root;
   private static String node;
   private static String simNode;
@@ -84,17 +75,15 @@ class SandboxRoutesTest {
 
   @BeforeAll
   static void serve() throws Exception {
-    system =
-        ActorSystem.create(
-            Behaviors.empty(),
+    fixture =
+        RouteFixture.start(
             "sandbox-test",
             ConfigFactory.parseString(
                     "borealis.http.max-sandbox-read = "
                         + MAX_READ
                         + "\npekko.http.server.raw-request-uri-header = on")
                 .withFallback(ConfigFactory.load()));
-    timer = Executors.newSingleThreadScheduledExecutor();
-    view.markCaughtUp();
+    view = fixture.view;
     root = Files.createDirectories(tmp.resolve("sandboxes"));
     node = bind(Optional.of(root));
     simNode = bind(Optional.empty());
@@ -105,31 +94,13 @@ class SandboxRoutesTest {
   }
 
   private static String bind(Optional<Path> sandboxes, SandboxPeers peers) throws Exception {
-    ApiContext ctx =
-        new ApiContext(
-            null,
-            view,
-            Optional.empty(),
-            sandboxes,
-            ValidationSettings.DEFAULT,
-            HttpSettings.from(system.settings().config()),
-            timer,
-            () -> true);
-    Api api = new Api(ctx, Materializer.matFromSystem(system), peers);
-    var binding =
-        Http.get(system)
-            .newServerAt("127.0.0.1", 0)
-            .bind(api::handle)
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    return "http://127.0.0.1:" + binding.localAddress().getPort();
+    Api api = new Api(fixture.context(view, sandboxes), fixture.materializer, peers);
+    return "http://127.0.0.1:" + fixture.bind(api);
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    timer.shutdownNow();
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
 import io.borealis.model.TaskConfig;
 import io.borealis.model.UpdateSettings;
-import io.borealis.model.ValidationSettings;
 import io.borealis.persistence.Change;
 import io.borealis.persistence.ReadView;
 import io.borealis.update.InstanceAction;
@@ -22,15 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.stream.Materializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,32 +52,16 @@ class UpdateRoutesTest {
                 "resources": {"cpu": 1, "ram": "128MB", "disk": "128MB"}}}
       """;
 
-  private static ActorSystem<Void> system;
-  private static Materializer materializer;
-  private static ScheduledExecutorService timer;
+  private static RouteFixture fixture;
   private static ReadView view;
   private static Api api;
 
   @BeforeAll
   static void setUp() {
-    system = ActorSystem.create(Behaviors.empty(), "update-routes-test");
-    materializer = Materializer.matFromSystem(system);
-    timer = Executors.newSingleThreadScheduledExecutor();
-    view = new ReadView();
-    view.markCaughtUp();
+    fixture = RouteFixture.start("update-routes-test");
+    view = fixture.view;
     // No update service: every request here is answered before one would be asked.
-    ApiContext ctx =
-        new ApiContext(
-            null,
-            null,
-            view,
-            Optional.empty(),
-            Optional.empty(),
-            ValidationSettings.DEFAULT,
-            HttpSettings.from(system.settings().config()),
-            timer,
-            () -> true);
-    api = new Api(ctx, materializer);
+    api = fixture.api();
     started(new UpdateKey(HELLO, "u1"), "alice", Map.of("ticket", "T-1"), T0);
     feed(
         new UpdateKey(HELLO, "u1"),
@@ -106,9 +84,7 @@ class UpdateRoutesTest {
 
   @AfterAll
   static void tearDown() throws Exception {
-    timer.shutdownNow();
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    fixture.close();
   }
 
   private static void started(UpdateKey key, String user, Map<String, String> meta, Instant at) {
@@ -146,14 +122,7 @@ class UpdateRoutesTest {
 
   private static Reply send(HttpRequest request) throws Exception {
     HttpResponse response = api.handle(request).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    byte[] bytes =
-        response
-            .entity()
-            .toStrict(5_000, materializer)
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS)
-            .getData()
-            .toArray();
+    byte[] bytes = fixture.strict(response).getData().toArray();
     return new Reply(response.status().intValue(), Json.MAPPER.readTree(bytes));
   }
 

@@ -1,8 +1,6 @@
 package io.borealis.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,32 +30,15 @@ final class Failover implements Callable<Integer> {
   @Option(names = "--trials", defaultValue = "5", description = "Kills (at least 1).")
   int trials;
 
-  @Option(names = "--nodes", defaultValue = "3", description = "Nodes in the cluster.")
-  int size;
-
-  @Option(
-      names = "--cassandra",
-      description = "Contact points host:port,... (default: a Cassandra of the run's own).")
-  String cassandra;
-
-  @Option(names = "--data-dir", description = "Default: a fresh temporary directory.")
-  Path dataDir;
-
-  @Option(names = "--report", description = "Default: loadtest/results/DATE-failover.json")
-  Path report;
+  @Mixin ClusterScenario scenario;
 
   @Override
   public Integer call() throws Exception {
-    if (cassandra == null || cassandra.isBlank()) {
-      cassandra = Durability.ownCassandra();
-    }
-    Path work = dataDir != null ? dataDir : Files.createTempDirectory("borealis-failover");
-    String keyspace = "failover_" + Long.toHexString(System.currentTimeMillis());
     List<Long> millis = new ArrayList<>();
     List<Long> running = new ArrayList<>();
     List<Long> rejoin = new ArrayList<>();
     List<Map<String, Long>> breakdown = new ArrayList<>();
-    try (LocalCluster cluster = new LocalCluster(work, size, cassandra, keyspace).start()) {
+    try (LocalCluster cluster = scenario.cluster("failover").start()) {
       String job = LoadTest.JSON.writeValueAsString(LoadTest.job(2));
       for (int trial = 0; trial < trials; trial++) {
         ServerProcess holder = cluster.holder();
@@ -106,7 +88,7 @@ final class Failover implements Callable<Integer> {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("scenario", "failover");
-    out.put("nodes", size);
+    out.put("nodes", scenario.size);
     out.put("trials", trials);
     out.put("failover_ms", millis);
     out.putAll(spread("", millis));
@@ -123,11 +105,7 @@ final class Failover implements Callable<Integer> {
             + " delay); steps_ms: per"
             + " trial, ms after the kill at which the job was acknowledged and its slowest"
             + " instance's task entered each status (the nodes' clocks)");
-    Map<String, Object> machine = LoadTest.machine();
-    machine.put("note", "each node in a JVM of its own, harness in another, one Cassandra");
-    out.put("machine", machine);
-    out.put("work", work.toString());
-    LoadTest.write(out, report != null ? report : LoadTest.defaultReport("failover"));
+    scenario.write("failover", out);
     return 0;
   }
 

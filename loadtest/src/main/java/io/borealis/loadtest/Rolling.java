@@ -2,8 +2,6 @@ package io.borealis.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,22 +33,10 @@ import picocli.CommandLine.Option;
             + " requests, and a check that nothing acknowledged was lost.")
 final class Rolling implements Callable<Integer> {
 
-  @Option(names = "--nodes", defaultValue = "3", description = "Nodes in the cluster.")
-  int size;
+  @Mixin ClusterScenario scenario;
 
   @Option(names = "--workers", defaultValue = "2", description = "Concurrent clients.")
   int workers;
-
-  @Option(
-      names = "--cassandra",
-      description = "Contact points host:port,... (default: a Cassandra of the run's own).")
-  String cassandra;
-
-  @Option(names = "--data-dir", description = "Default: a fresh temporary directory.")
-  Path dataDir;
-
-  @Option(names = "--report", description = "Default: loadtest/results/DATE-rolling.json")
-  Path report;
 
   final Set<Integer> inService = ConcurrentHashMap.newKeySet();
   final AtomicBoolean stop = new AtomicBoolean();
@@ -64,15 +51,11 @@ final class Rolling implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (cassandra == null || cassandra.isBlank()) {
-      cassandra = Durability.ownCassandra();
-    }
-    Path work = dataDir != null ? dataDir : Files.createTempDirectory("borealis-rolling");
-    String keyspace = "rolling_" + Long.toHexString(System.currentTimeMillis());
+    int size = scenario.size;
     Map<String, Object> out = new LinkedHashMap<>();
     List<Long> restarts = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    try (LocalCluster cluster = new LocalCluster(work, size, cassandra, keyspace).start()) {
+    try (LocalCluster cluster = scenario.cluster("rolling").start()) {
       for (int i = 0; i < size; i++) {
         inService.add(i);
       }
@@ -120,11 +103,7 @@ final class Rolling implements Callable<Integer> {
     out.put("restart_ms", restarts);
     out.put("problems", problems);
     out.put("passed", problems.isEmpty());
-    Map<String, Object> machine = LoadTest.machine();
-    machine.put("note", "each node in a JVM of its own, harness in another, one Cassandra");
-    out.put("machine", machine);
-    out.put("work", work.toString());
-    LoadTest.write(out, report != null ? report : LoadTest.defaultReport("rolling"));
+    scenario.write("rolling", out);
     return problems.isEmpty() ? 0 : 1;
   }
 

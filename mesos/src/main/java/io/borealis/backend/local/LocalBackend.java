@@ -4,6 +4,7 @@ import io.borealis.backend.LaunchTask;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
+import io.borealis.backend.agent.AgentOffers;
 import io.borealis.backend.agent.AgentResources;
 import io.borealis.backend.agent.StatusOutbox;
 import io.borealis.model.InstanceKey;
@@ -89,9 +90,9 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
   private final Clock clock;
   private final AgentResources agent;
   private final StatusOutbox outbox;
+  private final AgentOffers offers;
   private final TaskRunner.Deps runnerDeps;
   private final Map<String, Tracked> tasks = new LinkedHashMap<>();
-  private long nextOffer = 1;
 
   /** The factory the node uses for {@code --backend local}. */
   public static ResourceBackend.Factory factory(LocalSettings settings, Clock clock) {
@@ -129,6 +130,7 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
             settings.ports());
     // Update ids must not repeat those of an earlier run whose updates may still be in flight.
     this.outbox = new StatusOutbox(listeners.statuses(), clock, "local-" + clock.millis() + "-");
+    this.offers = new AgentOffers(listeners.offers(), "local-offer-");
     HttpClient http =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(1))
@@ -437,14 +439,11 @@ public final class LocalBackend extends AbstractBehavior<ResourceBackend.Command
 
   /** Rescinds every outstanding offer and offers everything free anew (the scheduler asked). */
   private Behavior<ResourceBackend.Command> reofferAll() {
-    agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
-    offer();
+    offers.reofferAll(agent);
     return this;
   }
 
   private void offer() {
-    agent
-        .offer("local-offer-" + nextOffer++)
-        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferReceived(o)));
+    offers.offer(agent);
   }
 }

@@ -7,6 +7,7 @@ import io.borealis.backend.LaunchTask;
 import io.borealis.backend.OfferEvent;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.TaskRef;
+import io.borealis.backend.agent.AgentOffers;
 import io.borealis.backend.agent.AgentResources;
 import io.borealis.backend.agent.StatusOutbox;
 import io.borealis.model.InstanceKey;
@@ -102,10 +103,10 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
   private final Map<String, SimTask> tasks = new HashMap<>();
   private final Map<String, ScheduleStatus> statuses = new HashMap<>();
   private final StatusOutbox outbox;
+  private final AgentOffers offers;
   private Behaviour behaviour;
   private Random random;
   private long nextAgent = 1;
-  private long nextOffer = 1;
 
   /** The factory the node uses for {@code --backend sim}. */
   public static ResourceBackend.Factory factory(SimSettings settings, Clock clock) {
@@ -135,6 +136,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
     this.behaviour = settings.behaviour();
     this.random = new Random(behaviour.seed());
     this.outbox = new StatusOutbox(listeners.statuses(), clock, "u");
+    this.offers = new AgentOffers(listeners.offers(), "offer-");
     listeners.offers().tell(new OfferEvent.OffersReset());
     addAgents(settings.agents());
     timers.startTimerWithFixedDelay(
@@ -156,7 +158,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
             m -> {
               AgentResources a = agents.get(m.agentId());
               if (a != null) {
-                offer(a);
+                offers.offer(a);
               }
               return this;
             })
@@ -240,7 +242,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       }
     }
     if (agent != null) {
-      offer(agent);
+      offers.offer(agent);
     }
     return this;
   }
@@ -316,7 +318,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
 
   private Behavior<ResourceBackend.Command> onRevive(ResourceBackend.ReviveOffers revive) {
     for (AgentResources a : agents.values()) {
-      reoffer(a);
+      offers.reofferAll(a);
     }
     return this;
   }
@@ -354,7 +356,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       return this;
     }
     getContext().getLog().info("Agent {} lost, as {} asked.", agent.id(), lose.user());
-    agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
+    offers.rescindAll(agent);
     for (String taskId : agent.tasks()) {
       SimTask t = tasks.remove(taskId);
       statuses.remove(taskId);
@@ -399,7 +401,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
               id, id, spec.attributes(), spec.cpu(), spec.ramMb(), spec.diskMb(), spec.ports());
       agents.put(a.id(), a);
       added.add(a);
-      offer(a);
+      offers.offer(a);
     }
     return added;
   }
@@ -425,7 +427,7 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       if (agent != null) {
         agent.release(task.taskId());
         // Offered on its own: an outstanding offer may be in the middle of a launch.
-        offer(agent);
+        offers.offer(agent);
       }
     }
   }
@@ -437,18 +439,5 @@ public final class SimBackend extends AbstractBehavior<ResourceBackend.Command> 
       ScheduleStatus status,
       String message) {
     outbox.send(taskId, instance, agentId, status, message);
-  }
-
-  /** Replaces the agent's outstanding offer with one for everything now free. */
-  /** Rescinds the agent's outstanding offers and offers everything free anew. */
-  private void reoffer(AgentResources agent) {
-    agent.withdrawAll().forEach(o -> listeners.offers().tell(new OfferEvent.OfferRescinded(o)));
-    offer(agent);
-  }
-
-  private void offer(AgentResources agent) {
-    agent
-        .offer("offer-" + nextOffer++)
-        .ifPresent(o -> listeners.offers().tell(new OfferEvent.OfferReceived(o)));
   }
 }

@@ -3,6 +3,7 @@ package io.borealis.backend.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.LaunchTask;
 import io.borealis.backend.Offer;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -48,12 +50,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalClusterTest {
 
-  private static final ActorTestKit testKit =
-      ActorTestKit.create(
-          ConfigFactory.parseString(
-                  "pekko.actor.serialization-bindings {"
-                      + " \"io.borealis.CborSerializable\" = jackson-cbor }")
-              .withFallback(ConfigFactory.load()));
+  private static final Config CONFIG =
+      ConfigFactory.parseString(
+              "pekko.actor.serialization-bindings {"
+                  + " \"io.borealis.CborSerializable\" = jackson-cbor }")
+          .withFallback(ConfigFactory.load());
+
+  private static final ActorTestKit testKit = ActorTestKit.create(CONFIG);
+
+  /** For the tests of the agent wait: its timers fire when the test moves time. */
+  private static final ActorTestKit manualKit =
+      ActorTestKit.create("LocalClusterTestManualTime", ManualTime.config().withFallback(CONFIG));
+
+  private static final ManualTime manualTime = ManualTime.get(manualKit.system());
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JobKey JOB = new JobKey("www-data", "prod", "hello");
@@ -62,22 +71,31 @@ class LocalClusterTest {
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
+    manualKit.shutdownTestKit();
   }
 
   @TempDir Path temp;
   private final List<ActorRef<?>> started = new ArrayList<>();
+  // The kit of the test's actors and probes: the real-time one unless the test moves time.
+  private ActorTestKit kit;
   private TestProbe<OfferEvent> offers;
   private TestProbe<StatusUpdate> statuses;
 
   @BeforeEach
   void probes() {
-    offers = testKit.createTestProbe();
-    statuses = testKit.createTestProbe();
+    onKit(testKit);
+  }
+
+  /** The test's actors and probes live in {@code kit} (called before any is made). */
+  private void onKit(ActorTestKit kit) {
+    this.kit = kit;
+    offers = kit.createTestProbe();
+    statuses = kit.createTestProbe();
   }
 
   @AfterEach
   void stopAll() {
-    started.forEach(testKit::stop);
+    started.forEach(kit::stop);
     for (String host : List.of("one", "two")) {
       for (Sandbox s : Sandbox.all(temp.resolve(host))) {
         s.state().ifPresent(st -> ProcessTree.signal(Set.copyOf(st.sessions()), true));
@@ -106,7 +124,7 @@ class LocalClusterTest {
 
   private ActorRef<ResourceBackend.Command> agent(String host, int port) {
     var ref =
-        testKit.spawn(
+        kit.spawn(
             LocalAgent.create(settings(host, port), Clock.systemUTC(), "http://" + host + ":8081"));
     started.add(ref);
     return ref;
@@ -114,7 +132,7 @@ class LocalClusterTest {
 
   private ActorRef<ResourceBackend.Command> singleton(Duration agentWait) {
     var ref =
-        testKit.spawn(
+        kit.spawn(
             LocalCluster.create(
                 new ResourceBackend.Listeners(offers.getRef(), statuses.getRef()),
                 new LocalCluster.Settings("on", agentWait, Duration.ofMinutes(5)),
@@ -251,21 +269,29 @@ class LocalClusterTest {
 
   @Test
   void anAgentWhoseNodeRestartsWithinTheWaitKeepsItsTasks() throws Exception {
+    onKit(manualKit);
     Duration wait = Duration.ofSeconds(1);
     var one = agent("one", 31005);
     var backend = singleton(wait);
     String taskId = launch(backend, offerOf("local-one"));
     awaitStatus(backend, taskId, ScheduleStatus.RUNNING);
+    Offer rest = offerOf("local-one");
     long pid = awaitPid(sandboxOf("one", taskId).resolve("pid"));
 
-    // The node restarts: its agent stops (its processes do not) and a new one adopts them.
-    testKit.stop(one);
+    // The node restarts: its agent stops (its processes do not), the singleton sees it leave
+    // (it rescinds the agent's offer and starts the wait), and a new agent adopts the processes.
+    kit.stop(one);
+    while (!(offers.receiveMessage(WAIT) instanceof OfferEvent.OfferRescinded r
+        && r.offerId().equals(rest.offerId()))) {
+      // Other offer events of the agent before its rescinded offer.
+    }
     agent("one", 31005);
     assertThat(awaitStatus(backend, taskId, ScheduleStatus.RUNNING).agentId())
         .contains("local-one");
 
-    // Past the wait, the task is still RUNNING, and was never reported LOST on the way.
-    Thread.sleep(wait.multipliedBy(2).toMillis());
+    // Past the wait (its timer would have fired by now), the task is still RUNNING, and was
+    // never reported LOST on the way.
+    manualTime.timePasses(wait.multipliedBy(2));
     backend.tell(
         new ResourceBackend.Reconcile(
             List.of(new TaskRef(taskId, new InstanceKey(JOB, 0), Optional.of("local-one")))));
@@ -318,12 +344,12 @@ class LocalClusterTest {
   void whatCrossesNodesSurvivesSerialization() {
     var probe = testKit.<ResourceBackend.Command>createTestProbe();
     var described = testKit.<LocalAgent.Description>createTestProbe();
-    var kit = testKit.serializationTestKit();
-    kit.verifySerialization(new LocalAgent.Attach(probe.getRef()), true);
-    kit.verifySerialization(new LocalAgent.Attached("local-one", probe.getRef()), true);
-    kit.verifySerialization(
+    var serialization = testKit.serializationTestKit();
+    serialization.verifySerialization(new LocalAgent.Attach(probe.getRef()), true);
+    serialization.verifySerialization(new LocalAgent.Attached("local-one", probe.getRef()), true);
+    serialization.verifySerialization(
         new LocalAgent.AgentOffer("local-one", new OfferEvent.OfferRescinded("o-1")), true);
-    kit.verifySerialization(
+    serialization.verifySerialization(
         new LocalAgent.AgentStatus(
             "local-one",
             new StatusUpdate(
@@ -335,8 +361,9 @@ class LocalClusterTest {
                 Optional.of("ok"),
                 Instant.parse("2026-01-01T00:00:00Z"))),
         true);
-    kit.verifySerialization(new LocalAgent.Describe(described.getRef()), true);
-    kit.verifySerialization(new LocalAgent.Description("local-one", "http://one:8081"), true);
+    serialization.verifySerialization(new LocalAgent.Describe(described.getRef()), true);
+    serialization.verifySerialization(
+        new LocalAgent.Description("local-one", "http://one:8081"), true);
   }
 
   private static long awaitPid(Path pidFile) throws Exception {
