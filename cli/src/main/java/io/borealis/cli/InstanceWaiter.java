@@ -19,9 +19,9 @@ import java.util.TreeMap;
  * them fails, or time runs out ({@code job create --wait}).
  *
  * <p>What it waits for: a service's instances RUNNING (on the local backend a task with a health
- * check is RUNNING only once the check passed), a batch job's instances RUNNING or FINISHED. A
- * batch job's tasks are not waited for until they end: they may run for hours, and those of the
- * simulated backend never end on their own. What ends the wait early, with exit 1 and the task's
+ * check is RUNNING only once the check passed), a batch job's instances FINISHED, or with {@code
+ * --wait-until RUNNING} RUNNING or FINISHED (a batch job may run for hours, and the simulated
+ * backend's tasks never end on their own). What ends the wait early, with exit 1 and the task's
  * reason: the first task of the create that ended otherwise (FAILED, LOST, KILLED, or a service's
  * task that FINISHED), even when the scheduler will start another, since a task that fails once
  * under {@code --wait} is what the user needs to see.
@@ -73,12 +73,16 @@ final class InstanceWaiter {
    * The newest task of each instance once all are there; a refusal naming the first that failed, or
    * what was left when time ran out.
    *
-   * @param service whether the job is a service (wait for RUNNING) or batch (wait for RUNNING or
-   *     FINISHED)
+   * @param service whether the job is a service (wait for RUNNING) or batch (wait for FINISHED)
+   * @param untilRunning a batch job's tasks are waited for until RUNNING (or FINISHED already)
    * @param before the job's task ids before the create, which are not judged
    */
-  ArrayNode await(int instances, boolean service, Set<String> before, Duration timeout) {
-    Set<String> goal = service ? Set.of("RUNNING") : Set.of("RUNNING", "FINISHED");
+  ArrayNode await(
+      int instances, boolean service, boolean untilRunning, Set<String> before, Duration timeout) {
+    Set<String> goal =
+        service
+            ? Set.of("RUNNING")
+            : untilRunning ? Set.of("RUNNING", "FINISHED") : Set.of("FINISHED");
     Instant deadline = env.clock().instant().plus(timeout);
     OptionalLong index = OptionalLong.empty();
     while (true) {
@@ -129,7 +133,7 @@ final class InstanceWaiter {
             "gave up waiting after "
                 + Cli.human(timeout)
                 + " for every instance to be "
-                + (service ? "RUNNING" : "RUNNING or FINISHED")
+                + (service ? "RUNNING" : untilRunning ? "RUNNING or FINISHED" : "FINISHED")
                 + ": "
                 + line);
       }

@@ -113,10 +113,25 @@ final class JobCommands extends GroupCommand {
         names = "--wait",
         description = {
           "Wait until every instance of a service is RUNNING (and healthy, when it has a health"
-              + " check), or every instance of a batch job RUNNING or FINISHED; exit 1 at the first"
-              + " task that fails, with its reason."
+              + " check), or every instance of a batch job FINISHED; exit 1 at the first task that"
+              + " fails, with its reason."
         })
     boolean wait;
+
+    /** What --wait waits for, as Aurora's client's --wait-until named it. */
+    enum Until {
+      RUNNING,
+      FINISHED
+    }
+
+    @Option(
+        names = "--wait-until",
+        paramLabel = "STATUS",
+        description =
+            "With --wait: RUNNING (a batch job's tasks RUNNING or FINISHED, e.g. on the simulated"
+                + " backend, whose tasks never end) or FINISHED (batch jobs only). Default: RUNNING"
+                + " for a service, FINISHED for a batch job.")
+    Until until;
 
     @Option(
         names = "--wait-timeout",
@@ -134,6 +149,14 @@ final class JobCommands extends GroupCommand {
       key.requireNoInstances();
       SchedulerClient client = client(key);
       ObjectNode job = JobFiles.load(file, key);
+      boolean service = job.path("service").asBoolean(false);
+      if (until != null && !wait) {
+        throw CliException.usage("--wait-until goes with --wait.");
+      }
+      if (until == Until.FINISHED && service) {
+        throw CliException.usage(
+            "--wait-until FINISHED is for batch jobs: a service's tasks run until killed.");
+      }
       // A job of the same key may have existed (killed, say): --wait judges only new tasks.
       Set<String> before = wait ? InstanceWaiter.taskIds(client, key) : Set.of();
       JsonNode reply = client.post(jobPath(key), job).body();
@@ -147,11 +170,10 @@ final class JobCommands extends GroupCommand {
         ctx.out.println("Job url: " + url);
       }
       if (wait) {
-        boolean service = job.path("service").asBoolean(false);
         ArrayNode tasks =
             new InstanceWaiter(
                     client, key, ctx.env, common.json() ? Optional.empty() : Optional.of(ctx.out))
-                .await(instances, service, before, waitTimeout);
+                .await(instances, service, until == Until.RUNNING, before, waitTimeout);
         if (common.json()) {
           created.set("tasks", tasks);
         } else {

@@ -420,33 +420,23 @@ class CliRunTest {
   }
 
   @Test
-  void aBatchJobIsDoneOnceItsTasksRunOrFinishAndFailsWhenATaskFails() throws IOException {
-    // Issue 8, item 8: a batch task that failed before the others ran fails the wait.
+  void aBatchJobIsWaitedForUntilFinishedAndFailsWhenATaskFails() throws IOException {
+    // Issue 8, item 8: a batch task that ran, then failed, is not "up".
     fake.answers(
         TASKS,
         tasks(),
-        tasks(task(0, "STARTING", null), task(1, "STARTING", null)),
+        tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)),
         tasks(task(0, "FINISHED", null), task(1, "FAILED", "Process main exited with code 3")));
     Result failed = createAndWait(jobFile());
     assertThat(failed.code()).isEqualTo(1);
-    assertThat(failed.out()).contains("2 instances: 2 STARTING\n").doesNotContain("finished.");
+    assertThat(failed.out()).contains("2 instances: 2 RUNNING\n").doesNotContain("finished.");
     assertThat(failed.err())
         .isEqualTo("borealis: instance 1 is FAILED: Process main exited with code 3 (task t-1)\n");
 
-    // Issue 12's note: the simulated backend's tasks never end, so RUNNING is as far as they go.
     fake.answers(
         TASKS,
         tasks(),
-        tasks(task(0, "PENDING", null)),
-        tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)));
-    Result running = createAndWait(jobFile());
-    assertThat(running.code()).as(running.toString()).isZero();
-    assertThat(running.out()).endsWith("2 instances: 2 RUNNING\nAll 2 instances are running.\n");
-
-    fake.answers(
-        TASKS,
-        tasks(),
-        tasks(task(0, "STARTING", null), task(1, "STARTING", null)),
+        tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)),
         tasks(task(0, "FINISHED", null), task(1, "FINISHED", null)));
     Result finished = createAndWait(jobFile());
     assertThat(finished.code()).as(finished.toString()).isZero();
@@ -454,14 +444,37 @@ class CliRunTest {
   }
 
   @Test
-  void aBatchWaitGivesUpSayingItWaitedForRunningOrFinished() throws IOException {
-    fake.answers(TASKS, tasks(), tasks(task(0, "FINISHED", null), task(1, "PENDING", null)));
+  void waitUntilRunningTakesABatchJobsRunningOrFinishedTasks() throws IOException {
+    // The simulated backend's tasks never end, so RUNNING is as far as they go.
+    fake.answers(
+        TASKS,
+        tasks(),
+        tasks(task(0, "PENDING", null)),
+        tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)));
+    Result running = createAndWait(jobFile(), "--wait-until", "RUNNING");
+    assertThat(running.code()).as(running.toString()).isZero();
+    assertThat(running.out()).endsWith("2 instances: 2 RUNNING\nAll 2 instances are running.\n");
+
+    fake.answers(
+        TASKS,
+        tasks(),
+        tasks(task(0, "STARTING", null), task(1, "STARTING", null)),
+        tasks(task(0, "FINISHED", null), task(1, "FAILED", "Process main exited with code 3")));
+    Result failed = createAndWait(jobFile(), "--wait-until", "RUNNING");
+    assertThat(failed.code()).isEqualTo(1);
+    assertThat(failed.err())
+        .isEqualTo("borealis: instance 1 is FAILED: Process main exited with code 3 (task t-1)\n");
+  }
+
+  @Test
+  void aBatchWaitGivesUpSayingWhatItWaitedFor() throws IOException {
+    fake.answers(TASKS, tasks(), tasks(task(0, "FINISHED", null), task(1, "RUNNING", null)));
     Result slow = createAndWait(jobFile(), "--wait-timeout", "200ms");
     assertThat(slow.code()).isEqualTo(1);
     assertThat(slow.err())
         .contains(
-            "gave up waiting after 200ms for every instance to be RUNNING or FINISHED:"
-                + " 2 instances: 1 PENDING, 1 FINISHED");
+            "gave up waiting after 200ms for every instance to be FINISHED:"
+                + " 2 instances: 1 RUNNING, 1 FINISHED");
   }
 
   @Test

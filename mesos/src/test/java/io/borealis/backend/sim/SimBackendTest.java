@@ -383,13 +383,13 @@ class SimBackendTest {
     StatusUpdate starting = f.expectStatus("t1", ScheduleStatus.STARTING);
     assertThat(starting.instance()).contains(JOB.instance(0));
     assertThat(starting.agentId()).contains("agent-1");
-    // The user who had the agent say it is named, as a kill names who killed.
-    assertThat(starting.message()).contains("Simulated by alice");
+    // The agent's message as given (the user who had it say so is logged).
+    assertThat(starting.message()).isEmpty();
     assertThat(starting.timestamp()).isEqualTo(f.clock.instant());
 
     assertThat(f.report("t1", ScheduleStatus.RUNNING, "up")).isTrue();
     StatusUpdate running = f.expectStatus("t1", ScheduleStatus.RUNNING);
-    assertThat(running.message()).contains("up (simulated by alice)");
+    assertThat(running.message()).contains("up");
     assertThat(running.updateId()).isNotEqualTo(starting.updateId());
 
     assertThat(f.report("nope", ScheduleStatus.RUNNING, null)).isFalse();
@@ -714,7 +714,7 @@ class SimBackendTest {
         .allSatisfy(
             u -> {
               assertThat(u.status()).isEqualTo(ScheduleStatus.LOST);
-              assertThat(u.message()).contains("Agent agent-1 was lost (simulated by alice)");
+              assertThat(u.message()).contains("Agent agent-1 was lost");
               assertThat(u.agentId()).contains("agent-1");
             });
     assertThat(lost.get("t2").instance()).contains(JOB.instance(1));
