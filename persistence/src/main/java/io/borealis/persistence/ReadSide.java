@@ -357,7 +357,7 @@ public final class ReadSide {
               view.index());
           follow(live, restart);
           scheduleSnapshots();
-          if (view.index() - snapshotIndex.get() >= settings.snapshotEveryEvents()) {
+          if (eventsSinceSnapshot.get() >= settings.snapshotEveryEvents()) {
             requestSnapshot();
           }
           return Done.getInstance();
@@ -432,7 +432,9 @@ public final class ReadSide {
               } else {
                 view.applyAll(envelopes);
               }
-              if (live && view.index() - snapshotIndex.get() >= settings.snapshotEveryEvents()) {
+              // Counted in events read, not in the index: on a shared journal the index is a
+              // journal position (50 ns steps), which passed every-events in milliseconds.
+              if (live && eventsSinceSnapshot.get() >= settings.snapshotEveryEvents()) {
                 requestSnapshot();
               }
               return Done.getInstance();
