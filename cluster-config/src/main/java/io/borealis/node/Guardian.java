@@ -109,6 +109,8 @@ final class Guardian {
               io.borealis.model.ScheduleStatus.values()) {
             Metrics.of(system).gauge("task_store_" + status.name(), () -> view.tasksIn(status));
           }
+          // Events the view found missing and read by their entity's id (a tag row written late).
+          Metrics.of(system).gauge("read_side_gaps_filled", readSide::gapsFilled);
           // The rest of the operators' alert set exists from the start on every node, at 0 until
           // its cause happens here (the entities and singletons that count them start later).
           for (String name :
