@@ -56,8 +56,6 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 final class RecoveryCommit implements StagedRecovery.Committer {
 
-  static final String USER = "recovery";
-
   private final ActorSystem<?> system;
   private final ReadView view;
   private final UpdateService updates;
@@ -88,19 +86,19 @@ final class RecoveryCommit implements StagedRecovery.Committer {
   }
 
   @Override
-  public CompletionStage<Void> commit(Backup staged) {
+  public CompletionStage<Void> commit(Backup staged, String user) {
     ViewSnapshot now = view.snapshot();
-    return abortUpdates(now)
-        .thenCompose(x -> restoreJobs(now, staged))
-        .thenCompose(x -> restoreQuotas(staged))
-        .thenCompose(x -> restoreMaintenance(staged))
+    return abortUpdates(now, user)
+        .thenCompose(x -> restoreJobs(now, staged, user))
+        .thenCompose(x -> restoreQuotas(staged, user))
+        .thenCompose(x -> restoreMaintenance(staged, user))
         .thenRun(
             () ->
                 reconcile.accept(
-                    new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.empty(), USER)));
+                    new Reconciler.Trigger(Reconciler.Kind.EXPLICIT, Optional.empty(), user)));
   }
 
-  private CompletionStage<Void> abortUpdates(ViewSnapshot now) {
+  private CompletionStage<Void> abortUpdates(ViewSnapshot now, String user) {
     List<CompletableFuture<?>> aborts = new ArrayList<>();
     for (ViewSnapshot.JobImage j : now.jobs()) {
       view.activeUpdate(j.key())
@@ -111,7 +109,7 @@ final class RecoveryCommit implements StagedRecovery.Committer {
                           .act(
                               u.key(),
                               OperatorAction.ABORT,
-                              USER,
+                              user,
                               Optional.of("Aborted by a recovery from a backup"))
                           .toCompletableFuture()
                           // An update that ended meanwhile refuses: nothing to abort.
@@ -121,7 +119,7 @@ final class RecoveryCommit implements StagedRecovery.Committer {
   }
 
   /** One job after another; the instances of a job all at once. */
-  private CompletionStage<Void> restoreJobs(ViewSnapshot now, Backup staged) {
+  private CompletionStage<Void> restoreJobs(ViewSnapshot now, Backup staged, String user) {
     Map<JobKey, ViewSnapshot.JobImage> before = new TreeMap<>(JobKeyOrder.INSTANCE);
     now.jobs().forEach(j -> before.put(j.key(), j));
     Map<JobKey, ViewSnapshot.JobImage> after = new TreeMap<>(JobKeyOrder.INSTANCE);
@@ -133,13 +131,16 @@ final class RecoveryCommit implements StagedRecovery.Committer {
     for (JobKey key : all) {
       Optional<ViewSnapshot.JobImage> was = Optional.ofNullable(before.get(key));
       Optional<ViewSnapshot.JobImage> will = Optional.ofNullable(after.get(key));
-      chain = chain.thenCompose(x -> restoreJob(key, was, will));
+      chain = chain.thenCompose(x -> restoreJob(key, was, will, user));
     }
     return chain;
   }
 
   private CompletionStage<Void> restoreJob(
-      JobKey key, Optional<ViewSnapshot.JobImage> was, Optional<ViewSnapshot.JobImage> will) {
+      JobKey key,
+      Optional<ViewSnapshot.JobImage> was,
+      Optional<ViewSnapshot.JobImage> will,
+      String user) {
     Map<Integer, List<ScheduledTask>> tasks = new TreeMap<>();
     was.ifPresent(j -> j.instances().forEach(i -> tasks.put(i.instanceId(), List.of())));
     will.ifPresent(j -> j.instances().forEach(i -> tasks.put(i.instanceId(), i.tasks())));
@@ -166,25 +167,25 @@ final class RecoveryCommit implements StagedRecovery.Committer {
                             will.flatMap(ViewSnapshot.JobImage::config),
                             ids,
                             will.flatMap(ViewSnapshot.JobImage::createdAt),
-                            USER,
+                            user,
                             r),
                     timeout,
                     system.scheduler()))
         .thenApply(x -> null);
   }
 
-  private CompletionStage<Void> restoreQuotas(Backup staged) {
+  private CompletionStage<Void> restoreQuotas(Backup staged, String user) {
     TreeSet<String> roles = new TreeSet<>(staged.quotas().keySet());
     view.roles().forEach(r -> roles.add(r.role()));
     List<CompletableFuture<?>> sets = new ArrayList<>();
     for (String role : roles) {
       ResourceAggregate quota = staged.quotas().getOrDefault(role, ResourceAggregate.ZERO);
-      sets.add(quotas.set(role, quota, USER).toCompletableFuture());
+      sets.add(quotas.set(role, quota, user).toCompletableFuture());
     }
     return CompletableFuture.allOf(sets.toArray(CompletableFuture[]::new));
   }
 
-  private CompletionStage<Void> restoreMaintenance(Backup staged) {
+  private CompletionStage<Void> restoreMaintenance(Backup staged, String user) {
     return maintenance
         .status()
         .thenCompose(
@@ -210,13 +211,13 @@ final class RecoveryCommit implements StagedRecovery.Committer {
                       });
               CompletionStage<?> done = CompletableFuture.completedFuture(null);
               if (!end.isEmpty()) {
-                done = done.thenCompose(x -> maintenance.end(end, USER));
+                done = done.thenCompose(x -> maintenance.end(end, user));
               }
               if (!scheduled.isEmpty()) {
-                done = done.thenCompose(x -> maintenance.start(scheduled, USER));
+                done = done.thenCompose(x -> maintenance.start(scheduled, user));
               }
               if (!draining.isEmpty()) {
-                done = done.thenCompose(x -> maintenance.drain(draining, USER));
+                done = done.thenCompose(x -> maintenance.drain(draining, user));
               }
               return done.thenApply(x -> (Void) null);
             });

@@ -63,6 +63,15 @@ final class Acting {
     ctx.reconciliation().accept(new Reconciler.Trigger(kind, batchSize, user));
   }
 
+  /**
+   * Commits the staged recovery: the kills, creates and quota and maintenance changes it makes name
+   * the caller.
+   */
+  CompletionStage<io.borealis.persistence.Backup.Summary> commitRecovery(
+      io.borealis.persistence.StagedRecovery recovery) {
+    return recovery.commit(user);
+  }
+
   /** Jobs, as {@link io.borealis.job.JobService} without the user argument. */
   final class Jobs {
     CompletionStage<JobEntity.Created> create(JobConfiguration config) {

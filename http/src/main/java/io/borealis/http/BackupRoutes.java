@@ -166,8 +166,11 @@ final class BackupRoutes extends ApiDirectives {
   }
 
   private Route commit(ApiContext.BackupAdmin admin) {
-    return onSuccess(
-        admin.recovery().commit(), s -> ok(new StageView(s.id(), s.jobs(), s.tasks())));
+    return acting(
+        as ->
+            onSuccess(
+                as.commitRecovery(admin.recovery()),
+                s -> ok(new StageView(s.id(), s.jobs(), s.tasks()))));
   }
 
   private Route unload(ApiContext.BackupAdmin admin) {

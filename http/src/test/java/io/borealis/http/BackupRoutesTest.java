@@ -57,7 +57,7 @@ class BackupRoutesTest {
     StagedRecovery recovery =
         new StagedRecovery(
             store,
-            b -> {
+            (b, user) -> {
               commits.incrementAndGet();
               return CompletableFuture.completedFuture(null);
             });

@@ -36,7 +36,8 @@ public final class StagedRecovery {
   /** Makes the scheduler serve a staged backup's state. */
   @FunctionalInterface
   public interface Committer {
-    CompletionStage<Void> commit(Backup staged);
+    /** Makes the scheduler serve {@code staged}, its changes made as {@code user}. */
+    CompletionStage<Void> commit(Backup staged, String user);
   }
 
   /** Which staged tasks a query or a deletion means; empty parts do not restrict. */
@@ -148,10 +149,11 @@ public final class StagedRecovery {
   }
 
   /**
-   * Makes the scheduler serve the staged copy (as edited); it stays staged until that is done, and
-   * is dropped once it is.
+   * Makes the scheduler serve the staged copy (as edited), as {@code user} (who asked: the kills,
+   * creates and quota and maintenance changes it makes name them); it stays staged until that is
+   * done, and is dropped once it is.
    */
-  public CompletionStage<Backup.Summary> commit() {
+  public CompletionStage<Backup.Summary> commit(String user) {
     Backup backup;
     synchronized (this) {
       backup = current();
@@ -159,7 +161,7 @@ public final class StagedRecovery {
     }
     CompletionStage<Void> done;
     try {
-      done = committer.commit(backup);
+      done = committer.commit(backup, user);
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }

@@ -205,14 +205,18 @@ class BackupTest {
   // ---------------------------------------------------------------------------------------------
   // The staged copy
 
+  /** Who the staged recovery's committer was told made the commit. */
+  private final AtomicReference<String> committedBy = new AtomicReference<>();
+
   private StagedRecovery staged(AtomicReference<Backup> committed) throws IOException {
     twoJobs();
     BackupStore store = new BackupStore(dir, 48);
     store.write(backupOfView("b1"));
     return new StagedRecovery(
         store,
-        b -> {
+        (b, user) -> {
           committed.set(b);
+          committedBy.set(user);
           return CompletableFuture.completedFuture(null);
         });
   }
@@ -225,7 +229,8 @@ class BackupTest {
     assertThatThrownBy(() -> recovery.delete(StagedRecovery.Filter.ALL))
         .isInstanceOf(StagedRecovery.WrongStage.class);
     assertThatThrownBy(recovery::unload).isInstanceOf(StagedRecovery.WrongStage.class);
-    assertThatThrownBy(recovery::commit).isInstanceOf(StagedRecovery.WrongStage.class);
+    assertThatThrownBy(() -> recovery.commit("alice"))
+        .isInstanceOf(StagedRecovery.WrongStage.class);
     assertThatThrownBy(() -> recovery.stage("b2")).isInstanceOf(StagedRecovery.NoSuchBackup.class);
 
     assertThat(recovery.stage("b1")).isEqualTo(new Backup.Summary("b1", T0, 2, 3));
@@ -279,9 +284,11 @@ class BackupTest {
     assertThat(left.jobs()).containsExactly(DB, WEB);
     assertThat(left.tasks()).extracting(ScheduledTask::taskId).containsExactly("w0");
 
-    Backup.Summary done = recovery.commit().toCompletableFuture().join();
+    Backup.Summary done = recovery.commit("alice").toCompletableFuture().join();
     assertThat(done).isEqualTo(new Backup.Summary("b1", T0, 2, 1));
     assertThat(committed.get().summary()).isEqualTo(done);
+    // The changes the commit makes name who asked for it.
+    assertThat(committedBy.get()).isEqualTo("alice");
     assertThat(recovery.staged()).isEmpty();
   }
 
@@ -292,9 +299,10 @@ class BackupTest {
     store.write(backupOfView("b1"));
     StagedRecovery recovery =
         new StagedRecovery(
-            store, b -> CompletableFuture.failedFuture(new IllegalStateException("timed out")));
+            store,
+            (b, user) -> CompletableFuture.failedFuture(new IllegalStateException("timed out")));
     recovery.stage("b1");
-    assertThatThrownBy(() -> recovery.commit().toCompletableFuture().join())
+    assertThatThrownBy(() -> recovery.commit("alice").toCompletableFuture().join())
         .hasRootCauseMessage("timed out");
     assertThat(recovery.staged()).isPresent();
   }
