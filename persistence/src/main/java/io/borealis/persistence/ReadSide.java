@@ -237,18 +237,7 @@ public final class ReadSide {
         .grouped(settings.batchSize())
         .map(
             batch -> {
-              List<ReadView.Envelope> envelopes = new ArrayList<>(batch.size());
-              for (EventEnvelope e : batch) {
-                if (!(e.event() instanceof AppliedEvents.AlreadyApplied)) {
-                  envelopes.add(
-                      new ReadView.Envelope(
-                          e.persistenceId(),
-                          e.sequenceNr(),
-                          e.event(),
-                          e.offset() instanceof TimeBasedUUID u ? Positions.of(u.value()) : -1));
-                }
-              }
-              view.fill(envelopes);
+              view.fill(envelopes(batch));
               return Done.getInstance();
             })
         .runWith(Sink.ignore(), system)
@@ -414,18 +403,7 @@ public final class ReadSide {
               if (live && written > 0) {
                 lagMillis.set(Math.max(0, System.currentTimeMillis() - written));
               }
-              List<ReadView.Envelope> envelopes = new ArrayList<>(batch.size());
-              for (EventEnvelope e : batch) {
-                // Only its position counts: the view has it (and the payload was not read).
-                if (!(e.event() instanceof AppliedEvents.AlreadyApplied)) {
-                  envelopes.add(
-                      new ReadView.Envelope(
-                          e.persistenceId(),
-                          e.sequenceNr(),
-                          e.event(),
-                          e.offset() instanceof TimeBasedUUID u ? Positions.of(u.value()) : -1));
-                }
-              }
+              List<ReadView.Envelope> envelopes = envelopes(batch);
               Optional<String> offset = Offsets.encode(batch.get(batch.size() - 1).offset());
               if (offset.isPresent()) {
                 view.applyAll(tag, offset.get(), envelopes);
@@ -439,6 +417,25 @@ public final class ReadSide {
               }
               return Done.getInstance();
             });
+  }
+
+  /**
+   * The view's envelopes of a batch read from the journal, without those the view had already
+   * applied when they were read: only their positions count (and their payloads were not read).
+   */
+  private static List<ReadView.Envelope> envelopes(List<EventEnvelope> batch) {
+    List<ReadView.Envelope> envelopes = new ArrayList<>(batch.size());
+    for (EventEnvelope e : batch) {
+      if (!(e.event() instanceof AppliedEvents.AlreadyApplied)) {
+        envelopes.add(
+            new ReadView.Envelope(
+                e.persistenceId(),
+                e.sequenceNr(),
+                e.event(),
+                e.offset() instanceof TimeBasedUUID u ? Positions.of(u.value()) : -1));
+      }
+    }
+    return envelopes;
   }
 
   // ---------------------------------------------------------------------------------------------
