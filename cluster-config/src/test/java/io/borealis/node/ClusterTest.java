@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -318,15 +319,11 @@ class ClusterTest {
       return false;
     }
 
-    void awaitProgress(int requests, Duration within) throws InterruptedException {
+    void awaitProgress(int requests, Duration within) {
       int target = done.get() + requests;
-      Instant deadline = Instant.now().plus(within);
-      while (done.get() < target) {
-        if (Instant.now().isAfter(deadline)) {
-          throw new AssertionError("the workload made no progress in " + within);
-        }
-        Thread.sleep(50);
-      }
+      Awaitility.await("the workload's progress by " + requests + " requests")
+          .atMost(within)
+          .until(() -> done.get() >= target);
     }
   }
 

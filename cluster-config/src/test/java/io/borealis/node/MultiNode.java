@@ -4,10 +4,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -122,26 +122,33 @@ final class MultiNode implements AutoCloseable {
    * The node whose log last says the resource backend singleton started there (placement and the
    * reconciler run beside it, on the oldest member), among those alive; waits up to {@code within}.
    */
-  int singletonHolder(Duration within) throws Exception {
-    Instant deadline = Instant.now().plus(within);
-    while (Instant.now().isBefore(deadline)) {
-      List<Integer> holders = new ArrayList<>();
-      for (int i = 0; i < nodes.size(); i++) {
-        NodeProcess node = nodes.get(i);
-        if (node.isAlive()
-            && node.currentLog().contains("The resource backend singleton starts on this node")) {
-          holders.add(i);
-        }
+  int singletonHolder(Duration within) {
+    List<Integer> holders =
+        Awaitility.await("a live node saying it runs the singletons")
+            .atMost(within)
+            .until(
+                this::liveHolders,
+                h -> {
+                  if (h.size() > 1) {
+                    throw new AssertionError(
+                        "several live nodes say they run the singletons: " + h);
+                  }
+                  return h.size() == 1;
+                });
+    return holders.get(0);
+  }
+
+  /** The live nodes whose current log says the singletons started there. */
+  private List<Integer> liveHolders() throws java.io.IOException {
+    List<Integer> holders = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeProcess node = nodes.get(i);
+      if (node.isAlive()
+          && node.currentLog().contains("The resource backend singleton starts on this node")) {
+        holders.add(i);
       }
-      if (holders.size() == 1) {
-        return holders.get(0);
-      }
-      if (holders.size() > 1) {
-        throw new AssertionError("several live nodes say they run the singletons: " + holders);
-      }
-      Thread.sleep(200);
     }
-    throw new AssertionError("no live node says it runs the singletons");
+    return holders;
   }
 
   @Override

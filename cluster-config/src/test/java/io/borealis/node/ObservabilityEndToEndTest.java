@@ -10,11 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.hawkular.agent.prometheus.text.TextPrometheusMetricDataParser;
 import org.hawkular.agent.prometheus.types.Counter;
 import org.hawkular.agent.prometheus.types.Gauge;
@@ -101,12 +101,9 @@ class ObservabilityEndToEndTest {
 
   @Test
   void theNodeIsReadyAndHostsTheBackend() throws Exception {
-    Instant deadline = Instant.now().plusSeconds(15);
-    while (node.raw("GET", "/ready", null).statusCode() != 200
-        && Instant.now().isBefore(deadline)) {
-      Thread.sleep(100);
-    }
-    assertThat(node.raw("GET", "/ready", null).statusCode()).isEqualTo(200);
+    Awaitility.await("/ready answering 200")
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> node.raw("GET", "/ready", null).statusCode() == 200);
     assertThat(node.raw("GET", "/leaderhealth", null).statusCode()).isEqualTo(200);
     assertThat(node.raw("GET", "/health", null).statusCode()).isEqualTo(200);
 
@@ -136,17 +133,10 @@ class ObservabilityEndToEndTest {
     return items(page).get(0).get("task_id").asText();
   }
 
-  private Map<String, Double> awaitVars(Predicate<Map<String, Double>> done) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(30);
-    Map<String, Double> last = Map.of();
-    while (Instant.now().isBefore(deadline)) {
-      last = vars();
-      if (done.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("/vars never got there; last: " + last);
+  private Map<String, Double> awaitVars(Predicate<Map<String, Double>> done) {
+    return Awaitility.await("/vars reaching the value")
+        .atMost(Duration.ofSeconds(30))
+        .until(this::vars, done);
   }
 
   private Map<String, Double> vars() throws Exception {

@@ -8,8 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -128,17 +127,12 @@ class SpreadLocalBackendTest {
   }
 
   /** The body of a read once it is {@code wanted} (the process writes it shortly after start). */
-  private static String awaitBody(NodeProcess node, String path, String wanted) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(30);
-    List<String> seen = new java.util.ArrayList<>();
-    while (Instant.now().isBefore(deadline)) {
-      HttpResponse<String> r = node.raw("GET", path, null);
-      if (r.statusCode() == 200 && r.body().equals(wanted)) {
-        return r.body();
-      }
-      seen.add(r.statusCode() + " " + r.body());
-      Thread.sleep(200);
-    }
-    throw new AssertionError("GET " + path + " never answered " + wanted + "; last: " + seen);
+  private static String awaitBody(NodeProcess node, String path, String wanted) {
+    return Awaitility.await("GET " + path + " answering " + wanted)
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> node.raw("GET", path, null),
+            r -> r.statusCode() == 200 && r.body().equals(wanted))
+        .body();
   }
 }

@@ -8,8 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,14 +64,9 @@ class StoreOutageTest {
   }
 
   private static HttpResponse<String> await(
-      NodeProcess node, String path, Predicate<HttpResponse<String>> done) throws Exception {
-    Instant deadline = Instant.now().plusSeconds(60);
-    HttpResponse<String> last = node.raw("GET", path, null);
-    while (!done.test(last) && Instant.now().isBefore(deadline)) {
-      Thread.sleep(200);
-      last = node.raw("GET", path, null);
-    }
-    assertThat(done.test(last)).as("%s: %s %s", path, last.statusCode(), last.body()).isTrue();
-    return last;
+      NodeProcess node, String path, Predicate<HttpResponse<String>> done) {
+    return Awaitility.await("GET " + path)
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> node.raw("GET", path, null), done);
   }
 }

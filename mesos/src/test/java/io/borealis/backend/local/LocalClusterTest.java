@@ -35,6 +35,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -332,12 +333,8 @@ class LocalClusterTest {
     awaitDirectory(() -> directory.apiBase("local-two").isEmpty());
   }
 
-  private static void awaitDirectory(java.util.function.BooleanSupplier done) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!done.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("the directory never got there").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void awaitDirectory(java.util.concurrent.Callable<Boolean> done) {
+    Awaitility.await("the agent directory").atMost(WAIT).until(done);
   }
 
   @Test
@@ -366,17 +363,12 @@ class LocalClusterTest {
         new LocalAgent.Description("local-one", "http://one:8081"), true);
   }
 
-  private static long awaitPid(Path pidFile) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(pidFile)) {
-        String text = Files.readString(pidFile).strip();
-        if (!text.isEmpty()) {
-          return Long.parseLong(text);
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no pid in " + pidFile);
+  private static long awaitPid(Path pidFile) {
+    return Long.parseLong(
+        Awaitility.await("a pid in " + pidFile)
+            .atMost(WAIT)
+            .until(
+                () -> Files.exists(pidFile) ? Files.readString(pidFile).strip() : "",
+                text -> !text.isEmpty()));
   }
 }
