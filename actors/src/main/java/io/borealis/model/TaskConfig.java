@@ -77,4 +77,26 @@ public record TaskConfig(
         contact,
         metadata);
   }
+
+  /** This configuration with {@code constraints} in place of its own. */
+  public TaskConfig withConstraints(Map<String, Constraint> constraints) {
+    return new TaskConfig(
+        job,
+        taskName,
+        service,
+        tier,
+        production,
+        priority,
+        maxTaskFailures,
+        resources,
+        processes,
+        processOrder,
+        constraints,
+        healthCheck,
+        partitionPolicy,
+        slaPolicy,
+        container,
+        contact,
+        metadata);
+  }
 }

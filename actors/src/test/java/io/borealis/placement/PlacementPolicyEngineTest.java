@@ -43,9 +43,8 @@ class PlacementPolicyEngineTest {
 
   private static final JobKey JOB = new JobKey("www-data", "prod", "limited");
   private static final TaskConfig ONE_PER_HOST =
-      withConstraints(
-          TaskConfig.simple(JOB, true, Resources.of(1, 512, 512)),
-          Map.of("host", new Constraint.Limit("host", 1)));
+      TaskConfig.simple(JOB, true, Resources.of(1, 512, 512))
+          .withConstraints(Map.of("host", new Constraint.Limit("host", 1)));
 
   private static final PlacementSettings STABLE =
       new PlacementSettings(
@@ -55,27 +54,6 @@ class PlacementPolicyEngineTest {
           Duration.ofHours(1),
           Duration.ofSeconds(30),
           2000);
-
-  private static TaskConfig withConstraints(TaskConfig c, Map<String, Constraint> constraints) {
-    return new TaskConfig(
-        c.job(),
-        c.taskName(),
-        c.service(),
-        c.tier(),
-        c.production(),
-        c.priority(),
-        c.maxTaskFailures(),
-        c.resources(),
-        c.processes(),
-        c.processOrder(),
-        constraints,
-        c.healthCheck(),
-        c.partitionPolicy(),
-        c.slaPolicy(),
-        c.container(),
-        c.contact(),
-        c.metadata());
-  }
 
   private static Offer offer(String offerId, String host, double cpu) {
     return new Offer(

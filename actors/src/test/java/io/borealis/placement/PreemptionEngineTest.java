@@ -304,8 +304,7 @@ class PreemptionEngineTest {
     f.offer("o-2", "agent-2", 0);
     // Only agent-2's host will do: its victims go, agent-1's stay.
     TaskConfig pinned =
-        withConstraints(
-            PROD,
+        PROD.withConstraints(
             Map.of(
                 "host",
                 new io.borealis.model.Constraint.Value("host", false, List.of("host-agent-2"))));
@@ -317,28 +316,6 @@ class PreemptionEngineTest {
     assertThat(asked.stream().map(PreemptAsked::taskId))
         .containsExactly("low-agent-2-0", "low-agent-2-1");
     f.preempted.expectNoMessage(QUIET);
-  }
-
-  private static TaskConfig withConstraints(
-      TaskConfig c, Map<String, io.borealis.model.Constraint> constraints) {
-    return new TaskConfig(
-        c.job(),
-        c.taskName(),
-        c.service(),
-        c.tier(),
-        c.production(),
-        c.priority(),
-        c.maxTaskFailures(),
-        c.resources(),
-        c.processes(),
-        c.processOrder(),
-        constraints,
-        c.healthCheck(),
-        c.partitionPolicy(),
-        c.slaPolicy(),
-        c.container(),
-        c.contact(),
-        c.metadata());
   }
 
   @Test

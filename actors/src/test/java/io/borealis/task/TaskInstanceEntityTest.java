@@ -1274,26 +1274,10 @@ class TaskInstanceEntityTest {
   }
 
   private static TaskConfig inDedicatedPool(TaskConfig c) {
-    return new TaskConfig(
-        c.job(),
-        c.taskName(),
-        c.service(),
-        c.tier(),
-        c.production(),
-        c.priority(),
-        c.maxTaskFailures(),
-        c.resources(),
-        c.processes(),
-        c.processOrder(),
+    return c.withConstraints(
         Map.of(
             "dedicated",
-            new io.borealis.model.Constraint.Value("dedicated", false, List.of("www-data/hello"))),
-        c.healthCheck(),
-        c.partitionPolicy(),
-        c.slaPolicy(),
-        c.container(),
-        c.contact(),
-        c.metadata());
+            new io.borealis.model.Constraint.Value("dedicated", false, List.of("www-data/hello"))));
   }
 
   private static TaskConfig withPartitionPolicy(TaskConfig c, PartitionPolicy policy) {
