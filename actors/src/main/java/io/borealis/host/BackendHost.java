@@ -4,6 +4,7 @@ import io.borealis.backend.OfferEvent;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.StatusUpdate;
 import io.borealis.backend.TaskLocator;
+import io.borealis.common.Metrics;
 import io.borealis.model.InstanceKey;
 import io.borealis.placement.PlacementEngine;
 import io.borealis.task.TaskInstanceEntity;
@@ -159,6 +160,8 @@ public final class BackendHost {
       context
           .getLog()
           .warn("Status {} for unknown task {}: killing it.", update.status(), update.taskId());
+      // As Aurora's state machine of an unknown id (DELETED): every such status is illegal.
+      Metrics.of(context.getSystem()).counter(TaskInstanceEntity.ILLEGAL_TRANSITIONS).increment();
       if (update.status().isActive()) {
         backend.tell(new ResourceBackend.Kill(update.taskId(), update.agentId()));
       }

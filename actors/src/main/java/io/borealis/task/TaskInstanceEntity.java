@@ -84,6 +84,12 @@ public final class TaskInstanceEntity
   /** Counter (aurora-semantics §8): kills sent again because a task stayed KILLING. */
   public static final String TASK_KILL_RETRIES = "task_kill_retries";
 
+  /**
+   * Counter (aurora-semantics §2.1, §8): status changes the state machine refused (ILLEGAL, with or
+   * without the kill of a zombie task).
+   */
+  public static final String ILLEGAL_TRANSITIONS = "scheduler_illegal_task_state_transitions";
+
   /** The penalty in a THROTTLED task's message, for tasks journaled before it was a field. */
   private static final Pattern PENALIZED = Pattern.compile("penalized for (\\d+) ms");
 
@@ -247,6 +253,7 @@ public final class TaskInstanceEntity
   private final Set<String> tags;
   private final Metrics.Counter timedOut;
   private final Metrics.Counter killRetries;
+  private final Metrics.Counter illegalTransitions;
   private final Metrics metrics;
 
   /**
@@ -348,6 +355,7 @@ public final class TaskInstanceEntity
     Metrics metrics = Metrics.of(context.getSystem());
     this.timedOut = metrics.counter(TIMED_OUT_TASKS);
     this.killRetries = metrics.counter(TASK_KILL_RETRIES);
+    this.illegalTransitions = metrics.counter(ILLEGAL_TRANSITIONS);
     this.metrics = metrics;
     RescheduleCalculator reschedule =
         new RescheduleCalculator(
@@ -700,6 +708,10 @@ public final class TaskInstanceEntity
 
   private org.apache.pekko.persistence.typed.javadsl.EffectBuilder<InstanceEvent, InstanceState>
       persist(Plan plan) {
+    if (plan.result() == StateChangeResult.ILLEGAL
+        || plan.result() == StateChangeResult.ILLEGAL_WITH_SIDE_EFFECTS) {
+      illegalTransitions.increment();
+    }
     return Effect()
         .persist(plan.events())
         .thenRun(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.borealis.backend.ResourceBackend;
 import io.borealis.backend.StatusUpdate;
+import io.borealis.common.Metrics;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
 import io.borealis.model.ScheduleStatus;
@@ -107,6 +108,8 @@ class BackendHostTest {
             Duration.ofSeconds(30),
             10));
     ActorRef<StatusUpdate> in = statuses.get(5, TimeUnit.SECONDS);
+    Metrics metrics = Metrics.of(testKit.system());
+    long illegalBefore = metrics.value(TaskInstanceEntity.ILLEGAL_TRANSITIONS);
 
     for (ScheduleStatus live :
         List.of(ScheduleStatus.ASSIGNED, ScheduleStatus.STARTING, ScheduleStatus.RUNNING)) {
@@ -118,6 +121,8 @@ class BackendHostTest {
     in.tell(unknown("u-f", "ghost-f", ScheduleStatus.FINISHED));
     backend.expectMessage(new ResourceBackend.Acknowledge("ghost-f", "u-f"));
     instance.expectNoMessage(Duration.ofMillis(100));
+    // Each is an illegal transition of an unknown task, as Aurora counts it.
+    assertThat(metrics.value(TaskInstanceEntity.ILLEGAL_TRANSITIONS)).isEqualTo(illegalBefore + 4);
   }
 
   private static StatusUpdate unknown(String updateId, String taskId, ScheduleStatus status) {

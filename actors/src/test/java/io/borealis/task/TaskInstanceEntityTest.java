@@ -623,6 +623,28 @@ class TaskInstanceEntityTest {
   }
 
   @Test
+  void illegalStatusesAreCountedAndAZombieIsKilledAgain() {
+    long before = metric(TaskInstanceEntity.ILLEGAL_TRANSITIONS);
+    toRunning(SERVICE);
+    kill("bob", Optional.empty());
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+
+    // KILLING -> RUNNING is illegal and kills the task again; KILLING -> KILLING is a no-op.
+    var zombie = status(taskId(1), RUNNING, "");
+    status(taskId(1), KILLING, "");
+
+    assertThat(zombie.hasNoEvents()).isTrue();
+    backend.expectMessage(new ResourceBackend.Kill(taskId(1), Optional.of(AGENT.agentId())));
+    assertThat(metric(TaskInstanceEntity.ILLEGAL_TRANSITIONS)).isEqualTo(before + 1);
+
+    // KILLED, then FAILED: a terminal task moves no further, and that is counted too.
+    status(taskId(1), KILLED, "");
+    status(taskId(1), FAILED, "late");
+
+    assertThat(metric(TaskInstanceEntity.ILLEGAL_TRANSITIONS)).isEqualTo(before + 2);
+  }
+
+  @Test
   void aKillWithoutAMessageIsAuditedWithTheUserOnly() {
     schedule(SERVICE, "s-1");
     assign(taskId(1));
