@@ -627,7 +627,7 @@ class SerializationTest {
                 List.of(
                     new PlacementEngine.PendingReason(TASK_ID, 3, "Limit not satisfied: host"))),
             new PlacementEngine.PendingReason(
-                TASK_ID, 3, "Insufficient: ram (needs 2048 MB, largest free 1024 MB)"),
+                TASK_ID, 3, "Insufficient: RAM (needs 2048 MB, largest free 1024 MB)"),
             // Backend.
             new ResourceBackend.Launch(
                 "offer-1",

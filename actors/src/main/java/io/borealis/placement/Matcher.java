@@ -174,7 +174,7 @@ public final class Matcher {
   /**
    * Why the tasks of one demand wait (Aurora's {@code getPendingReason}): the vetoes of the nearest
    * fit offer, in words, lacking resources with what the task needs and the most any offer has
-   * ({@code Insufficient: ram (needs 2048 MB, largest free 1024 MB)}).
+   * ({@code Insufficient: RAM (needs 2048 MB, largest free 1024 MB)}).
    */
   public static String pendingReason(Demand demand, List<Offer> offers, Context context) {
     if (offers.isEmpty()) {
@@ -230,13 +230,8 @@ public final class Matcher {
         largest = String.valueOf(slots.stream().mapToLong(Slot::gpu).max().orElse(0));
       }
     }
-    return "Insufficient: "
-        + resource.toLowerCase(Locale.ROOT)
-        + " (needs "
-        + needs
-        + ", largest free "
-        + largest
-        + ")";
+    // Aurora's words first (§3.3: CPU, RAM, disk, ports, GPU), then the numbers.
+    return "Insufficient: " + resource + " (needs " + needs + ", largest free " + largest + ")";
   }
 
   /** Up to two decimals, without trailing zeros: 2.5, 1, 0.25. */

@@ -254,15 +254,15 @@ class ConstrainedRoundTest {
     ResourceRequest ram2g = new ResourceRequest(1, 2048, 512, 0, List.of());
 
     assertThat(Matcher.pendingReason(demand(JOB, ram2g), offers, Context.NONE))
-        .isEqualTo("Insufficient: ram (needs 2048 MB, largest free 1024 MB)");
+        .isEqualTo("Insufficient: RAM (needs 2048 MB, largest free 1024 MB)");
     assertThat(
             Matcher.pendingReason(
                 demand(JOB, new ResourceRequest(8, 30720, 512, 0, List.of("http"))),
                 offers,
                 Context.NONE))
         .isEqualTo(
-            "Insufficient: cpu (needs 8, largest free 4), "
-                + "Insufficient: ram (needs 30 GB, largest free 1024 MB)");
+            "Insufficient: CPU (needs 8, largest free 4), "
+                + "Insufficient: RAM (needs 30 GB, largest free 1024 MB)");
     assertThat(
             Matcher.pendingReason(
                 demand(JOB, SMALL, new Constraint.Value("rack", false, List.of("z"))),

@@ -246,9 +246,9 @@ class PlacementPolicyEngineTest {
     assertThat(f.reasons())
         .containsExactly(
             new PlacementEngine.PendingReason(
-                "t0", 0, "Insufficient: ram (needs 8192 MB, largest free 4096 MB)"),
+                "t0", 0, "Insufficient: RAM (needs 8192 MB, largest free 4096 MB)"),
             new PlacementEngine.PendingReason(
-                "t1", 1, "Insufficient: ram (needs 8192 MB, largest free 4096 MB)"));
+                "t1", 1, "Insufficient: RAM (needs 8192 MB, largest free 4096 MB)"));
   }
 
   @Test

@@ -103,11 +103,11 @@ class CliTest {
     Result created = run("job", "create", key, jobFile("toobig", 1, 512).toString());
     assertThat(created.code()).as(created.toString()).isZero();
 
-    Result status = await(r -> r.out().contains("Insufficient: cpu"), "job", "status", key);
+    Result status = await(r -> r.out().contains("Insufficient: CPU"), "job", "status", key);
 
     assertThat(status.out())
         .contains("PENDING")
-        .containsPattern("Insufficient: cpu \\(needs 512(\\.\\d+)?, largest free [\\d.]+\\)");
+        .containsPattern("Insufficient: CPU \\(needs 512(\\.\\d+)?, largest free [\\d.]+\\)");
     assertThat(run("job", "status", key, "-o", "json").out()).contains("\"pending_reason\"");
     assertThat(run("job", "killall", key).code()).isZero();
   }
