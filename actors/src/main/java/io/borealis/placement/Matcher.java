@@ -183,8 +183,14 @@ public final class Matcher {
     List<Slot> slots = offers.stream().map(Slot::new).toList();
     List<Veto> nearest = null;
     int best = Integer.MAX_VALUE;
+    // The "largest free" is of the offers the task may use: a drained, dedicated or constrained
+    // host's room is no help to it.
+    List<Slot> usable = new ArrayList<>();
     for (Slot s : slots) {
       List<Veto> vetoes = Vetoes.of(demand, s, context.mode(s.offer.host()), context.usage());
+      if (vetoes.stream().allMatch(v -> v.type() == Veto.Type.INSUFFICIENT_RESOURCES)) {
+        usable.add(s);
+      }
       int score = score(vetoes);
       if (score < best) {
         best = score;
@@ -198,7 +204,7 @@ public final class Matcher {
     for (Veto v : nearest) {
       reason.add(
           v.type() == Veto.Type.INSUFFICIENT_RESOURCES
-              ? insufficient(v, demand.request(), slots)
+              ? insufficient(v, demand.request(), usable)
               : v.reason());
     }
     return reason.toString();

@@ -278,6 +278,30 @@ class ConstrainedRoundTest {
   }
 
   @Test
+  void theLargestFreeCountsOnlyOffersTheTaskMayUse() {
+    // h2 has room, but it is drained and on the wrong rack: it must not be the "largest free".
+    List<Offer> offers = List.of(offer("h1", "a", 1, 1024), offer("h2", "b", 8, 16384));
+    ResourceRequest big = new ResourceRequest(2, 2048, 512, 0, List.of());
+
+    assertThat(
+            Matcher.pendingReason(
+                demand(JOB, big),
+                offers,
+                new Context(Map.of("h2", MaintenanceMode.DRAINED), Matcher.Usage.NONE)))
+        .isEqualTo(
+            "Insufficient: CPU (needs 2, largest free 1), "
+                + "Insufficient: RAM (needs 2048 MB, largest free 1024 MB)");
+    assertThat(
+            Matcher.pendingReason(
+                demand(JOB, big, new Constraint.Value("rack", false, List.of("a"))),
+                offers,
+                Context.NONE))
+        .isEqualTo(
+            "Insufficient: CPU (needs 2, largest free 1), "
+                + "Insufficient: RAM (needs 2048 MB, largest free 1024 MB)");
+  }
+
+  @Test
   void aPendingReasonSaysWhenThereAreNoOffersOrTheTaskFitsAlready() {
     assertThat(Matcher.pendingReason(demand(JOB, SMALL), List.of(), Context.NONE))
         .isEqualTo("No offers: no agent has free resources now");
