@@ -90,6 +90,9 @@ public final class TaskInstanceEntity
    */
   public static final String ILLEGAL_TRANSITIONS = "scheduler_illegal_task_state_transitions";
 
+  /** Counter (aurora-semantics §2.5, §8): ended tasks pruned from the history. */
+  public static final String TASKS_PRUNED = "tasks_pruned";
+
   /** The penalty in a THROTTLED task's message, for tasks journaled before it was a field. */
   private static final Pattern PENALIZED = Pattern.compile("penalized for (\\d+) ms");
 
@@ -356,6 +359,7 @@ public final class TaskInstanceEntity
     this.timedOut = metrics.counter(TIMED_OUT_TASKS);
     this.killRetries = metrics.counter(TASK_KILL_RETRIES);
     this.illegalTransitions = metrics.counter(ILLEGAL_TRANSITIONS);
+    metrics.counter(TASKS_PRUNED);
     this.metrics = metrics;
     RescheduleCalculator reschedule =
         new RescheduleCalculator(
@@ -759,6 +763,9 @@ public final class TaskInstanceEntity
   /** Aurora's per-job counters of the transitions just persisted ({@link TaskVars}). */
   private void count(InstanceState state, List<InstanceEvent> events) {
     for (InstanceEvent e : events) {
+      if (e instanceof InstanceEvent.TasksPruned p) {
+        metrics.counter(TASKS_PRUNED).add(p.taskIds().size());
+      }
       if (e instanceof InstanceEvent.TaskStateChanged c) {
         state
             .find(c.taskId())

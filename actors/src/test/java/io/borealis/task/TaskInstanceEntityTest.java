@@ -713,6 +713,7 @@ class TaskInstanceEntityTest {
     status(taskId(1), ScheduleStatus.FINISHED, "");
     schedule(BATCH, "s-2");
     fed.clear();
+    long prunedBefore = metric(TaskInstanceEntity.TASKS_PRUNED);
 
     var result =
         kit.<Done>runCommand(
@@ -729,6 +730,8 @@ class TaskInstanceEntityTest {
     var again = kit.<Done>runCommand(r -> new TaskInstanceEntity.Prune(List.of(taskId(1)), r));
     assertThat(again.reply()).isEqualTo(Done.getInstance());
     assertThat(again.hasNoEvents()).isTrue();
+    // Aurora's tasks_pruned counts each task that left the history once.
+    assertThat(metric(TaskInstanceEntity.TASKS_PRUNED)).isEqualTo(prunedBefore + 1);
   }
 
   // ---------------------------------------------------------------------------------------------
