@@ -265,6 +265,13 @@ public final class TaskInstanceEntity
    */
   private String armedFor;
 
+  /**
+   * When this instance was last loaded from its journal: a transient status's timeout runs in full
+   * from then (aurora-semantics §6), so a task that started while the scheduler was away is heard
+   * of through reconciliation before it could time out. Not persisted.
+   */
+  private Instant loadedAt = Instant.MIN;
+
   /** Starts the sharded entity type on this node (remembered: live instances restart with it). */
   public static void init(ActorSystem<?> system, Deps deps, boolean rememberEntities) {
     ClusterSharding.get(system)
@@ -815,6 +822,7 @@ public final class TaskInstanceEntity
     // A restart after a failed write cancels every timer but keeps this object (and armedFor):
     // arm again from scratch.
     armedFor = null;
+    loadedAt = now();
     afterChange(state);
   }
 
@@ -844,11 +852,11 @@ public final class TaskInstanceEntity
     }
     ScheduledTask t = current.get();
     TaskSettings s = deps.settings();
-    // Every deadline counts from the event that entered the status, not from now: a recovered
-    // instance whose task has been ASSIGNED for 4 of 5 minutes times it out after 1 more minute.
-    // (Aurora gives a task loaded at start a fresh full transient timeout; Borealis deliberately
-    // does not, so a node that restarts often cannot keep a stuck task alive forever.)
+    // Deadlines count from the event that entered the status (a throttled task keeps its release
+    // time, a partitioned one its policy's delay), except a transient status's timeout, which runs
+    // in full from when the instance was loaded, as Aurora's does from start.
     Instant entered = t.latestEvent().timestamp();
+    Instant timeoutFrom = entered.isAfter(loadedAt) ? entered : loadedAt;
     switch (t.status()) {
       case PENDING -> {
         registerPending(t);
@@ -864,12 +872,12 @@ public final class TaskInstanceEntity
           timers.startSingleTimer(
               "status",
               new TransientTimeout(t.taskId(), t.status()),
-              until(entered.plus(s.transientStateTimeout())));
+              until(timeoutFrom.plus(s.transientStateTimeout())));
       case KILLING -> {
         timers.startSingleTimer(
             "status",
             new TransientTimeout(t.taskId(), t.status()),
-            until(entered.plus(s.transientStateTimeout())));
+            until(timeoutFrom.plus(s.transientStateTimeout())));
         KillRetry retry =
             KillRetry.after(
                 Duration.between(entered, now()),

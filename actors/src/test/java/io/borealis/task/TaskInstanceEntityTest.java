@@ -1001,22 +1001,40 @@ class TaskInstanceEntityTest {
   }
 
   @Test
-  void aRecoveredAssignedTaskTimesOutAtItsEventTimePlusTheTimeoutNotAFullTimeoutLater() {
+  void aRecoveredAssignedTaskGetsAFullTimeoutFromItsRecovery() {
     schedule(SERVICE, "s-1");
     assign(taskId(1));
     placement.expectMessageClass(PlacementEngine.TaskPending.class);
-    // The node is down for most of the timeout (no timer fires), then the instance recovers.
-    clock.advance(TRANSIENT_TIMEOUT.minusSeconds(2));
+    // The node is down for longer than the timeout (no timer fires), then the instance recovers:
+    // the task may have started meanwhile, and reconciliation gets the time to say so.
+    clock.advance(TRANSIENT_TIMEOUT.plusSeconds(30));
+    Instant recovered = clock.instant();
     kit.restart();
     backend.expectMessageClass(ResourceBackend.Reconcile.class);
 
-    advance(Duration.ofSeconds(2).minusMillis(1));
+    advance(TRANSIENT_TIMEOUT.minusMillis(1));
     assertThat(kit.getState().latestTask().map(ScheduledTask::status)).contains(ASSIGNED);
     advance(Duration.ofMillis(1));
 
     ScheduledTask lost = kit.getState().find(taskId(1)).orElseThrow();
     assertThat(lost.latestEvent())
-        .isEqualTo(new TaskEvent(START.plus(TRANSIENT_TIMEOUT), LOST, Optional.of(TIMED_OUT)));
+        .isEqualTo(new TaskEvent(recovered.plus(TRANSIENT_TIMEOUT), LOST, Optional.of(TIMED_OUT)));
+  }
+
+  @Test
+  void aStatusAfterRecoveryTimesOutFromItsOwnEvent() {
+    toRunning(SERVICE);
+    kit.restart();
+    backend.expectMessageClass(ResourceBackend.Reconcile.class);
+    clock.advance(Duration.ofSeconds(10));
+    Instant killed = clock.instant();
+    kill("bob", Optional.empty());
+
+    advance(TRANSIENT_TIMEOUT.minusMillis(1));
+    assertThat(kit.getState().latestTask().map(ScheduledTask::status)).contains(KILLING);
+    advance(Duration.ofMillis(1));
+    assertThat(kit.getState().find(taskId(1)).orElseThrow().latestEvent())
+        .isEqualTo(new TaskEvent(killed.plus(TRANSIENT_TIMEOUT), LOST, Optional.of(TIMED_OUT)));
   }
 
   @Test
