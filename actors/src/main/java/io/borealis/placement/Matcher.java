@@ -106,7 +106,7 @@ public final class Matcher {
       }
       tried++;
       Demand demand = c.demand();
-      Cursor cursor = groups.computeIfAbsent(demand, d -> new Cursor(index.eligible(d)));
+      Cursor cursor = groups.computeIfAbsent(demand, d -> new Cursor(index.search(d)));
       int found = -1;
       for (int i = cursor.peek(n); i >= 0; i = cursor.peek(n)) {
         if (!used[i]) {
@@ -122,6 +122,13 @@ public final class Matcher {
       }
       if (found < 0) {
         unmatched++;
+        if (!cursor.skippedTallied) {
+          // The offers the index ruled out met the group too, as Aurora's filter would count them
+          // (static vetoes, the constraint's first); only a group left unplaced counts them, once.
+          cursor.skippedTallied = true;
+          tallySkipped(cursor.search.lackingValue(), Veto.Type.CONSTRAINT_MISMATCH, vetoCounts);
+          tallySkipped(cursor.search.tooSmall(), Veto.Type.INSUFFICIENT_RESOURCES, vetoCounts);
+        }
         continue;
       }
       Slot slot = slots[found];
@@ -270,15 +277,28 @@ public final class Matcher {
     }
   }
 
+  private static void tallySkipped(int offers, Veto.Type type, Map<String, Integer> counts) {
+    if (offers > 0) {
+      counts.merge(Veto.Group.STATIC.name().toLowerCase(Locale.ROOT), offers, Integer::sum);
+      counts.merge(type.metric(), offers, Integer::sum);
+    }
+  }
+
   /** Where a group resumes in the round's offers: the next eligible offer not yet tried. */
   private static final class Cursor {
     /** The offers the group could fit, by position; null: all of them. */
     final BitSet eligible;
 
+    final OfferIndex.Search search;
+
+    /** Whether the offers the index ruled out were counted as vetoes. */
+    boolean skippedTallied;
+
     int next;
 
-    Cursor(BitSet eligible) {
-      this.eligible = eligible;
+    Cursor(OfferIndex.Search search) {
+      this.search = search;
+      this.eligible = search.positions();
     }
 
     /** The position of the next offer to try (not consumed), or -1 when none is left. */

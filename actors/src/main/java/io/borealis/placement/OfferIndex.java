@@ -36,6 +36,16 @@ final class OfferIndex {
    * ruled out (every offer must be tried).
    */
   BitSet eligible(Demand demand) {
+    return search(demand).positions();
+  }
+
+  /**
+   * The offers a demand could fit (null: all), and how many were ruled out without a veto being
+   * evaluated: for lacking a value a constraint asks for, and (of the rest) for being too small.
+   */
+  record Search(BitSet positions, int lackingValue, int tooSmall) {}
+
+  Search search(Demand demand) {
     int n = slots.length;
     BitSet result = null;
     for (Constraint.Value v : demand.values()) {
@@ -52,6 +62,7 @@ final class OfferIndex {
       }
       result = and(result, any);
     }
+    int withValues = result == null ? n : result.cardinality();
     ResourceRequest r = demand.request();
     sortBySize();
     int cpuFrom = firstAtLeast(cpus, r.cpu() - 1e-9);
@@ -70,7 +81,8 @@ final class OfferIndex {
       }
       result = and(result, large);
     }
-    return result;
+    int eligible = result == null ? n : result.cardinality();
+    return new Search(result, n - withValues, withValues - eligible);
   }
 
   private static BitSet and(BitSet so, BitSet more) {

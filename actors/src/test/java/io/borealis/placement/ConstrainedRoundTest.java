@@ -1,6 +1,7 @@
 package io.borealis.placement;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.borealis.backend.Offer;
 import io.borealis.backend.PortRange;
@@ -239,10 +240,36 @@ class ConstrainedRoundTest {
     assertThat(hosts(big, offers)).containsExactly("big");
     assertThat(hosts(onRack, offers)).containsExactly("h700");
     assertThat(nowhere.unmatched()).isEqualTo(1);
-    // Not one veto evaluated: the index skipped the 1,000 offers that could not take them.
+    // Not one veto evaluated: the index skipped the 1,000 offers that could not take them. Only a
+    // group left unplaced counts what was skipped, as vetoes.
     assertThat(big.vetoes()).isEmpty();
     assertThat(onRack.vetoes()).isEmpty();
-    assertThat(nowhere.vetoes()).isEmpty();
+    assertThat(nowhere.vetoes())
+        .containsOnly(entry("insufficient_resources", 1001), entry("static", 1001));
+  }
+
+  @Test
+  void anUnplacedGroupCountsTheOffersTheIndexSkippedOnceARound() {
+    List<Offer> offers =
+        List.of(offer("h1", "a", 2, 2048), offer("h2", "b", 2, 2048), offer("h3", "b", 1, 512));
+    Demand d =
+        demand(
+            JOB,
+            new ResourceRequest(2, 1024, 512, 0, List.of()),
+            new Constraint.Value("rack", false, List.of("b")));
+
+    Outcome outcome = Matcher.round(tasks(1, d), offers, Context.NONE);
+    assertThat(hosts(outcome, offers)).containsExactly("h2");
+    assertThat(outcome.vetoes()).isEmpty();
+
+    Outcome full = Matcher.round(tasks(5, d), offers, Context.NONE);
+    assertThat(full.unmatched()).isEqualTo(4);
+    // h1 lacks the value, h3 is too small: each counted once, whatever the number of tasks.
+    assertThat(full.vetoes())
+        .containsOnly(
+            entry("constraint_mismatch", 1),
+            entry("insufficient_resources", 1),
+            entry("static", 2));
   }
 
   // ---------------------------------------------------------------------------------------------
