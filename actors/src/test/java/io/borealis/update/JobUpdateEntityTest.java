@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.common.EventFeed;
+import io.borealis.common.Metrics;
 import io.borealis.common.Rejection;
 import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Tags;
@@ -225,6 +226,7 @@ class JobUpdateEntityTest {
   void failingNewTasksRollBackInReverseOrder() {
     createRunning(3);
     UpdateKey id = new UpdateKey(key, "u2");
+    Map<String, Long> before = Metrics.of(testKit.system()).snapshot();
     start(id, proposed(3, settings(1, 1)));
 
     // Instance 0 updates fine; instance 1's new task fails: the update rolls back 1, then 0.
@@ -255,6 +257,40 @@ class JobUpdateEntityTest {
             "1 INSTANCE_ROLLED_BACK",
             "0 INSTANCE_ROLLING_BACK",
             "0 INSTANCE_ROLLED_BACK");
+    // Aurora's counters of recorded transitions (§4.3) moved by exactly what was recorded.
+    Map<String, Long> after = Metrics.of(testKit.system()).snapshot();
+    Map<String, Long> moved = new java.util.TreeMap<>();
+    after.forEach(
+        (name, value) -> {
+          long delta = value - before.getOrDefault(name, 0L);
+          if (name.startsWith("update_") && delta != 0) {
+            moved.put(name, delta);
+          }
+        });
+    assertThat(moved)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "update_transition_ROLLING_FORWARD", 1L,
+                "update_transition_ROLLING_BACK", 1L,
+                "update_transition_ROLLED_BACK", 1L,
+                "update_instance_transition_INSTANCE_UPDATING", 2L,
+                "update_instance_transition_INSTANCE_UPDATED", 1L,
+                "update_instance_transition_INSTANCE_UPDATE_FAILED", 1L,
+                "update_instance_transition_INSTANCE_ROLLING_BACK", 2L,
+                "update_instance_transition_INSTANCE_ROLLED_BACK", 2L));
+  }
+
+  @Test
+  void everyUpdateCounterIsRegisteredAtZero() {
+    Metrics metrics = Metrics.standalone();
+    JobUpdateEntity.registerMetrics(metrics);
+    assertThat(metrics.snapshot().keySet())
+        .hasSize(UpdateStatus.values().length + InstanceAction.values().length)
+        .contains(
+            "update_transition_ROLL_BACK_AWAITING_PULSE",
+            "update_transition_ERROR",
+            "update_instance_transition_INSTANCE_ROLLBACK_FAILED");
+    assertThat(metrics.snapshot().values()).containsOnly(0L);
   }
 
   @Test
