@@ -212,7 +212,7 @@ public final class JobUpdateEntity
       Tags tags) {}
 
   /** Aurora's limit on maxPerInstanceFailures x instances (-max_update_instance_failures). */
-  static final int MAX_UPDATE_INSTANCE_FAILURES = 20_000;
+  public static final int MAX_UPDATE_INSTANCE_FAILURES = 20_000;
 
   private final UpdateKey key;
   private final Deps deps;
