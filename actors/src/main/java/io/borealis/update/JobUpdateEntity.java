@@ -872,10 +872,17 @@ public final class JobUpdateEntity
     scheduleIdleCheck();
   }
 
+  /**
+   * Gives the job back; a rolled-forward update leaves the job its task when every active task of
+   * the job runs it (not after an update of some instances only, such as a canary).
+   */
   private void unlockJob(UpdateRun run) {
     Optional<TaskConfig> task =
         run.status() == UpdateStatus.ROLLED_FORWARD
-            ? run.instructions().desiredState().map(JobDiff.Group::config)
+            ? run.instructions()
+                .desiredState()
+                .map(JobDiff.Group::config)
+                .filter(c -> tasks.values().stream().allMatch(t -> t.config().equals(c)))
             : Optional.empty();
     deps.jobs()
         .apply(key.job())

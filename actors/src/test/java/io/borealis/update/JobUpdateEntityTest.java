@@ -10,6 +10,7 @@ import io.borealis.common.Rejection;
 import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Tags;
 import io.borealis.job.JobEntity;
+import io.borealis.job.JobEvent;
 import io.borealis.model.Assignment;
 import io.borealis.model.CronCollisionPolicy;
 import io.borealis.model.JobConfiguration;
@@ -103,6 +104,7 @@ class JobUpdateEntityTest {
 
   private final TestClock clock = new TestClock();
   private final List<UpdateEvent> fed = new CopyOnWriteArrayList<>();
+  private final List<JobEvent.UpdateUnlocked> unlocks = new CopyOnWriteArrayList<>();
   private final Map<Integer, ActorRef<TaskInstanceEntity.Command>> instances =
       new ConcurrentHashMap<>();
   private final Map<UpdateKey, ActorRef<JobUpdateEntity.Command>> updates =
@@ -148,7 +150,13 @@ class JobUpdateEntityTest {
                     100,
                     SnapshotPolicy.every(100),
                     Duration.ofMinutes(2),
-                    EventFeed.NONE,
+                    (pid, seqNr, events) ->
+                        events.forEach(
+                            e -> {
+                              if (e instanceof JobEvent.UpdateUnlocked u) {
+                                unlocks.add(u);
+                              }
+                            }),
                     Tags.SINGLE,
                     (j, id) ->
                         org.apache.pekko.actor.typed.javadsl.AskPattern.ask(
@@ -214,12 +222,34 @@ class JobUpdateEntityTest {
       assertThat(latest(i).config()).isEqualTo(newTask);
       assertThat(latest(i).status()).isEqualTo(ScheduleStatus.RUNNING);
     }
-    // The job is free again.
+    // The job is free again, and runs the new task from now on.
     awaitCond(
         java.time.Duration.ofSeconds(5),
         java.time.Duration.ofMillis(50),
         "the job accepts a kill again",
         () -> killAll().isSuccess());
+    assertThat(unlocks)
+        .extracting(JobEvent.UpdateUnlocked::task)
+        .containsExactly(Optional.of(newTask));
+  }
+
+  @Test
+  void anUpdateOfSomeInstancesLeavesTheJobItsTask() {
+    // Found through the API: after a canary of instance 0 rolled forward, the job's configuration
+    // named the canary's task though instance 1 still ran the old one.
+    createRunning(2);
+    UpdateKey id = new UpdateKey(key, "canary");
+    start(id, proposed(2, settings(1, 1)), Set.of(0));
+    replace(0, "canary");
+    watch(Duration.ofSeconds(1));
+    awaitStatus(id, UpdateStatus.ROLLED_FORWARD);
+    awaitCond(
+        java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMillis(50),
+        "the job is given back",
+        () -> !unlocks.isEmpty());
+    assertThat(unlocks).extracting(JobEvent.UpdateUnlocked::task).containsExactly(Optional.empty());
+    assertThat(latest(1).config()).isEqualTo(oldTask);
   }
 
   @Test
@@ -448,17 +478,27 @@ class JobUpdateEntityTest {
   // The update and the job
 
   private JobUpdateEntity.Started start(UpdateKey id, JobConfiguration proposed) {
-    StatusReply<JobUpdateEntity.Started> reply = startReply(id, proposed);
+    return start(id, proposed, Set.of());
+  }
+
+  private JobUpdateEntity.Started start(
+      UpdateKey id, JobConfiguration proposed, Set<Integer> scope) {
+    StatusReply<JobUpdateEntity.Started> reply = startReply(id, proposed, scope);
     assertThat(reply.isSuccess()).as("start: %s", reply).isTrue();
     return reply.getValue();
   }
 
   private StatusReply<JobUpdateEntity.Started> startReply(UpdateKey id, JobConfiguration proposed) {
+    return startReply(id, proposed, Set.of());
+  }
+
+  private StatusReply<JobUpdateEntity.Started> startReply(
+      UpdateKey id, JobConfiguration proposed, Set<Integer> scope) {
     TestProbe<StatusReply<JobUpdateEntity.Started>> probe = testKit.createTestProbe();
     update(id)
         .tell(
             new JobUpdateEntity.Start(
-                proposed, Set.of(), "bob", Map.of(), Optional.empty(), probe.ref()));
+                proposed, scope, "bob", Map.of(), Optional.empty(), probe.ref()));
     return probe.receiveMessage(ASK);
   }
 
