@@ -67,7 +67,24 @@ public sealed interface JobEvent extends CborSerializable {
    */
   record UpdateUnlocked(
       JobKey key, String updateId, String status, Optional<TaskConfig> task, Instant timestamp)
-      implements JobEvent {}
+      implements JobEvent {
+
+    /**
+     * The job's configuration after this: {@code config} with the update's task, if it left one.
+     */
+    public JobConfiguration applyTo(JobConfiguration config) {
+      return task.map(
+              t ->
+                  new JobConfiguration(
+                      config.key(),
+                      config.instances(),
+                      t,
+                      config.updateConfig(),
+                      config.cronSchedule(),
+                      config.cronCollisionPolicy()))
+          .orElse(config);
+    }
+  }
 
   /**
    * A backup's state replaced the job's (a committed recovery): the job has exactly this

@@ -104,19 +104,8 @@ public sealed interface JobState extends CborSerializable {
       if (!x.activeUpdate().equals(Optional.of(e.updateId()))) {
         return x;
       }
-      JobConfiguration c = x.config();
       return new Existing(
-          e.task()
-              .map(
-                  t ->
-                      new JobConfiguration(
-                          c.key(),
-                          c.instances(),
-                          t,
-                          c.updateConfig(),
-                          c.cronSchedule(),
-                          c.cronCollisionPolicy()))
-              .orElse(c),
+          e.applyTo(x.config()),
           x.instanceIds(),
           x.generation(),
           x.unscheduled(),

@@ -4,6 +4,7 @@ import io.borealis.CborSerializable;
 import io.borealis.common.EventFeed;
 import io.borealis.common.FanOut;
 import io.borealis.common.FanOut.Outcome;
+import io.borealis.common.Metrics;
 import io.borealis.common.Rejection;
 import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Supervision;
@@ -211,7 +212,7 @@ public final class JobUpdateEntity
       Tags tags) {}
 
   /** Aurora's limit on maxPerInstanceFailures x instances (-max_update_instance_failures). */
-  static final int MAX_UPDATE_INSTANCE_FAILURES = 20_000;
+  public static final int MAX_UPDATE_INSTANCE_FAILURES = 20_000;
 
   private final UpdateKey key;
   private final Deps deps;
@@ -220,6 +221,7 @@ public final class JobUpdateEntity
   private final Optional<ActorRef<ClusterSharding.ShardCommand>> shard;
   private final Set<String> tags;
   private final ActorRef<InstanceChange> changes;
+  private final Metrics metrics;
 
   /** The job's active tasks by instance, as the instances last reported them. Not persisted. */
   private final Map<Integer, ObservedTask> tasks = new HashMap<>();
@@ -231,6 +233,7 @@ public final class JobUpdateEntity
 
   /** Starts the sharded entity type on this node (remembered: active updates resume with it). */
   public static void init(ActorSystem<?> system, Deps deps, boolean rememberEntities) {
+    registerMetrics(Metrics.of(system));
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -245,6 +248,26 @@ public final class JobUpdateEntity
                                 Optional.of(ctx.getShard()))))
                 .withSettings(
                     ClusterShardingSettings.create(system).withRememberEntities(rememberEntities)));
+  }
+
+  /** Aurora's counter of recorded update status changes: {@code update_transition_<STATUS>}. */
+  static String transitionCounter(UpdateStatus status) {
+    return "update_transition_" + status.name();
+  }
+
+  /** Aurora's counter of recorded instance events: {@code update_instance_transition_<ACTION>}. */
+  static String instanceTransitionCounter(InstanceAction action) {
+    return "update_instance_transition_" + action.name();
+  }
+
+  /** Every status and instance action counter at 0, as Aurora registers them (§4.3). */
+  static void registerMetrics(Metrics metrics) {
+    for (UpdateStatus status : UpdateStatus.values()) {
+      metrics.counter(transitionCounter(status));
+    }
+    for (InstanceAction action : InstanceAction.values()) {
+      metrics.counter(instanceTransitionCounter(action));
+    }
   }
 
   /** What every log line of an update carries in its MDC: {@code update_id} and {@code job}. */
@@ -279,6 +302,7 @@ public final class JobUpdateEntity
     this.shard = shard;
     this.tags = deps.tags().tagsFor(persistenceId().id());
     this.changes = context.messageAdapter(InstanceChange.class, Changed::new);
+    this.metrics = Metrics.of(context.getSystem());
   }
 
   @Override
@@ -787,6 +811,7 @@ public final class JobUpdateEntity
             s -> {
               deps.feed()
                   .persisted(persistenceId().id(), lastSequenceNumber(context), decision.events());
+              count(decision.events());
               perform(s, decision.instructions());
               if (s.run().isPresent() && s.run().get().status().isTerminal()) {
                 finished(s.run().get());
@@ -826,6 +851,19 @@ public final class JobUpdateEntity
     }
   }
 
+  /** Bumps Aurora's counters for the status changes and instance events just persisted. */
+  private void count(List<UpdateEvent> events) {
+    for (UpdateEvent event : events) {
+      if (event instanceof UpdateEvent.UpdateStarted s) {
+        metrics.counter(transitionCounter(s.status())).increment();
+      } else if (event instanceof UpdateEvent.StatusChanged c) {
+        metrics.counter(transitionCounter(c.to())).increment();
+      } else if (event instanceof UpdateEvent.InstanceUpdateEvent i) {
+        metrics.counter(instanceTransitionCounter(i.action())).increment();
+      }
+    }
+  }
+
   /** The update reached a terminal status: stop following the job and give it back. */
   private void finished(UpdateRun run) {
     timers.cancelAll();
@@ -834,10 +872,17 @@ public final class JobUpdateEntity
     scheduleIdleCheck();
   }
 
+  /**
+   * Gives the job back; a rolled-forward update leaves the job its task when every active task of
+   * the job runs it (not after an update of some instances only, such as a canary).
+   */
   private void unlockJob(UpdateRun run) {
     Optional<TaskConfig> task =
         run.status() == UpdateStatus.ROLLED_FORWARD
-            ? run.instructions().desiredState().map(JobDiff.Group::config)
+            ? run.instructions()
+                .desiredState()
+                .map(JobDiff.Group::config)
+                .filter(c -> tasks.values().stream().allMatch(t -> t.config().equals(c)))
             : Optional.empty();
     deps.jobs()
         .apply(key.job())

@@ -479,9 +479,13 @@ public final class UpdateEngine {
                   "All instances rolled back"
                       + run.rollbackReason().map(r -> " after: " + r).orElse(".")));
         } else {
+          int updated = run.order().size();
           move(
               UpdateStatus.ROLLED_FORWARD,
-              Optional.of("All " + run.order().size() + " instances are updated."));
+              Optional.of(
+                  updated == 1
+                      ? "Instance " + run.order().get(0) + " is updated."
+                      : "All " + updated + " instances are updated."));
         }
       } else {
         outcome = InstanceProgress.WORKING;

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.borealis.backend.ResourceBackend;
 import io.borealis.common.EventFeed;
+import io.borealis.common.Metrics;
 import io.borealis.common.Rejection;
 import io.borealis.common.SnapshotPolicy;
 import io.borealis.common.Tags;
 import io.borealis.job.JobEntity;
+import io.borealis.job.JobEvent;
 import io.borealis.model.Assignment;
 import io.borealis.model.CronCollisionPolicy;
 import io.borealis.model.JobConfiguration;
@@ -102,6 +104,7 @@ class JobUpdateEntityTest {
 
   private final TestClock clock = new TestClock();
   private final List<UpdateEvent> fed = new CopyOnWriteArrayList<>();
+  private final List<JobEvent.UpdateUnlocked> unlocks = new CopyOnWriteArrayList<>();
   private final Map<Integer, ActorRef<TaskInstanceEntity.Command>> instances =
       new ConcurrentHashMap<>();
   private final Map<UpdateKey, ActorRef<JobUpdateEntity.Command>> updates =
@@ -147,7 +150,13 @@ class JobUpdateEntityTest {
                     100,
                     SnapshotPolicy.every(100),
                     Duration.ofMinutes(2),
-                    EventFeed.NONE,
+                    (pid, seqNr, events) ->
+                        events.forEach(
+                            e -> {
+                              if (e instanceof JobEvent.UpdateUnlocked u) {
+                                unlocks.add(u);
+                              }
+                            }),
                     Tags.SINGLE,
                     (j, id) ->
                         org.apache.pekko.actor.typed.javadsl.AskPattern.ask(
@@ -213,18 +222,41 @@ class JobUpdateEntityTest {
       assertThat(latest(i).config()).isEqualTo(newTask);
       assertThat(latest(i).status()).isEqualTo(ScheduleStatus.RUNNING);
     }
-    // The job is free again.
+    // The job is free again, and runs the new task from now on.
     awaitCond(
         java.time.Duration.ofSeconds(5),
         java.time.Duration.ofMillis(50),
         "the job accepts a kill again",
         () -> killAll().isSuccess());
+    assertThat(unlocks)
+        .extracting(JobEvent.UpdateUnlocked::task)
+        .containsExactly(Optional.of(newTask));
+  }
+
+  @Test
+  void anUpdateOfSomeInstancesLeavesTheJobItsTask() {
+    // Found through the API: after a canary of instance 0 rolled forward, the job's configuration
+    // named the canary's task though instance 1 still ran the old one.
+    createRunning(2);
+    UpdateKey id = new UpdateKey(key, "canary");
+    start(id, proposed(2, settings(1, 1)), Set.of(0));
+    replace(0, "canary");
+    watch(Duration.ofSeconds(1));
+    awaitStatus(id, UpdateStatus.ROLLED_FORWARD);
+    awaitCond(
+        java.time.Duration.ofSeconds(5),
+        java.time.Duration.ofMillis(50),
+        "the job is given back",
+        () -> !unlocks.isEmpty());
+    assertThat(unlocks).extracting(JobEvent.UpdateUnlocked::task).containsExactly(Optional.empty());
+    assertThat(latest(1).config()).isEqualTo(oldTask);
   }
 
   @Test
   void failingNewTasksRollBackInReverseOrder() {
     createRunning(3);
     UpdateKey id = new UpdateKey(key, "u2");
+    Map<String, Long> before = Metrics.of(testKit.system()).snapshot();
     start(id, proposed(3, settings(1, 1)));
 
     // Instance 0 updates fine; instance 1's new task fails: the update rolls back 1, then 0.
@@ -255,6 +287,40 @@ class JobUpdateEntityTest {
             "1 INSTANCE_ROLLED_BACK",
             "0 INSTANCE_ROLLING_BACK",
             "0 INSTANCE_ROLLED_BACK");
+    // Aurora's counters of recorded transitions (§4.3) moved by exactly what was recorded.
+    Map<String, Long> after = Metrics.of(testKit.system()).snapshot();
+    Map<String, Long> moved = new java.util.TreeMap<>();
+    after.forEach(
+        (name, value) -> {
+          long delta = value - before.getOrDefault(name, 0L);
+          if (name.startsWith("update_") && delta != 0) {
+            moved.put(name, delta);
+          }
+        });
+    assertThat(moved)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "update_transition_ROLLING_FORWARD", 1L,
+                "update_transition_ROLLING_BACK", 1L,
+                "update_transition_ROLLED_BACK", 1L,
+                "update_instance_transition_INSTANCE_UPDATING", 2L,
+                "update_instance_transition_INSTANCE_UPDATED", 1L,
+                "update_instance_transition_INSTANCE_UPDATE_FAILED", 1L,
+                "update_instance_transition_INSTANCE_ROLLING_BACK", 2L,
+                "update_instance_transition_INSTANCE_ROLLED_BACK", 2L));
+  }
+
+  @Test
+  void everyUpdateCounterIsRegisteredAtZero() {
+    Metrics metrics = Metrics.standalone();
+    JobUpdateEntity.registerMetrics(metrics);
+    assertThat(metrics.snapshot().keySet())
+        .hasSize(UpdateStatus.values().length + InstanceAction.values().length)
+        .contains(
+            "update_transition_ROLL_BACK_AWAITING_PULSE",
+            "update_transition_ERROR",
+            "update_instance_transition_INSTANCE_ROLLBACK_FAILED");
+    assertThat(metrics.snapshot().values()).containsOnly(0L);
   }
 
   @Test
@@ -412,17 +478,27 @@ class JobUpdateEntityTest {
   // The update and the job
 
   private JobUpdateEntity.Started start(UpdateKey id, JobConfiguration proposed) {
-    StatusReply<JobUpdateEntity.Started> reply = startReply(id, proposed);
+    return start(id, proposed, Set.of());
+  }
+
+  private JobUpdateEntity.Started start(
+      UpdateKey id, JobConfiguration proposed, Set<Integer> scope) {
+    StatusReply<JobUpdateEntity.Started> reply = startReply(id, proposed, scope);
     assertThat(reply.isSuccess()).as("start: %s", reply).isTrue();
     return reply.getValue();
   }
 
   private StatusReply<JobUpdateEntity.Started> startReply(UpdateKey id, JobConfiguration proposed) {
+    return startReply(id, proposed, Set.of());
+  }
+
+  private StatusReply<JobUpdateEntity.Started> startReply(
+      UpdateKey id, JobConfiguration proposed, Set<Integer> scope) {
     TestProbe<StatusReply<JobUpdateEntity.Started>> probe = testKit.createTestProbe();
     update(id)
         .tell(
             new JobUpdateEntity.Start(
-                proposed, Set.of(), "bob", Map.of(), Optional.empty(), probe.ref()));
+                proposed, scope, "bob", Map.of(), Optional.empty(), probe.ref()));
     return probe.receiveMessage(ASK);
   }
 

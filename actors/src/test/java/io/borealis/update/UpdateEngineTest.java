@@ -71,7 +71,19 @@ class UpdateEngineTest {
 
     sim.drive(2, KILLED).comesUp(2).drive(3, KILLED).comesUp(3).advanceSecs(2);
     assertThat(sim.status()).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(sim.run.message()).hasValue("All 4 instances are updated.");
     assertThat(sim.eventsOf(0)).containsExactly("U", "D");
+  }
+
+  @Test
+  void anUpdateOfOneInstanceEndsNamingIt() {
+    // Found updating one instance through the CLI: it ended "All 1 instances are updated."
+    UpdateSim sim = new UpdateSim().running(OLD, 0, 1).advanceSecs(2);
+    sim.start(
+        instructions(Map.of(OLD, List.of(1)), List.of(1), plain(new UpdateStrategy.Queue(1))));
+    sim.drive(1, KILLED).comesUp(1).advanceSecs(2);
+    assertThat(sim.status()).isEqualTo(UpdateStatus.ROLLED_FORWARD);
+    assertThat(sim.run.message()).hasValue("Instance 1 is updated.");
   }
 
   @Test

@@ -540,6 +540,11 @@ final class UpdateCommands extends GroupCommand {
         ctx.out.println(
             "Follow it with: "
                 + new Target(target.cluster(), target.job(), rollbackId).waitCommand());
+      } else if (verb().equals("rollback")
+          && UpdateWaiter.EXIT_CODES.containsKey(reply.path("status").asText())) {
+        // A finished update whose job already runs what it ran before: no new update.
+        ctx.out.println(
+            "Nothing to roll back: the job's instances already run what they ran before it.");
       }
       return 0;
     }

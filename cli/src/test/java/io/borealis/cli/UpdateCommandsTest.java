@@ -371,6 +371,21 @@ class UpdateCommandsTest {
   }
 
   @Test
+  void aRollbackThatHasNothingToDoSaysSo() throws Exception {
+    // Found on a node: rolling back a failed update whose rollback had already put the old
+    // configuration back answered only "Update u1 is FAILED", as if the command had done nothing.
+    fake.json("POST " + U1 + "/rollback", 200, "{\"update_id\": \"u1\", \"status\": \"FAILED\"}");
+
+    Result r = run("update", "rollback", "fake/www-data/prod/hello", "u1");
+
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .isEqualTo(
+            "Update u1 is FAILED\nNothing to roll back: the job's instances already run what"
+                + " they ran before it.\n");
+  }
+
+  @Test
   void badIdsMetadataAndPlacesAreUsageErrorsAndNothingIsSent() throws Exception {
     assertThat(run("update", "info", "fake", "no/slash").code()).isEqualTo(2);
     assertThat(run("update", "wait", "fake/www-data/prod/hello/0", "u1").code()).isEqualTo(2);

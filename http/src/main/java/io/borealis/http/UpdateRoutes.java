@@ -6,6 +6,7 @@ import io.borealis.model.FieldError;
 import io.borealis.model.JobConfigParser;
 import io.borealis.model.JobConfiguration;
 import io.borealis.model.JobKey;
+import io.borealis.model.UpdateSettings;
 import io.borealis.persistence.UpdateHistory;
 import io.borealis.update.JobUpdateEntity;
 import io.borealis.update.OperatorAction;
@@ -192,6 +193,24 @@ final class UpdateRoutes extends ApiDirectives {
           }
           if (!c.task().service()) {
             in.problem("job.service", "Updates are not supported for non-service tasks.");
+          }
+          UpdateSettings rules = c.updateConfig();
+          if (rules.slaAware() && c.task().slaPolicy().isEmpty()) {
+            in.problem(
+                fieldOf("update_config.sla_aware", overridden),
+                "needs the job's sla_policy (an SLA-aware update kills only what it allows)");
+          }
+          long failures = (long) rules.maxPerShardFailures() * c.instances();
+          if (failures > JobUpdateEntity.MAX_UPDATE_INSTANCE_FAILURES) {
+            in.problem(
+                fieldOf("update_config.max_per_shard_failures", overridden),
+                "times the job's "
+                    + c.instances()
+                    + " instances is "
+                    + failures
+                    + ", more than the "
+                    + JobUpdateEntity.MAX_UPDATE_INSTANCE_FAILURES
+                    + " allowed");
           }
         });
     return config;

@@ -176,6 +176,35 @@ class UpdateRoutesTest {
   }
 
   @Test
+  void settingsTheJobCannotHonourAreNamedEach() throws Exception {
+    // Found trying bad job files: these two came one at a time from the update entity, in
+    // sentences naming no field.
+    Reply r =
+        post(
+            "/api/v1/jobs/www-data/prod/hello/updates",
+            """
+            {"job": {"instances": 5, "service": true,
+                     "update_config": {"sla_aware": true, "max_per_shard_failures": 5000},
+                     "task": {"processes": [{"name": "p", "cmdline": "x"}],
+                              "resources": {"cpu": 1, "ram": "128MB", "disk": "128MB"}}}}
+            """);
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.fields())
+        .containsExactlyInAnyOrder(
+            "job.update_config.sla_aware", "job.update_config.max_per_shard_failures");
+    assertThat(r.body().toString())
+        .contains("needs the job's sla_policy")
+        .contains("times the job's 5 instances is 25000, more than the 20000 allowed");
+
+    Reply overridden =
+        post(
+            "/api/v1/jobs/www-data/prod/hello/updates",
+            "{\"job\": " + JOB + ", \"settings\": {\"sla_aware\": true}}");
+    assertThat(overridden.fields()).containsExactly("settings.sla_aware");
+  }
+
+  @Test
   void aJobIsRequiredAndMustBeAnUpdatableService() throws Exception {
     assertThat(post("/api/v1/jobs/www-data/prod/hello/updates", "{}").fields())
         .containsExactly("job");

@@ -559,6 +559,9 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
       job.createdAt = r.config().isPresent() ? r.createdAt().orElse(r.timestamp()) : null;
       r.instanceIds().forEach(job::instance);
       changed(job.key, new Change.JobChanged("restored", r.instanceIds(), r.timestamp(), r.user()));
+    } else if (event instanceof JobEvent.UpdateUnlocked u && job.config != null) {
+      // A rolled-forward update leaves the job with its task, as the job entity keeps it.
+      job.config = u.applyTo(job.config);
     }
   }
 

@@ -337,6 +337,22 @@ class ReadViewTest {
   }
 
   @Test
+  void aRolledForwardUpdateLeavesTheJobWithItsTask() {
+    // Found through the API: GET /jobs/{key} showed the configuration the job was created with
+    // after updates had rolled every instance to another one.
+    JobConfiguration config = job(HELLO, 2, V1);
+    apply(created(config));
+    apply(new JobEvent.UpdateLocked(HELLO, "u1", List.of(0, 1), now(), "alice"));
+    apply(new JobEvent.UpdateUnlocked(HELLO, "u1", "ROLLED_FORWARD", Optional.of(V2), now()));
+    assertThat(view.job(HELLO).orElseThrow().config()).isEqualTo(job(HELLO, 2, V2));
+
+    // One that rolled back (or was aborted) leaves it as it was.
+    apply(new JobEvent.UpdateLocked(HELLO, "u2", List.of(0, 1), now(), "alice"));
+    apply(new JobEvent.UpdateUnlocked(HELLO, "u2", "ROLLED_BACK", Optional.empty(), now()));
+    assertThat(view.job(HELLO).orElseThrow().config()).isEqualTo(job(HELLO, 2, V2));
+  }
+
+  @Test
   void jobDetailsGroupActiveInstancesByConfiguration() {
     JobConfiguration config = job(HELLO, 6, V2);
     JobEvent.JobCreated created = created(config);
