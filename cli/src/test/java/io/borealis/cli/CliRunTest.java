@@ -146,6 +146,23 @@ class CliRunTest {
   }
 
   @Test
+  void everyCommandsSummaryInTheHelpIsAWholeSentence() {
+    // A command list shows only the first line of each description: it must say it all.
+    List<String> cut = new java.util.ArrayList<>();
+    java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+    todo.add(Cli.commandLine(System.out, System.err, env));
+    while (!todo.isEmpty()) {
+      picocli.CommandLine c = todo.pop();
+      String[] description = c.getCommandSpec().usageMessage().description();
+      if (description.length > 0 && !description[0].strip().endsWith(".")) {
+        cut.add(c.getCommandSpec().qualifiedName() + ": " + description[0]);
+      }
+      todo.addAll(c.getSubcommands().values());
+    }
+    assertThat(cut).isEmpty();
+  }
+
+  @Test
   void usageErrorsExitTwoWithoutAStackTrace() {
     Result none = run();
     assertThat(none.code()).isEqualTo(2);
