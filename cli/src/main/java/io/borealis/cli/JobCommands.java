@@ -170,10 +170,22 @@ final class JobCommands extends GroupCommand {
         ctx.out.println("Job url: " + url);
       }
       if (wait) {
-        ArrayNode tasks =
-            new InstanceWaiter(
-                    client, key, ctx.env, common.json() ? Optional.empty() : Optional.of(ctx.out))
-                .await(instances, service, until == Until.RUNNING, before, waitTimeout);
+        ArrayNode tasks;
+        // Ctrl-C stops only the client: the job is created and stays as it is.
+        Runnable unregister =
+            UpdateCommands.interrupts.register(
+                () -> {
+                  ctx.err.println("borealis: stopped waiting; " + goesOn(key));
+                  ctx.err.flush();
+                });
+        try {
+          tasks =
+              new InstanceWaiter(
+                      client, key, ctx.env, common.json() ? Optional.empty() : Optional.of(ctx.out))
+                  .await(instances, service, until == Until.RUNNING, before, waitTimeout);
+        } finally {
+          unregister.run();
+        }
         if (common.json()) {
           created.set("tasks", tasks);
         } else {
@@ -194,6 +206,14 @@ final class JobCommands extends GroupCommand {
         Common.printJson(ctx.out, created);
       }
       return 0;
+    }
+
+    /** What a wait that ends early says of the job, which it leaves as it is. */
+    static String goesOn(JobKeyArg key) {
+      return "the job "
+          + key.jobPath()
+          + " is created and goes on. See it with: borealis job status "
+          + key.withoutInstances();
     }
 
     /** Whether every task a batch job's wait ended with is in {@code status}. */

@@ -495,6 +495,47 @@ class CliRunTest {
   }
 
   @Test
+  void anInterruptedCreateWaitSaysTheJobGoesOn() throws IOException {
+    List<Runnable> registered = new java.util.ArrayList<>();
+    List<Runnable> unregistered = new java.util.ArrayList<>();
+    UpdateCommands.Interrupts before = UpdateCommands.interrupts;
+    UpdateCommands.interrupts =
+        onInterrupt -> {
+          registered.add(onInterrupt);
+          return () -> unregistered.add(onInterrupt);
+        };
+    try {
+      fake.answers(
+          TASKS,
+          tasks(),
+          tasks(task(0, "PENDING", null)),
+          tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)));
+      env =
+          new Env(
+              env.variables(),
+              env.home(),
+              false,
+              Duration.ofMillis(10),
+              clock,
+              d -> {
+                // Ctrl-C while the wait sleeps between polls: the hook the JVM would run.
+                registered.get(0).run();
+                clock.advance(d);
+              });
+
+      Result r = createAndWait(serviceFile());
+
+      assertThat(r.err())
+          .startsWith(
+              "borealis: stopped waiting; the job www-data/prod/hello is created and goes on."
+                  + " See it with: borealis job status fake/www-data/prod/hello\n");
+      assertThat(unregistered).containsExactlyElementsOf(registered);
+    } finally {
+      UpdateCommands.interrupts = before;
+    }
+  }
+
+  @Test
   void waitGivesUpAfterItsTimeoutSayingWhatItWaitedFor() throws IOException {
     fake.answers(TASKS, tasks(), tasks(task(0, "RUNNING", null), task(1, "PENDING", null)));
     Result slow = createAndWait(serviceFile(), "--wait-timeout", "200ms");
@@ -502,7 +543,8 @@ class CliRunTest {
     assertThat(slow.err())
         .contains(
             "gave up waiting after 200ms for every instance to be RUNNING:"
-                + " 2 instances: 1 PENDING, 1 RUNNING");
+                + " 2 instances: 1 PENDING, 1 RUNNING; the job www-data/prod/hello is created and"
+                + " goes on. See it with: borealis job status fake/www-data/prod/hello");
   }
 
   static final String UUID_A = "6f1c2a3b-0000-4000-8000-000000000001";
