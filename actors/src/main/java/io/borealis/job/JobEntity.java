@@ -618,8 +618,8 @@ public final class JobEntity
     Added added =
         new Added(
             ids,
-            ids.size()
-                + " new tasks pending for job "
+            count(ids.size(), "new task")
+                + " pending for job "
                 + key
                 + " (instances "
                 + InstanceRanges.format(ids)
@@ -777,7 +777,8 @@ public final class JobEntity
     Waiter<Created> waiter =
         new Waiter<>(
             cmd.replyTo(),
-            new Created(key, ids.size(), ids.size() + " new tasks pending for job " + key));
+            new Created(
+                key, ids.size(), count(ids.size(), "new task") + " pending for job " + key));
     return persistAndPublish(event)
         .thenRun(s -> driveScheduling(batch, Optional.of(waiter)))
         .thenNoReply()
@@ -841,7 +842,16 @@ public final class JobEntity
   private static String killMessage(List<Integer> killed) {
     return killed.isEmpty()
         ? "No tasks to kill."
-        : "Killed instances " + InstanceRanges.format(killed) + " (" + killed.size() + " tasks)";
+        : "Killed instances "
+            + InstanceRanges.format(killed)
+            + " ("
+            + count(killed.size(), "task")
+            + ")";
+  }
+
+  /** {@code 1 task}, {@code 2 tasks}. */
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   // ---------------------------------------------------------------------------------------------

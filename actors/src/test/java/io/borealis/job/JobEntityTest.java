@@ -245,7 +245,7 @@ class JobEntityTest {
     var result = kill(Optional.of(List.of(1)), Optional.of("Decommissioned."));
 
     assertThat(result.reply().getValue())
-        .isEqualTo(new Killed(List.of(1), "Killed instances 1 (1 tasks)"));
+        .isEqualTo(new Killed(List.of(1), "Killed instances 1 (1 task)"));
     assertThat(result.hasNoEvents()).isTrue();
     backend.expectMessage(new ResourceBackend.Kill(taskId(1, 1), Optional.of(AGENT.agentId())));
     ScheduledTask killing = describe(1).latest().orElseThrow();
@@ -642,7 +642,7 @@ class JobEntityTest {
     assertThat(schedule.scheduleId()).isEqualTo(key + "#2");
     schedule.replyTo().tell(StatusReply.success(new TaskInstanceEntity.Scheduled("t-0b", false)));
     assertThat(second.receiveMessage())
-        .isEqualTo(StatusReply.success(new Created(key, 1, "1 new tasks pending for job " + key)));
+        .isEqualTo(StatusReply.success(new Created(key, 1, "1 new task pending for job " + key)));
     job.probe(1).expectNoMessage(Duration.ofMillis(100));
   }
 
