@@ -168,7 +168,7 @@ final class AdminCommands extends GroupCommand {
             names = "--percentage",
             paramLabel = "P",
             required = true,
-            description = "At least P % of a job's instances must stay RUNNING.")
+            description = "At least P %% of a job's instances must stay RUNNING.")
         Double percentage;
       }
 
