@@ -157,13 +157,17 @@ class CliRunTest {
       if (description.length > 0 && !description[0].strip().endsWith(".")) {
         cut.add(c.getCommandSpec().qualifiedName() + ": " + description[0]);
       }
-      // Descriptions are format strings: a lone % makes picocli print a warning in the help.
-      for (picocli.CommandLine.Model.ArgSpec arg : c.getCommandSpec().args()) {
-        for (String line : arg.description()) {
-          if (line.replace("%%", "").replace("%n", "").contains("%")) {
-            cut.add(c.getCommandSpec().qualifiedName() + " " + arg.paramLabel() + ": " + line);
-          }
-        }
+      // Descriptions are format strings: a lone % makes picocli warn on stderr in the help.
+      PrintStream stderr = System.err;
+      ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+      System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+      try {
+        c.getUsageMessage();
+      } finally {
+        System.setErr(stderr);
+      }
+      if (warnings.size() > 0) {
+        cut.add(c.getCommandSpec().qualifiedName() + ": " + warnings);
       }
       todo.addAll(c.getSubcommands().values());
     }
