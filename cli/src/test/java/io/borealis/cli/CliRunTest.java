@@ -305,6 +305,27 @@ class CliRunTest {
   }
 
   @Test
+  void aJobThatIsUpdatingNamesTheUpdateAndHowToWaitForOrEndIt() throws IOException {
+    fake.json(
+        "POST " + JOB + "/kill",
+        409,
+        "{\"title\": \"Conflict\", \"status\": 409, \"detail\": \"Job is currently updating"
+            + " (update u1 is active).\", \"update_id\": \"u1\"}");
+
+    Result text = run("job", "killall", "fake/www-data/prod/hello");
+
+    assertThat(text.code()).isEqualTo(1);
+    assertThat(text.err())
+        .isEqualTo(
+            "borealis: Conflict: Job is currently updating (update u1 is active).\n"
+                + "  Wait for it with: borealis update wait fake/www-data/prod/hello u1\n"
+                + "  or end it with: borealis update abort fake/www-data/prod/hello u1\n");
+
+    Result json = run("job", "killall", "fake/www-data/prod/hello", "-o", "json");
+    assertThat(onlyJson(json).at("/error/problem/update_id").asText()).isEqualTo("u1");
+  }
+
+  @Test
   void withJsonOutputEveryFailureIsOneJsonDocumentOnStdout() throws IOException {
     // Issue 8, item 9: errors were plain text whatever -o said.
     fake.json(
