@@ -271,6 +271,18 @@ class JobEntityTest {
   // ---------------------------------------------------------------------------------------------
 
   @Test
+  void restartOfInstancesTheJobDoesNotHaveNamesThem() {
+    create(config(3));
+
+    var result = restart(Optional.of(List.of(1, 5, 6)));
+
+    assertThat(result.reply().getError())
+        .isInstanceOf(Rejection.Invalid.class)
+        .hasMessage("Not all requested shards are active. Instances 5-6 have no active task.");
+    assertThat(result.hasNoEvents()).isTrue();
+  }
+
+  @Test
   void restartIsRefusedUnlessEveryRequestedInstanceIsActive() {
     create(config(3));
     toRunning(1);
@@ -281,7 +293,7 @@ class JobEntityTest {
     assertThat(result.reply().isError()).isTrue();
     assertThat(result.reply().getError())
         .isInstanceOf(Rejection.Invalid.class)
-        .hasMessage("Not all requested shards are active.");
+        .hasMessage("Not all requested shards are active. Instance 2 has no active task.");
     assertThat(result.hasNoEvents()).isTrue();
     assertThat(describe(1).latest().map(ScheduledTask::status)).contains(ScheduleStatus.RUNNING);
     backend.expectNoMessage(Duration.ofMillis(100));
