@@ -584,6 +584,22 @@ class CliRunTest {
   static final String UUID_B = "9d8e7f6a-0000-4000-8000-000000000002";
 
   @Test
+  void statusOfInstancesWithoutTasksNamesThem() {
+    fake.json(
+        "GET " + JOB + "/tasks?limit_per_instance=2&instances=1%2C7-9&offset=0",
+        200,
+        page(task(1, "RUNNING", null)));
+    fake.json("GET " + JOB + "/tasks?limit_per_instance=2&instances=8&offset=0", 200, page());
+
+    Result some = run("job", "status", "fake/www-data/prod/hello/1,7-9");
+    Result none = run("job", "status", "fake/www-data/prod/hello/8");
+
+    assertThat(some.code()).isZero();
+    assertThat(some.out()).startsWith("INSTANCE").endsWith("\nNo tasks for instances 7-9.\n");
+    assertThat(none.out()).isEqualTo("No tasks for instance 8.\n");
+  }
+
+  @Test
   void statusShowsATableOrTheJson() {
     // Issue 8, item 14: short task ids, times to the second, human durations in messages.
     fake.json(
