@@ -234,7 +234,10 @@ final class JobCommands extends GroupCommand {
         description = "The job and the instances to kill, e.g. .../0-2.")
     JobKeyArg key;
 
-    @Option(names = "--message", description = "Why; recorded with each task's KILLING event.")
+    @Option(
+        names = "--message",
+        paramLabel = "TEXT",
+        description = "Why; recorded with each task's KILLING event.")
     String message;
 
     Kill(Context ctx) {
@@ -285,7 +288,10 @@ final class JobCommands extends GroupCommand {
     @Parameters(paramLabel = "CLUSTER/ROLE/ENV/NAME", description = "The job.")
     JobKeyArg key;
 
-    @Option(names = "--message", description = "Why; recorded with each task's KILLING event.")
+    @Option(
+        names = "--message",
+        paramLabel = "TEXT",
+        description = "Why; recorded with each task's KILLING event.")
     String message;
 
     KillAll(Context ctx) {

@@ -157,6 +157,12 @@ class CliRunTest {
       if (description.length > 0 && !description[0].strip().endsWith(".")) {
         cut.add(c.getCommandSpec().qualifiedName() + ": " + description[0]);
       }
+      for (picocli.CommandLine.Model.OptionSpec option : c.getCommandSpec().options()) {
+        if (option.arity().max() > 0 && option.paramLabel().startsWith("<")) {
+          // picocli's default label is the field's name: say what the value is.
+          cut.add(c.getCommandSpec().qualifiedName() + " " + option.longestName() + ": no label");
+        }
+      }
       // Descriptions are format strings: a lone % makes picocli warn on stderr in the help.
       PrintStream stderr = System.err;
       ByteArrayOutputStream warnings = new ByteArrayOutputStream();
