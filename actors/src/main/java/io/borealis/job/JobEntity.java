@@ -533,12 +533,14 @@ public final class JobEntity
 
   private ReplyEffect<JobEvent, JobState> restart(Existing state, Restart cmd) {
     List<Integer> targets = cmd.instances().orElse(state.instanceIds());
-    if (!new HashSet<>(state.instanceIds()).containsAll(targets)) {
+    Set<Integer> known = new HashSet<>(state.instanceIds());
+    if (!known.containsAll(targets)) {
       // Ids the job never had cannot be active; no need to wake an entity to learn that.
       return Effect()
           .reply(
               cmd.replyTo(),
-              StatusReply.error(new Rejection.Invalid("Not all requested shards are active.")));
+              StatusReply.error(
+                  notAllActive(targets.stream().filter(i -> !known.contains(i)).toList())));
     }
     survey(targets, outcomes -> new RestartSurveyed(cmd, outcomes));
     return Effect().noReply();
@@ -618,8 +620,8 @@ public final class JobEntity
     Added added =
         new Added(
             ids,
-            ids.size()
-                + " new tasks pending for job "
+            count(ids.size(), "new task")
+                + " pending for job "
                 + key
                 + " (instances "
                 + InstanceRanges.format(ids)
@@ -640,10 +642,16 @@ public final class JobEntity
     }
     List<InstanceSummary> active = survey.active();
     if (cmd.instances().isPresent() && active.size() < cmd.instances().get().size()) {
+      Set<Integer> activeIds = new HashSet<>();
+      active.forEach(s -> activeIds.add(s.instance().instanceId()));
       return Effect()
           .reply(
               cmd.replyTo(),
-              StatusReply.error(new Rejection.Invalid("Not all requested shards are active.")));
+              StatusReply.error(
+                  notAllActive(
+                      cmd.instances().get().stream()
+                          .filter(i -> !activeIds.contains(i))
+                          .toList())));
     }
     List<Integer> targets = active.stream().map(s -> s.instance().instanceId()).toList();
     context.pipeToSelf(
@@ -777,7 +785,8 @@ public final class JobEntity
     Waiter<Created> waiter =
         new Waiter<>(
             cmd.replyTo(),
-            new Created(key, ids.size(), ids.size() + " new tasks pending for job " + key));
+            new Created(
+                key, ids.size(), count(ids.size(), "new task") + " pending for job " + key));
     return persistAndPublish(event)
         .thenRun(s -> driveScheduling(batch, Optional.of(waiter)))
         .thenNoReply()
@@ -841,7 +850,26 @@ public final class JobEntity
   private static String killMessage(List<Integer> killed) {
     return killed.isEmpty()
         ? "No tasks to kill."
-        : "Killed instances " + InstanceRanges.format(killed) + " (" + killed.size() + " tasks)";
+        : "Killed instances "
+            + InstanceRanges.format(killed)
+            + " ("
+            + count(killed.size(), "task")
+            + ")";
+  }
+
+  /** Aurora's refusal of a restart, naming the instances that have no active task. */
+  private static Rejection notAllActive(List<Integer> inactive) {
+    return new Rejection.Invalid(
+        "Not all requested shards are active. "
+            + (inactive.size() == 1 ? "Instance " : "Instances ")
+            + InstanceRanges.format(inactive)
+            + (inactive.size() == 1 ? " has" : " have")
+            + " no active task.");
+  }
+
+  /** {@code 1 task}, {@code 2 tasks}. */
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   // ---------------------------------------------------------------------------------------------

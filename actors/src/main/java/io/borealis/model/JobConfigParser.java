@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -931,15 +932,63 @@ public final class JobConfigParser {
       return Collections.unmodifiableMap(result);
     }
 
-    /** Reports every field of this object that nothing read. */
+    /** Reports every field of this object that nothing read, with the one it may stand for. */
     void finish() {
       node.fieldNames()
           .forEachRemaining(
               f -> {
                 if (!seen.contains(f)) {
-                  error(at(f), "is not a known field");
+                  error(at(f), "is not a known field" + suggestion(f, seen));
                 }
               });
     }
+  }
+
+  /** Aurora's names that a Borealis job file spells otherwise, with what to write instead. */
+  private static final Map<String, String> AURORA_NAMES =
+      Map.of(
+          "production", " (it follows from tier: tier preferred is production)",
+          "health_check_config", " (did you mean health_check?)",
+          "min_duration", " (did you mean min_duration_secs?)");
+
+  /**
+   * For a field nobody reads, the known field of the same object it is probably a misspelling of
+   * (the same letters but for case, {@code _} and {@code -}, or at most two edits away).
+   */
+  static String suggestion(String unknown, Set<String> known) {
+    if (AURORA_NAMES.containsKey(unknown)) {
+      return AURORA_NAMES.get(unknown);
+    }
+    String bare = unknown.toLowerCase(java.util.Locale.ROOT).replaceAll("[_-]", "");
+    return known.stream()
+        .filter(
+            k ->
+                k.replace("_", "").equals(bare)
+                    || (unknown.length() > 3 && editDistance(unknown, k) <= 2))
+        .sorted(
+            Comparator.comparingInt((String k) -> editDistance(unknown, k)).thenComparing(k -> k))
+        .findFirst()
+        .map(k -> " (did you mean " + k + "?)")
+        .orElse("");
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] row = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      row[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      int diagonal = row[0];
+      row[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int above = row[j];
+        row[j] =
+            Math.min(
+                Math.min(row[j] + 1, row[j - 1] + 1),
+                diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length()];
   }
 }

@@ -245,7 +245,7 @@ class JobEntityTest {
     var result = kill(Optional.of(List.of(1)), Optional.of("Decommissioned."));
 
     assertThat(result.reply().getValue())
-        .isEqualTo(new Killed(List.of(1), "Killed instances 1 (1 tasks)"));
+        .isEqualTo(new Killed(List.of(1), "Killed instances 1 (1 task)"));
     assertThat(result.hasNoEvents()).isTrue();
     backend.expectMessage(new ResourceBackend.Kill(taskId(1, 1), Optional.of(AGENT.agentId())));
     ScheduledTask killing = describe(1).latest().orElseThrow();
@@ -271,6 +271,18 @@ class JobEntityTest {
   // ---------------------------------------------------------------------------------------------
 
   @Test
+  void restartOfInstancesTheJobDoesNotHaveNamesThem() {
+    create(config(3));
+
+    var result = restart(Optional.of(List.of(1, 5, 6)));
+
+    assertThat(result.reply().getError())
+        .isInstanceOf(Rejection.Invalid.class)
+        .hasMessage("Not all requested shards are active. Instances 5-6 have no active task.");
+    assertThat(result.hasNoEvents()).isTrue();
+  }
+
+  @Test
   void restartIsRefusedUnlessEveryRequestedInstanceIsActive() {
     create(config(3));
     toRunning(1);
@@ -281,7 +293,7 @@ class JobEntityTest {
     assertThat(result.reply().isError()).isTrue();
     assertThat(result.reply().getError())
         .isInstanceOf(Rejection.Invalid.class)
-        .hasMessage("Not all requested shards are active.");
+        .hasMessage("Not all requested shards are active. Instance 2 has no active task.");
     assertThat(result.hasNoEvents()).isTrue();
     assertThat(describe(1).latest().map(ScheduledTask::status)).contains(ScheduleStatus.RUNNING);
     backend.expectNoMessage(Duration.ofMillis(100));
@@ -642,7 +654,7 @@ class JobEntityTest {
     assertThat(schedule.scheduleId()).isEqualTo(key + "#2");
     schedule.replyTo().tell(StatusReply.success(new TaskInstanceEntity.Scheduled("t-0b", false)));
     assertThat(second.receiveMessage())
-        .isEqualTo(StatusReply.success(new Created(key, 1, "1 new tasks pending for job " + key)));
+        .isEqualTo(StatusReply.success(new Created(key, 1, "1 new task pending for job " + key)));
     job.probe(1).expectNoMessage(Duration.ofMillis(100));
   }
 

@@ -878,6 +878,27 @@ class JobConfigParserTest {
     }
 
     @Test
+    void anUnknownFieldNamesTheKnownOneItMayStandFor() {
+      ObjectNode job = minimal();
+      with(job, "/update_config", MAPPER.createObjectNode());
+      with(job, "/update_config/batchsize", 2);
+      with(job, "/task/processes/0/min_duration", 5);
+      with(job, "/production", true);
+      with(job, "/Instances", 2);
+      assertThat(parse(job).errors())
+          .containsExactlyInAnyOrder(
+              new FieldError(
+                  "update_config.batchsize", "is not a known field (did you mean batch_size?)"),
+              new FieldError(
+                  "task.processes[0].min_duration",
+                  "is not a known field (did you mean min_duration_secs?)"),
+              new FieldError(
+                  "production",
+                  "is not a known field (it follows from tier: tier preferred is production)"),
+              new FieldError("Instances", "is not a known field (did you mean instances?)"));
+    }
+
+    @Test
     void reportsAnUnknownFieldWithItsMessage() {
       assertThat(parse(with(minimal(), "/task/resources/memory", "1GB")).errors())
           .containsExactly(new FieldError("task.resources.memory", "is not a known field"));

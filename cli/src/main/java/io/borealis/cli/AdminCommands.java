@@ -150,8 +150,8 @@ final class AdminCommands extends GroupCommand {
     @Command(
         name = "sla-drain",
         description = {
-          "Drain hosts as their tasks' SLA allows (a task's own SLA policy, else the one given",
-          "here); after --timeout every task left goes. A host is DRAINED once empty."
+          "Drain hosts as their tasks' SLA allows; after --timeout every task left goes.",
+          "A task's own SLA policy applies, else the one given here. A host is DRAINED once empty."
         })
     static final class SlaDrain extends Named {
 
@@ -168,7 +168,7 @@ final class AdminCommands extends GroupCommand {
             names = "--percentage",
             paramLabel = "P",
             required = true,
-            description = "At least P % of a job's instances must stay RUNNING.")
+            description = "At least P %% of a job's instances must stay RUNNING.")
         Double percentage;
       }
 

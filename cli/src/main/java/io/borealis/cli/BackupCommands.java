@@ -126,8 +126,8 @@ final class BackupCommands {
   @Command(
       name = "recovery",
       description = {
-        "Restore a backup in stages: stage it, query and edit the staged copy, then commit it",
-        "(the scheduler then serves exactly its state) or unload it."
+        "Restore a backup in stages: stage it, query and edit the staged copy, commit or unload.",
+        "After a commit the scheduler serves exactly the staged state."
       },
       subcommands = {Stage.class, Query.class, Delete.class, Commit.class, Unload.class})
   static final class Recovery extends GroupCommand {}

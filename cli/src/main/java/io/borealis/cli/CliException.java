@@ -36,7 +36,12 @@ class CliException extends RuntimeException {
   }
 
   static CliException refused(Problem problem) {
-    return new ProblemException(problem);
+    return new ProblemException(problem, List.of());
+  }
+
+  /** The scheduler's refusal, with lines that say what to do about it below its own. */
+  static CliException refused(Problem problem, List<String> advice) {
+    return new ProblemException(problem, advice);
   }
 
   static CliException unreachable(String message) {
@@ -56,8 +61,11 @@ class CliException extends RuntimeException {
   static final class ProblemException extends CliException {
     private final Problem problem;
 
-    ProblemException(Problem problem) {
-      super(REFUSED, problem.summary(), problem.fieldLines());
+    ProblemException(Problem problem, List<String> advice) {
+      super(
+          REFUSED,
+          problem.summary(),
+          java.util.stream.Stream.concat(problem.fieldLines().stream(), advice.stream()).toList());
       this.problem = problem;
     }
 

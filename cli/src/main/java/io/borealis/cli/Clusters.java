@@ -105,25 +105,29 @@ final class Clusters {
   }
 
   private final Map<String, Cluster> byName;
+  // The files clusters are read from, in order, for a message that says where to define one.
+  private final List<Path> files;
 
-  private Clusters(Map<String, Cluster> byName) {
+  private Clusters(Map<String, Cluster> byName, List<Path> files) {
     this.byName = byName;
+    this.files = files;
   }
 
   static Clusters load(Env env) {
     Map<String, Cluster> byName = new LinkedHashMap<>();
     byName.put(LOCAL.name(), LOCAL);
-    for (Path file :
+    List<Path> files =
         List.of(
             env.configRoot().resolve("clusters.json"),
-            env.home().resolve(".borealis").resolve("clusters.json"))) {
+            env.home().resolve(".borealis").resolve("clusters.json"));
+    for (Path file : files) {
       if (Files.isRegularFile(file)) {
         for (Cluster c : read(file)) {
           byName.put(c.name(), c);
         }
       }
     }
-    return new Clusters(byName);
+    return new Clusters(byName, files);
   }
 
   /** The named cluster, or a usage error listing the known ones. */
@@ -135,7 +139,11 @@ final class Clusters {
               + name
               + "'; known clusters: "
               + String.join(", ", new TreeSet<>(byName.keySet()))
-              + " (define clusters in ~/.borealis/clusters.json)");
+              + " (a cluster is defined in "
+              + files.stream()
+                  .map(Path::toString)
+                  .collect(java.util.stream.Collectors.joining(" or "))
+              + ")");
     }
     return c;
   }

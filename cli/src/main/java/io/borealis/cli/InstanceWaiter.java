@@ -135,7 +135,9 @@ final class InstanceWaiter {
                 + " for every instance to be "
                 + (service ? "RUNNING" : untilRunning ? "RUNNING or FINISHED" : "FINISHED")
                 + ": "
-                + line);
+                + line
+                + "; "
+                + JobCommands.Create.goesOn(key));
       }
       env.pause(Math.min(env.pollInterval().toMillis(), env.millisUntil(deadline)));
     }

@@ -170,10 +170,22 @@ final class JobCommands extends GroupCommand {
         ctx.out.println("Job url: " + url);
       }
       if (wait) {
-        ArrayNode tasks =
-            new InstanceWaiter(
-                    client, key, ctx.env, common.json() ? Optional.empty() : Optional.of(ctx.out))
-                .await(instances, service, until == Until.RUNNING, before, waitTimeout);
+        ArrayNode tasks;
+        // Ctrl-C stops only the client: the job is created and stays as it is.
+        Runnable unregister =
+            UpdateCommands.interrupts.register(
+                () -> {
+                  ctx.err.println("borealis: stopped waiting; " + goesOn(key));
+                  ctx.err.flush();
+                });
+        try {
+          tasks =
+              new InstanceWaiter(
+                      client, key, ctx.env, common.json() ? Optional.empty() : Optional.of(ctx.out))
+                  .await(instances, service, until == Until.RUNNING, before, waitTimeout);
+        } finally {
+          unregister.run();
+        }
         if (common.json()) {
           created.set("tasks", tasks);
         } else {
@@ -196,6 +208,14 @@ final class JobCommands extends GroupCommand {
       return 0;
     }
 
+    /** What a wait that ends early says of the job, which it leaves as it is. */
+    static String goesOn(JobKeyArg key) {
+      return "the job "
+          + key.jobPath()
+          + " is created and goes on. See it with: borealis job status "
+          + key.withoutInstances();
+    }
+
     /** Whether every task a batch job's wait ended with is in {@code status}. */
     private static boolean all(ArrayNode tasks, String status) {
       for (JsonNode t : tasks) {
@@ -214,7 +234,10 @@ final class JobCommands extends GroupCommand {
         description = "The job and the instances to kill, e.g. .../0-2.")
     JobKeyArg key;
 
-    @Option(names = "--message", description = "Why; recorded with each task's KILLING event.")
+    @Option(
+        names = "--message",
+        paramLabel = "TEXT",
+        description = "Why; recorded with each task's KILLING event.")
     String message;
 
     Kill(Context ctx) {
@@ -265,7 +288,10 @@ final class JobCommands extends GroupCommand {
     @Parameters(paramLabel = "CLUSTER/ROLE/ENV/NAME", description = "The job.")
     JobKeyArg key;
 
-    @Option(names = "--message", description = "Why; recorded with each task's KILLING event.")
+    @Option(
+        names = "--message",
+        paramLabel = "TEXT",
+        description = "Why; recorded with each task's KILLING event.")
     String message;
 
     KillAll(Context ctx) {

@@ -51,7 +51,9 @@ final class JobFiles {
                 + key.withoutInstances()
                 + " says '"
                 + expected
-                + "'");
+                + "': make them match, or leave "
+                + field
+                + " out of the file (the key gives it)");
       }
     }
     // The cluster is left as the file has it (absent or checked above): the scheduler checks a

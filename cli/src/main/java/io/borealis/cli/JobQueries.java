@@ -67,8 +67,15 @@ final class JobQueries {
         Common.printJson(ctx.out, page);
         return 0;
       }
+      // Instances asked for that have no task: a typo must not look like an empty job.
+      String missing =
+          key.instances()
+              .map(wanted -> wanted.minus(new java.util.TreeSet<>(seen)))
+              .filter(m -> !m.isEmpty())
+              .map(m -> "No tasks for " + Messages.instances(m.toString()) + ".")
+              .orElse("");
       if (current.isEmpty()) {
-        ctx.out.println("No tasks.");
+        ctx.out.println(missing.isEmpty() ? "No tasks." : missing);
         return 0;
       }
       Table table = new Table("INSTANCE", "STATUS", "HOST", "PORTS", "TASK", "FAILURES", "MESSAGE");
@@ -99,6 +106,10 @@ final class JobQueries {
         ctx.out.println();
         ctx.out.println("Previous tasks:");
         ctx.out.print(ended.render());
+      }
+      if (!missing.isEmpty()) {
+        ctx.out.println();
+        ctx.out.println(missing);
       }
       return 0;
     }

@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * An error answer of the scheduler: its RFC 9457 problem body ({@code title}, {@code detail} and
  * one {@code errors[]} entry per bad field), or what could be made of a body that is not one (a
- * proxy's error page, say).
+ * proxy's error page, say). {@code updateId} is the active update a 409 names (the job is
+ * updating).
  */
-record Problem(int status, String title, String detail, List<FieldError> errors) {
+record Problem(
+    int status, String title, String detail, List<FieldError> errors, Optional<String> updateId) {
 
   record FieldError(String field, String message) {}
 
@@ -26,15 +29,21 @@ record Problem(int status, String title, String detail, List<FieldError> errors)
       String text = new String(body, StandardCharsets.UTF_8).strip();
       int end = text.indexOf('\n');
       text = end < 0 ? text : text.substring(0, end);
-      return new Problem(status, "HTTP " + status, abbreviate(text, 200), List.of());
+      return new Problem(
+          status, "HTTP " + status, abbreviate(text, 200), List.of(), Optional.empty());
     }
     List<FieldError> errors = new ArrayList<>();
     for (JsonNode e : json.path("errors")) {
       errors.add(new FieldError(e.path("field").asText(""), e.path("message").asText("")));
     }
     String title = json.path("title").asText("");
+    JsonNode updateId = json.path("update_id");
     return new Problem(
-        status, title.isBlank() ? "HTTP " + status : title, json.path("detail").asText(""), errors);
+        status,
+        title.isBlank() ? "HTTP " + status : title,
+        json.path("detail").asText(""),
+        errors,
+        updateId.isTextual() ? Optional.of(updateId.asText()) : Optional.empty());
   }
 
   /** The problem as RFC 9457 JSON, for {@code -o json}. */
@@ -45,6 +54,7 @@ record Problem(int status, String title, String detail, List<FieldError> errors)
     o.put("detail", detail);
     ArrayNode list = o.putArray("errors");
     errors.forEach(e -> list.addObject().put("field", e.field()).put("message", e.message()));
+    updateId.ifPresent(id -> o.put("update_id", id));
     return o;
   }
 

@@ -113,9 +113,29 @@ final class QuotaCommands extends GroupCommand {
     public Integer call() {
       RoleArg arg = RoleArg.parse(role);
       ObjectNode body = Json.object();
-      body.put("cpu", cores(cpu));
-      body.put("ram_mb", mebibytes("--ram", ram));
-      body.put("disk_mb", mebibytes("--disk", disk));
+      // Every bad option at once, as the scheduler lists every bad field.
+      java.util.List<String> bad = new java.util.ArrayList<>();
+      try {
+        body.put("cpu", cores(cpu));
+      } catch (CliException e) {
+        bad.add(e.getMessage());
+      }
+      for (String[] option :
+          new String[][] {{"--ram", ram, "ram_mb"}, {"--disk", disk, "disk_mb"}}) {
+        try {
+          body.put(option[2], mebibytes(option[0], option[1]));
+        } catch (CliException e) {
+          bad.add(e.getMessage());
+        }
+      }
+      if (bad.size() == 1) {
+        throw CliException.usage(bad.get(0));
+      } else if (!bad.isEmpty()) {
+        throw new CliException(
+            CliException.USAGE,
+            bad.size() + " options are wrong:",
+            bad.stream().map(b -> "  " + b).toList());
+      }
       JsonNode quota = ctx.client(arg.cluster(), common).put(arg.path(), body).body();
       print(ctx, common, quota);
       return 0;

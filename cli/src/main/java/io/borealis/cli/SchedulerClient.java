@@ -171,7 +171,7 @@ final class SchedulerClient {
         request(path).timeout(Duration.ofDays(365)).header("Accept", "*/*").GET().build();
     HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream());
     if (response.statusCode() >= 400) {
-      throw refusal(Problem.decode(response.statusCode(), bytes(request, response)));
+      throw refusal(Problem.decode(response.statusCode(), bytes(request, response)), request);
     }
     return response.body();
   }
@@ -200,7 +200,7 @@ final class SchedulerClient {
    * The error for a refused request; a 401 says plainly where credentials go, or which ones were
    * refused (a 403's problem already names the missing permission).
    */
-  private CliException refusal(Problem problem) {
+  private CliException refusal(Problem problem, HttpRequest request) {
     if (problem.status() == 401) {
       if (credentials.isEmpty()) {
         return CliException.refused(
@@ -224,13 +224,34 @@ final class SchedulerClient {
               + "): "
               + problem.detail());
     }
+    if (problem.updateId().isPresent()) {
+      // The job is updating: say how to follow the update, or end it.
+      String[] parts = request.uri().getRawPath().split("/");
+      if (parts.length >= 7 && parts[3].equals("jobs")) {
+        String update =
+            cluster.name()
+                + "/"
+                + parts[4]
+                + "/"
+                + parts[5]
+                + "/"
+                + parts[6]
+                + " "
+                + problem.updateId().get();
+        return CliException.refused(
+            problem,
+            List.of(
+                "  Wait for it with: borealis update wait " + update,
+                "  or end it with: borealis update abort " + update));
+      }
+    }
     return CliException.refused(problem);
   }
 
   private Reply json(HttpRequest request) {
     HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() >= 400) {
-      throw refusal(Problem.decode(response.statusCode(), response.body()));
+      throw refusal(Problem.decode(response.statusCode(), response.body()), request);
     }
     JsonNode body = Json.parseOrNull(response.body());
     if (body == null) {

@@ -15,8 +15,9 @@ import picocli.CommandLine.Command;
 @Command(
     name = "status",
     description = {
-      "The cluster at a glance: nodes (which one holds the singletons), the resource backend,",
-      "the store and its latency, agents and free resources, tasks by status, pending count."
+      "The cluster at a glance: nodes, backend, store, agents, tasks and the read side.",
+      "Which node holds the singletons, the store's latency, free resources, tasks by status and",
+      "the pending count."
     })
 final class StatusCommand extends BackupCommands.ClusterLeaf {
 

@@ -274,7 +274,10 @@ final class UpdateCommands extends GroupCommand {
         description = "Metadata stored with the update (repeatable); list by it with the API.")
     List<String> metadata = new ArrayList<>();
 
-    @Option(names = "--message", description = "Why; recorded with the update's first event.")
+    @Option(
+        names = "--message",
+        paramLabel = "TEXT",
+        description = "Why; recorded with the update's first event.")
     String message;
 
     @Option(
@@ -437,7 +440,10 @@ final class UpdateCommands extends GroupCommand {
         description = "Only updates in these statuses (repeatable or comma-separated).")
     List<String> statuses = new ArrayList<>();
 
-    @Option(names = "--user", description = "Only updates started by this user.")
+    @Option(
+        names = "--user",
+        paramLabel = "USER",
+        description = "Only updates started by this user.")
     String user;
 
     ListUpdates(Context ctx) {
@@ -511,7 +517,10 @@ final class UpdateCommands extends GroupCommand {
 
   /** Pause, resume, abort or roll back. */
   abstract static class Action extends OnUpdate {
-    @Option(names = "--message", description = "Why; recorded with the update event.")
+    @Option(
+        names = "--message",
+        paramLabel = "TEXT",
+        description = "Why; recorded with the update event.")
     String message;
 
     Action(Context ctx) {

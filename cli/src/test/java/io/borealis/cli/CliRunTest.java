@@ -146,6 +146,41 @@ class CliRunTest {
   }
 
   @Test
+  void everyCommandsHelpReadsWhole() {
+    // A command list shows only the first line of each description: it must say it all.
+    List<String> cut = new java.util.ArrayList<>();
+    java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+    todo.add(Cli.commandLine(System.out, System.err, env));
+    while (!todo.isEmpty()) {
+      picocli.CommandLine c = todo.pop();
+      String[] description = c.getCommandSpec().usageMessage().description();
+      if (description.length > 0 && !description[0].strip().endsWith(".")) {
+        cut.add(c.getCommandSpec().qualifiedName() + ": " + description[0]);
+      }
+      for (picocli.CommandLine.Model.OptionSpec option : c.getCommandSpec().options()) {
+        if (option.arity().max() > 0 && option.paramLabel().startsWith("<")) {
+          // picocli's default label is the field's name: say what the value is.
+          cut.add(c.getCommandSpec().qualifiedName() + " " + option.longestName() + ": no label");
+        }
+      }
+      // Descriptions are format strings: a lone % makes picocli warn on stderr in the help.
+      PrintStream stderr = System.err;
+      ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+      System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+      try {
+        c.getUsageMessage();
+      } finally {
+        System.setErr(stderr);
+      }
+      if (warnings.size() > 0) {
+        cut.add(c.getCommandSpec().qualifiedName() + ": " + warnings);
+      }
+      todo.addAll(c.getSubcommands().values());
+    }
+    assertThat(cut).isEmpty();
+  }
+
+  @Test
   void usageErrorsExitTwoWithoutAStackTrace() {
     Result none = run();
     assertThat(none.code()).isEqualTo(2);
@@ -273,6 +308,27 @@ class CliRunTest {
     JsonNode doc = new ObjectMapper().readTree(parser);
     assertThat(parser.nextToken()).as(r.out()).isNull();
     return doc;
+  }
+
+  @Test
+  void aJobThatIsUpdatingNamesTheUpdateAndHowToWaitForOrEndIt() throws IOException {
+    fake.json(
+        "POST " + JOB + "/kill",
+        409,
+        "{\"title\": \"Conflict\", \"status\": 409, \"detail\": \"Job is currently updating"
+            + " (update u1 is active).\", \"update_id\": \"u1\"}");
+
+    Result text = run("job", "killall", "fake/www-data/prod/hello");
+
+    assertThat(text.code()).isEqualTo(1);
+    assertThat(text.err())
+        .isEqualTo(
+            "borealis: Conflict: Job is currently updating (update u1 is active).\n"
+                + "  Wait for it with: borealis update wait fake/www-data/prod/hello u1\n"
+                + "  or end it with: borealis update abort fake/www-data/prod/hello u1\n");
+
+    Result json = run("job", "killall", "fake/www-data/prod/hello", "-o", "json");
+    assertThat(onlyJson(json).at("/error/problem/update_id").asText()).isEqualTo("u1");
   }
 
   @Test
@@ -478,6 +534,47 @@ class CliRunTest {
   }
 
   @Test
+  void anInterruptedCreateWaitSaysTheJobGoesOn() throws IOException {
+    List<Runnable> registered = new java.util.ArrayList<>();
+    List<Runnable> unregistered = new java.util.ArrayList<>();
+    UpdateCommands.Interrupts before = UpdateCommands.interrupts;
+    UpdateCommands.interrupts =
+        onInterrupt -> {
+          registered.add(onInterrupt);
+          return () -> unregistered.add(onInterrupt);
+        };
+    try {
+      fake.answers(
+          TASKS,
+          tasks(),
+          tasks(task(0, "PENDING", null)),
+          tasks(task(0, "RUNNING", null), task(1, "RUNNING", null)));
+      env =
+          new Env(
+              env.variables(),
+              env.home(),
+              false,
+              Duration.ofMillis(10),
+              clock,
+              d -> {
+                // Ctrl-C while the wait sleeps between polls: the hook the JVM would run.
+                registered.get(0).run();
+                clock.advance(d);
+              });
+
+      Result r = createAndWait(serviceFile());
+
+      assertThat(r.err())
+          .startsWith(
+              "borealis: stopped waiting; the job www-data/prod/hello is created and goes on."
+                  + " See it with: borealis job status fake/www-data/prod/hello\n");
+      assertThat(unregistered).containsExactlyElementsOf(registered);
+    } finally {
+      UpdateCommands.interrupts = before;
+    }
+  }
+
+  @Test
   void waitGivesUpAfterItsTimeoutSayingWhatItWaitedFor() throws IOException {
     fake.answers(TASKS, tasks(), tasks(task(0, "RUNNING", null), task(1, "PENDING", null)));
     Result slow = createAndWait(serviceFile(), "--wait-timeout", "200ms");
@@ -485,11 +582,28 @@ class CliRunTest {
     assertThat(slow.err())
         .contains(
             "gave up waiting after 200ms for every instance to be RUNNING:"
-                + " 2 instances: 1 PENDING, 1 RUNNING");
+                + " 2 instances: 1 PENDING, 1 RUNNING; the job www-data/prod/hello is created and"
+                + " goes on. See it with: borealis job status fake/www-data/prod/hello");
   }
 
   static final String UUID_A = "6f1c2a3b-0000-4000-8000-000000000001";
   static final String UUID_B = "9d8e7f6a-0000-4000-8000-000000000002";
+
+  @Test
+  void statusOfInstancesWithoutTasksNamesThem() {
+    fake.json(
+        "GET " + JOB + "/tasks?limit_per_instance=2&instances=1%2C7-9&offset=0",
+        200,
+        page(task(1, "RUNNING", null)));
+    fake.json("GET " + JOB + "/tasks?limit_per_instance=2&instances=8&offset=0", 200, page());
+
+    Result some = run("job", "status", "fake/www-data/prod/hello/1,7-9");
+    Result none = run("job", "status", "fake/www-data/prod/hello/8");
+
+    assertThat(some.code()).isZero();
+    assertThat(some.out()).startsWith("INSTANCE").endsWith("\nNo tasks for instances 7-9.\n");
+    assertThat(none.out()).isEqualTo("No tasks for instance 8.\n");
+  }
 
   @Test
   void statusShowsATableOrTheJson() {

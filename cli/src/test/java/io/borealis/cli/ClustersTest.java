@@ -73,7 +73,14 @@ class ClustersTest {
         .isInstanceOfSatisfying(
             CliException.class, e -> assertThat(e.exitCode()).isEqualTo(CliException.USAGE))
         .hasMessageContaining("unknown cluster 'nope'")
-        .hasMessageContaining("dev, local");
+        .hasMessageContaining("dev, local")
+        // Where it looked, so a BOREALIS_CONFIG_ROOT that points elsewhere shows.
+        .hasMessageContaining(
+            "(a cluster is defined in "
+                + env.configRoot().resolve("clusters.json")
+                + " or "
+                + env.home().resolve(".borealis/clusters.json")
+                + ")");
   }
 
   @Test

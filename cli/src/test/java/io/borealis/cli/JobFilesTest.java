@@ -127,7 +127,8 @@ class JobFilesTest {
   void keyFieldsInTheFileMustMatchTheJobKey() throws IOException {
     assertUsage(
         () -> JobFiles.load(file("r.yaml", "role: other\n"), KEY),
-        "role is \"other\" but the job key devcluster/www-data/prod/hello says 'www-data'");
+        "role is \"other\" but the job key devcluster/www-data/prod/hello says 'www-data': make"
+            + " them match, or leave role out of the file (the key gives it)");
     assertUsage(() -> JobFiles.load(file("e.yaml", "environment: devel\n"), KEY), "environment is");
     assertUsage(() -> JobFiles.load(file("n.yaml", "name: bye\n"), KEY), "name is");
     assertUsage(() -> JobFiles.load(file("c.yaml", "cluster: prod\n"), KEY), "cluster is");

@@ -105,6 +105,14 @@ class QuotaCommandsTest {
             run("quota", "set", "fake/www-data", "--cpu", "-1", "--ram", "1GB", "--disk", "1GB")
                 .code())
         .isEqualTo(2);
+    FakeCluster.Result both =
+        run("quota", "set", "fake/www-data", "--cpu", "-1", "--ram", "lots", "--disk", "1GB");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err())
+        .isEqualTo(
+            "borealis: 2 options are wrong:\n"
+                + "  --cpu must be a number of cores >= 0 (got '-1')\n"
+                + "  --ram must be a size such as 512MB, 20GB or 1TB (got 'lots')\n");
     assertThat(run("quota", "get", "www-data").code()).isEqualTo(2);
     assertThat(run("quota", "set", "fake/www-data", "--cpu", "1").code()).isEqualTo(2);
     assertThat(fake.requests).isEmpty();

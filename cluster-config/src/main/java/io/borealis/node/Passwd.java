@@ -66,6 +66,7 @@ final class Passwd implements Callable<Integer> {
 
   @Option(
       names = "--cost",
+      paramLabel = "N",
       description = "bcrypt work factor (default: ${DEFAULT-VALUE}).",
       defaultValue = "" + Passwords.DEFAULT_COST)
   int cost;

@@ -1,6 +1,8 @@
 package io.borealis.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.borealis.http.auth.Identity;
 import java.io.IOException;
@@ -232,6 +234,11 @@ abstract class ApiDirectives extends AllDirectives {
       }
       return node;
     } catch (JsonProcessingException e) {
+      duplicateField(e)
+          .ifPresent(
+              field -> {
+                throw new BadRequest(field, "is given more than once");
+              });
       String where =
           e.getLocation() == null
               ? ""
@@ -243,6 +250,31 @@ abstract class ApiDirectives extends AllDirectives {
     } catch (IOException e) {
       throw new BadRequest("(body)", "could not be read: " + e.getMessage());
     }
+  }
+
+  /**
+   * The dotted path ({@code task.resources.cpu}, {@code task.processes[0].name}) of the field a
+   * body gives twice, when that is what the parser refused.
+   */
+  private static Optional<String> duplicateField(JsonProcessingException e) {
+    if (!(e instanceof StreamReadException read)
+        || read.getProcessor() == null
+        || e.getOriginalMessage() == null
+        || !e.getOriginalMessage().startsWith("Duplicate field")) {
+      return Optional.empty();
+    }
+    // The parser stopped on the repeated name, which its context holds as the current name.
+    StringBuilder path = new StringBuilder();
+    for (JsonStreamContext c = read.getProcessor().getParsingContext();
+        c != null && !c.inRoot(); ) {
+      path.insert(
+          0,
+          c.inObject()
+              ? (c.getParent().inRoot() ? "" : ".") + c.getCurrentName()
+              : "[" + c.getCurrentIndex() + "]");
+      c = c.getParent();
+    }
+    return Optional.of(path.toString());
   }
 
   // ---------------------------------------------------------------------------------------------

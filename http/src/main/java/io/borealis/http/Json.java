@@ -1,6 +1,7 @@
 package io.borealis.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -11,7 +12,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
  * The one ObjectMapper of the HTTP edge: response records are written with snake_case names (a
- * component {@code jobKey} is {@code job_key}), ISO-8601 times, empty optionals as null.
+ * component {@code jobKey} is {@code job_key}), ISO-8601 times, empty optionals as null. A request
+ * body that gives a field twice is refused (JSON parsers disagree on which one wins).
  */
 public final class Json {
 
@@ -22,6 +24,7 @@ public final class Json {
           .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .build();
 
   private Json() {}

@@ -90,7 +90,11 @@ final class JsonFields {
         .forEachRemaining(
             f -> {
               if (!read.contains(f)) {
-                error(f, "is not a known field");
+                error(
+                    f,
+                    read.isEmpty()
+                        ? "is not a known field (this request takes none)"
+                        : "is not a known field (known: " + new java.util.TreeSet<>(read) + ")");
               }
             });
     input.checked();

@@ -37,7 +37,9 @@ final class QuotaRoutes extends ApiDirectives {
   /** {@code {"cpu", "ram_mb", "disk_mb"}}: an amount of the three resources quota counts. */
   record AmountView(double cpu, long ramMb, long diskMb) {
     static AmountView of(ResourceAggregate a) {
-      return new AmountView(a.cpu(), a.ramMb(), a.diskMb());
+      // A sum of decimal cores carries binary noise (0.1 + 0.2 is 0.30000000000000004): a
+      // millionth of a core is finer than any request.
+      return new AmountView(Math.round(a.cpu() * 1e6) / 1e6, a.ramMb(), a.diskMb());
     }
   }
 

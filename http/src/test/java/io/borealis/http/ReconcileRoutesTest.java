@@ -98,6 +98,15 @@ class ReconcileRoutesTest {
   }
 
   @Test
+  void anUnknownFieldIsNamedWithTheKnownOnes() throws Exception {
+    Reply r = post("{\"kinds\": \"explicit\"}");
+
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body().at("/errors/0/message").asText())
+        .isEqualTo("is not a known field (known: [batch_size, kind])");
+  }
+
+  @Test
   void anImplicitRunTakesNoBatchSize() throws Exception {
     Reply r = post("{\"kind\": \"implicit\", \"batch_size\": 10}");
 
