@@ -522,14 +522,18 @@ public final class TaskInstanceEntity
     return persist(plan).thenReply(cmd.replyTo(), s -> Done.getInstance());
   }
 
-  /** The statuses of a task the scheduler takes down to run it again, for its own reason. */
+  /** The statuses of a task the scheduler takes down, each entered with its reason. */
   private static final java.util.Set<ScheduleStatus> TAKEN_DOWN =
       java.util.EnumSet.of(
-          ScheduleStatus.RESTARTING, ScheduleStatus.DRAINING, ScheduleStatus.PREEMPTING);
+          ScheduleStatus.RESTARTING,
+          ScheduleStatus.DRAINING,
+          ScheduleStatus.PREEMPTING,
+          ScheduleStatus.KILLING);
 
   /**
-   * The agent only knows that it was told to kill: a task that was restarted, drained or preempted
-   * says so in its final status too ("Restarted by bob (Killed by the scheduler)").
+   * The agent only knows that it was told to kill: a task that was killed, restarted, drained or
+   * preempted says why in its final status too ("Killed by bob (Killed by the scheduler)", "Killed
+   * for job update U (…)"), so the status a user reads names who took it down.
    */
   private static Optional<String> killedMessage(InstanceState state, ApplyStatus cmd) {
     if (cmd.status() != ScheduleStatus.KILLED

@@ -682,7 +682,7 @@ class TaskInstanceEntityTest {
                 KILLING,
                 KILLED,
                 START,
-                Optional.of("Killed by the agent."),
+                Optional.of("Killed by bob (Killed by the agent.)"),
                 0));
     assertThat(result.state()).isInstanceOf(InstanceState.Idle.class);
     assertThat(result.state().latestTask().map(ScheduledTask::status)).contains(KILLED);
