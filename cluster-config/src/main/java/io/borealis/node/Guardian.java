@@ -111,6 +111,17 @@ final class Guardian {
           }
           // Events the view found missing and read by their entity's id (a tag row written late).
           Metrics.of(system).gauge("read_side_gaps_filled", readSide::gapsFilled);
+          // Finished updates leave the view by count as they end, and by age on this timer.
+          Metrics.of(system).gauge("job_updates_pruned", view::updatesPruned);
+          Duration updatesMaxAge = config.getDuration("borealis.update.history.max-age");
+          Duration pruneUpdatesEvery = config.getDuration("borealis.update.history.prune-interval");
+          system
+              .scheduler()
+              .scheduleWithFixedDelay(
+                  Duration.ZERO,
+                  pruneUpdatesEvery,
+                  () -> view.pruneUpdatesEndedBefore(clock.instant().minus(updatesMaxAge)),
+                  system.executionContext());
           // The rest of the operators' alert set exists from the start on every node, at 0 until
           // its cause happens here (the entities and singletons that count them start later).
           for (String name :

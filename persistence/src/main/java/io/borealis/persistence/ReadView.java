@@ -692,6 +692,30 @@ public final class ReadView implements QueryService, TaskLocator, EventFeed {
     return tasksByStatus.get(status.ordinal());
   }
 
+  /**
+   * Drops the finished updates that ended before {@code cutoff} from the view (the journal keeps
+   * them); returns how many. The node calls it every {@code
+   * borealis.update.history.prune-interval}.
+   */
+  public int pruneUpdatesEndedBefore(Instant cutoff) {
+    lock.writeLock().lock();
+    try {
+      return updates.pruneEndedBefore(cutoff);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** How many finished updates left the view, by count or by age (Aurora's job_updates_pruned). */
+  public long updatesPruned() {
+    lock.readLock().lock();
+    try {
+      return updates.pruned();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   private void remove(JobRecord job, InstanceRecord instance, String taskId) {
     ScheduledTask t = tasks.remove(taskId);
     if (t != null) {

@@ -238,6 +238,10 @@ public final class UpdateHistory {
           .thenComparing(r -> r.key.toString());
 
   private final int maxFinishedPerJob;
+
+  /** How many finished updates were dropped. */
+  private long pruned;
+
   private final BiConsumer<JobKey, Change.Payload> changes;
 
   private final Map<UpdateKey, UpdateRecord> byKey = new HashMap<>();
@@ -367,7 +371,29 @@ public final class UpdateHistory {
     }
     for (int i = 0; i < finished.size() - maxFinishedPerJob; i++) {
       remove(finished.get(i));
+      pruned++;
     }
+  }
+
+  /**
+   * Drops every finished update that ended before {@code cutoff} (Aurora's
+   * -job_update_history_pruning_threshold); returns how many.
+   */
+  int pruneEndedBefore(Instant cutoff) {
+    List<UpdateRecord> old = new ArrayList<>();
+    for (UpdateRecord r : byKey.values()) {
+      if (r.status().isTerminal() && r.current().timestamp().isBefore(cutoff)) {
+        old.add(r);
+      }
+    }
+    old.forEach(this::remove);
+    pruned += old.size();
+    return old.size();
+  }
+
+  /** How many finished updates left this history, by either rule (Aurora's job_updates_pruned). */
+  long pruned() {
+    return pruned;
   }
 
   private void remove(UpdateRecord r) {

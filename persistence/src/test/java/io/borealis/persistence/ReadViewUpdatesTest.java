@@ -343,6 +343,36 @@ class ReadViewUpdatesTest {
   }
 
   @Test
+  void finishedUpdatesThatEndedBeforeTheCutoffLeaveTheViewAndAreCounted() {
+    UpdateKey running = key(HELLO, "now");
+    apply(running, started(running, "alice", Map.of()));
+    UpdateKey old = key(OTHER, "old");
+    apply(
+        old,
+        started(old, "alice", Map.of()),
+        moved(old, ROLLING_FORWARD, ROLLED_FORWARD, null, null));
+    Instant cutoff = now();
+    UpdateKey recent = key(OTHER, "recent");
+    apply(
+        recent,
+        started(recent, "bob", Map.of()),
+        moved(recent, ROLLING_FORWARD, ABORTED, "bob", null));
+
+    assertThat(view.pruneUpdatesEndedBefore(cutoff)).isEqualTo(1);
+    // An active update stays whatever its age; a finished one stays until it is old enough.
+    assertThat(keys(Query.all())).containsExactlyInAnyOrder(running, recent);
+    assertThat(view.update(old)).isEmpty();
+    assertThat(view.updatesPruned()).isEqualTo(1);
+
+    // Pruned by count (2 finished kept per job) is counted too.
+    for (int i = 0; i < 3; i++) {
+      UpdateKey u = key(OTHER, "u" + i);
+      apply(u, started(u, "bob", Map.of()), moved(u, ROLLING_FORWARD, ROLLED_FORWARD, null, null));
+    }
+    assertThat(view.updatesPruned()).isEqualTo(3);
+  }
+
+  @Test
   void anEventReportedByTheEntityAndLaterByTheJournalIsAppliedOnce() {
     UpdateKey u = key(HELLO, "u1");
     UpdateEvent.UpdateStarted start = started(u, "alice", Map.of());
