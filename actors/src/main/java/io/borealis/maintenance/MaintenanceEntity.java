@@ -388,7 +388,7 @@ public final class MaintenanceEntity
         missingRequests.increment();
       } else if (step instanceof DrainPlanner.AskCoordinator ask) {
         context.pipeToSelf(
-            deps.coordinator().allows(ask.policy(), task.instance(), task.taskId()),
+            deps.coordinator().allows(ask.policy(), task.instance(), task.taskId(), task.config()),
             (allows, error) ->
                 new CoordinatorAnswered(
                     task.instance(),

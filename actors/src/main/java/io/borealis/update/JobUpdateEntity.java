@@ -845,7 +845,8 @@ public final class JobUpdateEntity
       } else if (instruction instanceof UpdateInstruction.AskCoordinator c) {
         context.pipeToSelf(
             deps.coordinator()
-                .allows(c.policy(), new InstanceKey(key.job(), c.instance()), c.taskId()),
+                .allows(
+                    c.policy(), new InstanceKey(key.job(), c.instance()), c.taskId(), c.config()),
             (allowed, error) -> new CoordinatorAnswered(c.instance(), error == null && allowed));
       }
     }

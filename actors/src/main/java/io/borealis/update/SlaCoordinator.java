@@ -2,6 +2,7 @@ package io.borealis.update;
 
 import io.borealis.model.InstanceKey;
 import io.borealis.model.SlaPolicy;
+import io.borealis.model.TaskConfig;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface SlaCoordinator {
 
+  /** Whether the task {@code taskId} of {@code instance}, running {@code config}, may go down. */
   CompletionStage<Boolean> allows(
-      SlaPolicy.Coordinator policy, InstanceKey instance, String taskId);
+      SlaPolicy.Coordinator policy, InstanceKey instance, String taskId, TaskConfig config);
 }

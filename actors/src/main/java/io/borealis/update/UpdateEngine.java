@@ -634,7 +634,7 @@ public final class UpdateEngine {
         return;
       }
       if (policy instanceof SlaPolicy.Coordinator c) {
-        instructions.add(new AskCoordinator(instance, task.taskId(), c));
+        instructions.add(new AskCoordinator(instance, task.taskId(), task.config(), c));
         return;
       }
       Map<Integer, ObservedTask> view = tasks;

@@ -25,6 +25,7 @@ public sealed interface UpdateInstruction {
    * Ask the coordinator of the policy whether the instance's task may be killed, and answer with
    * {@link UpdateInput.SlaChecked}.
    */
-  record AskCoordinator(int instance, String taskId, SlaPolicy.Coordinator policy)
+  record AskCoordinator(
+      int instance, String taskId, TaskConfig config, SlaPolicy.Coordinator policy)
       implements UpdateInstruction {}
 }

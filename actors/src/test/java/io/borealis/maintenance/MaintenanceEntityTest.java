@@ -123,7 +123,7 @@ class MaintenanceEntityTest {
             placement.ref(),
             instance -> instances.ref(),
             hostTasks,
-            (policy, instance, taskId) -> CompletableFuture.completedFuture(true),
+            (policy, instance, taskId, config) -> CompletableFuture.completedFuture(true),
             metrics);
     kit =
         EventSourcedBehaviorTestKit.create(

@@ -173,7 +173,7 @@ class JobUpdateEntityTest {
             k -> job,
             this::update,
             changes,
-            (policy, instance, taskId) ->
+            (policy, instance, taskId, config) ->
                 java.util.concurrent.CompletableFuture.completedFuture(true),
             ASK,
             SnapshotPolicy.every(100),

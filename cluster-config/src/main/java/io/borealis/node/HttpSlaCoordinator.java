@@ -2,8 +2,11 @@ package io.borealis.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.borealis.http.Json;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.SlaPolicy;
+import io.borealis.model.TaskConfig;
 import io.borealis.update.SlaCoordinator;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -12,14 +15,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Asks an SLA coordinator as Aurora did (aurora-semantics §3.6): a POST to the policy's URL with
- * {@code ?task=<cluster>/<role>/<env>/<name>/<instance>} and a JSON body naming the task; the kill
+ * {@code ?task=<cluster>/<role>/<env>/<name>/<instance>} and a JSON body naming the task ({@code
+ * task}, {@code task_id}) with its configuration as the API shows it ({@code taskConfig}); the kill
  * may go ahead when the answer is a 200 whose JSON object holds {@code true} at the policy's status
  * key. Anything else (another status, no such key, a timeout) means "not now".
  */
@@ -40,11 +43,15 @@ final class HttpSlaCoordinator implements SlaCoordinator {
 
   @Override
   public CompletionStage<Boolean> allows(
-      SlaPolicy.Coordinator policy, InstanceKey instance, String taskId) {
+      SlaPolicy.Coordinator policy, InstanceKey instance, String taskId, TaskConfig config) {
     String task = cluster + "/" + instance;
     String body;
     try {
-      body = JSON.writeValueAsString(Map.of("task", task, "task_id", taskId));
+      ObjectNode json = JSON.createObjectNode();
+      json.put("task", task);
+      json.put("task_id", taskId);
+      json.set("taskConfig", Json.taskConfig(config));
+      body = JSON.writeValueAsString(json);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }

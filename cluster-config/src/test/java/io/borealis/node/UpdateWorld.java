@@ -278,7 +278,7 @@ final class UpdateWorld implements AutoCloseable {
             k -> jobRef,
             this::update,
             changes,
-            (policy, instance, taskId) -> CompletableFuture.completedFuture(true),
+            (policy, instance, taskId, config) -> CompletableFuture.completedFuture(true),
             ASK,
             SnapshotPolicy.every(100),
             Duration.ofDays(365),

@@ -3,12 +3,14 @@ package io.borealis.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.borealis.model.TaskConfig;
 
 /**
  * The one ObjectMapper of the HTTP edge: response records are written with snake_case names (a
@@ -28,6 +30,11 @@ public final class Json {
           .build();
 
   private Json() {}
+
+  /** A task configuration as the API shows it (a job's {@code task}), for other components. */
+  public static JsonNode taskConfig(TaskConfig config) {
+    return MAPPER.valueToTree(ConfigJson.task(config));
+  }
 
   /** A response record (or a JSON tree) as JSON bytes. */
   public static byte[] bytes(Object value) {
