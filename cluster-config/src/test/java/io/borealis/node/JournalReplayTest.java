@@ -4,6 +4,7 @@ import static io.borealis.node.EndToEndTest.items;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,16 @@ class JournalReplayTest {
       }
       for (String job : new String[] {"web", "batch"}) {
         JsonNode now = node.get("/api/v1/jobs/www-data/prod/" + job);
-        assertThat(now.get("config")).isEqualTo(served.get(job).get("config"));
+        JsonNode config = served.get(job).get("config");
+        if (job.equals("web")) {
+          // That release's read side kept the configuration web was created with after its update
+          // had rolled every instance forward (a defect since fixed): the job now carries the
+          // update's task, the one all its instances run.
+          config = config.deepCopy();
+          ((ObjectNode) config)
+              .set("task", served.get(job).get("active_groups").get(0).get("config").get("task"));
+        }
+        assertThat(now.get("config")).isEqualTo(config);
         assertThat(now.get("created_at")).isEqualTo(served.get(job).get("created_at"));
         assertThat(now.get("active_groups")).isEqualTo(served.get(job).get("active_groups"));
       }
