@@ -280,6 +280,23 @@ class LocalBackendTest {
   }
 
   @Test
+  void aProcessKilledByASignalIsNamedByItsSignalAndItsOwnLastStderrLine() throws Exception {
+    var agent = agent();
+    String taskId =
+        launchProcesses(
+            agent,
+            "[{\"name\": \"crasher\", \"cmdline\": \"echo 'about to crash' >&2; kill -SEGV $$\"}]");
+
+    List<StatusUpdate> updates = until(taskId, ScheduleStatus.FAILED);
+
+    // Not the wrapping shell's "line 1: 1234 Segmentation fault" notice: that is Borealis's own.
+    assertThat(updates.get(updates.size() - 1).message())
+        .contains(
+            "Process 'crasher' exited with code 139 (killed by signal 11, SIGSEGV): about to crash");
+    assertThat(Files.readString(sandbox(taskId).stderr("crasher"))).isEqualTo("about to crash\n");
+  }
+
+  @Test
   void aFailingProcessIsRestartedUntilItsMaxFailures() throws Exception {
     var agent = agent();
     String taskId =
