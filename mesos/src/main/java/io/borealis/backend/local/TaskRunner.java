@@ -387,6 +387,8 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       if (!healthy && successes >= Math.max(1, check.minConsecutiveSuccesses())) {
         healthy = true;
         report(ScheduleStatus.RUNNING, null);
+        // So that an agent that restarts adopts the task as the healthy, RUNNING task it is.
+        save(Optional.empty());
       }
       return this;
     }

@@ -463,6 +463,38 @@ class LocalBackendTest {
   }
 
   @Test
+  void aHealthyTaskIsAdoptedAsRunningAndHealthy() throws Exception {
+    var first = agent();
+    String taskId =
+        launch(
+            first,
+            configUnchecked(
+                "{\"task\": {\"processes\": [{\"name\": \"main\", \"cmdline\": \"sleep 60\"}],"
+                    + " \"resources\": {\"cpu\": 0.1, \"ram\": \"16MB\", \"disk\": \"16MB\"}},"
+                    + " \"health_check\": {\"type\": \"shell\", \"command\": \"true\","
+                    + " \"initial_interval_secs\": 30, \"interval_secs\": 1}}"));
+    until(taskId, ScheduleStatus.RUNNING);
+
+    testKit.stop(first);
+    var second = agent();
+    while (!(offers.receiveMessage(WAIT) instanceof OfferEvent.OffersReset)) {
+      // Offers of the stopped agent.
+    }
+    second.tell(
+        new ResourceBackend.Reconcile(
+            List.of(new TaskRef(taskId, new InstanceKey(JOB, 0), Optional.empty()))));
+
+    // Not STARTING, as when the sandbox kept the state from before the health check passed.
+    StatusUpdate reconciled = statuses.receiveMessage(WAIT);
+    assertThat(reconciled.taskId()).isEqualTo(taskId);
+    assertThat(reconciled.status()).isEqualTo(ScheduleStatus.RUNNING);
+    assertThat(sandbox(taskId).state().orElseThrow().healthy()).isTrue();
+
+    second.tell(new ResourceBackend.Kill(taskId, Optional.empty()));
+    until(taskId, ScheduleStatus.KILLED);
+  }
+
+  @Test
   void anAdoptedProcessThatEndsIsReportedWithTheExitCodeItLeftBehind() throws Exception {
     var first = agent();
     String taskId =
