@@ -133,7 +133,23 @@ final class TaskCommands extends GroupCommand {
         throw CliException.refused(
             "instance " + instance + " of job " + key.withoutInstances() + " has no task");
       }
-      return items.get(0).path("task_id").asText();
+      JsonNode task = items.get(0);
+      String status = task.path("status").asText();
+      if (status.equals("PENDING") || status.equals("THROTTLED")) {
+        String reason = task.path("reason").asText("");
+        throw CliException.refused(
+            "instance "
+                + instance
+                + " of job "
+                + key.withoutInstances()
+                + " is "
+                + status
+                + (reason.isEmpty() ? "" : " (" + reason + ")")
+                + ": its task "
+                + task.path("task_id").asText()
+                + " has not started, so it has no output yet");
+      }
+      return task.path("task_id").asText();
     }
 
     /** The processes that have logs: the folders under {@code .logs}, in name order. */
