@@ -419,6 +419,11 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     if (plan.phase() == ProcessPlan.Phase.DONE && stopping.isEmpty()) {
       return this;
     }
+    if (plan.killed()) {
+      // The scheduler re-sends its kill while the task is KILLING: the kill under way goes on, and
+      // its final processes keep the rest of their finalization wait.
+      return this;
+    }
     return step(plan.kill(now()));
   }
 

@@ -409,6 +409,28 @@ class LocalBackendTest {
   }
 
   @Test
+  void aKillSentAgainWhileFinalProcessesRunLeavesThemTheirFinalizationWait() throws Exception {
+    var agent = agent();
+    String taskId =
+        launchProcesses(
+            agent,
+            "[{\"name\": \"main\", \"cmdline\": \"sleep 60\"},"
+                + " {\"name\": \"cleanup\", \"final\": true,"
+                + " \"cmdline\": \"echo $$ > cleanup.pid; sleep 60\"}]");
+    until(taskId, ScheduleStatus.RUNNING);
+    agent.tell(new ResourceBackend.Kill(taskId, Optional.empty()));
+    pidsToReap.addAll(waitForPids(sandbox(taskId).dir().resolve("cleanup.pid")));
+
+    // The scheduler re-sends a kill while the task is KILLING (its kill retry): it is the same
+    // kill, not a second one, and must not cut the final processes' 5 s short.
+    long resent = System.nanoTime();
+    agent.tell(new ResourceBackend.Kill(taskId, Optional.empty()));
+    until(taskId, ScheduleStatus.KILLED);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - resent)).isGreaterThan(Duration.ofSeconds(4));
+  }
+
+  @Test
   void aKillLeavesNoProcessOfTheTaskAliveNotEvenOneThatIgnoresSigterm() throws Exception {
     var agent = agent();
     String taskId =
