@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -250,8 +251,26 @@ public final class JobConfigParser {
           error(c.path + ".order", "names process '" + p + "', which the task does not have");
         }
       }
+      finalBeforeRegular(seq, processes)
+          .ifPresent(
+              pair ->
+                  error(
+                      c.path + ".order",
+                      "orders final process '"
+                          + pair.get(0)
+                          + "' before regular process '"
+                          + pair.get(1)
+                          + "' (final processes run after every regular one has ended)"));
       order.add(seq);
       c.finish();
+    }
+    List<String> cycle = waitingForEachOther(order, processes);
+    if (!cycle.isEmpty()) {
+      error(
+          "task.constraints",
+          "form a cycle: processes "
+              + String.join(", ", cycle)
+              + " each wait for another of them, so none could start");
     }
     Resources resources = null;
     Optional<Obj> resObj = task.object("resources");
@@ -990,5 +1009,64 @@ public final class JobConfigParser {
       }
     }
     return row[b.length()];
+  }
+
+  /** The first final process this order puts before a regular one, with that regular one. */
+  private static Optional<List<String>> finalBeforeRegular(
+      List<String> seq, List<ProcessConfig> processes) {
+    Set<String> finals = new HashSet<>();
+    Set<String> regulars = new HashSet<>();
+    for (ProcessConfig p : processes) {
+      (p.finalProcess() ? finals : regulars).add(p.name());
+    }
+    for (int i = 0; i < seq.size(); i++) {
+      if (finals.contains(seq.get(i))) {
+        for (int j = i + 1; j < seq.size(); j++) {
+          if (regulars.contains(seq.get(j))) {
+            return Optional.of(List.of(seq.get(i), seq.get(j)));
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The processes (in the task's order) that the order constraints leave waiting for one another:
+   * those in a cycle, and those ordered after one. Empty when every process can start.
+   */
+  private static List<String> waitingForEachOther(
+      List<List<String>> order, List<ProcessConfig> processes) {
+    Map<String, Set<String>> before = new HashMap<>();
+    for (ProcessConfig p : processes) {
+      before.put(p.name(), new HashSet<>());
+    }
+    for (List<String> seq : order) {
+      for (int i = 1; i < seq.size(); i++) {
+        if (before.containsKey(seq.get(i)) && before.containsKey(seq.get(i - 1))) {
+          before.get(seq.get(i)).add(seq.get(i - 1));
+        }
+      }
+    }
+    Set<String> started = new HashSet<>();
+    boolean progress = true;
+    while (progress) {
+      progress = false;
+      for (Map.Entry<String, Set<String>> e : before.entrySet()) {
+        if (!started.contains(e.getKey()) && started.containsAll(e.getValue())) {
+          started.add(e.getKey());
+          progress = true;
+        }
+      }
+    }
+    List<String> waiting = new ArrayList<>();
+    for (ProcessConfig p : processes) {
+      if (before.containsKey(p.name())
+          && !started.contains(p.name())
+          && !waiting.contains(p.name())) {
+        waiting.add(p.name());
+      }
+    }
+    return waiting;
   }
 }

@@ -990,6 +990,50 @@ class JobConfigParserTest {
     }
 
     @Test
+    void reportsAnOrderThatPutsAFinalProcessBeforeARegularOne() {
+      // Final processes start once every regular one has ended: a regular process ordered after
+      // one would wait for ever, and so would the task.
+      ObjectNode job =
+          with(
+              minimal(),
+              "/task/processes",
+              json(
+                  "[{\"name\": \"server\", \"cmdline\": \"x\"},"
+                      + " {\"name\": \"cleanup\", \"cmdline\": \"y\", \"final\": true}]"));
+      JobConfigParser.Result result =
+          parse(with(job, "/task/constraints", json("[{\"order\": [\"cleanup\", \"server\"]}]")));
+
+      assertThat(fields(result)).containsExactly("task.constraints[0].order");
+      assertThat(result.errors().get(0).message())
+          .isEqualTo(
+              "orders final process 'cleanup' before regular process 'server' (final processes"
+                  + " run after every regular one has ended)");
+    }
+
+    @Test
+    void reportsOrdersThatFormACycle() {
+      ObjectNode job =
+          with(
+              minimal(),
+              "/task/processes",
+              json(
+                  "[{\"name\": \"a\", \"cmdline\": \"x\"}, {\"name\": \"b\", \"cmdline\": \"y\"},"
+                      + " {\"name\": \"c\", \"cmdline\": \"z\"}]"));
+      JobConfigParser.Result result =
+          parse(
+              with(
+                  job,
+                  "/task/constraints",
+                  json("[{\"order\": [\"a\", \"b\"]}, {\"order\": [\"b\", \"c\", \"a\"]}]")));
+
+      assertThat(fields(result)).containsExactly("task.constraints");
+      assertThat(result.errors().get(0).message())
+          .isEqualTo(
+              "form a cycle: processes a, b, c each wait for another of them, so none could"
+                  + " start");
+    }
+
+    @Test
     void reportsAnOrderConstraintWithoutOrder() {
       assertThat(fields(with(minimal(), "/task/constraints", json("[{}]"))))
           .containsExactly("task.constraints[0].order");

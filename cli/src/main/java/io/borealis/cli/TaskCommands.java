@@ -72,7 +72,11 @@ final class TaskCommands extends GroupCommand {
         return 0;
       }
       if (process != null) {
-        copy(client, taskId, process);
+        try {
+          copy(client, taskId, process);
+        } catch (CliException.ProblemException e) {
+          throw unknownProcess(client, taskId, e);
+        }
         return 0;
       }
       List<String> processes = processes(client, taskId);
@@ -133,7 +137,50 @@ final class TaskCommands extends GroupCommand {
         throw CliException.refused(
             "instance " + instance + " of job " + key.withoutInstances() + " has no task");
       }
-      return items.get(0).path("task_id").asText();
+      JsonNode task = items.get(0);
+      String status = task.path("status").asText();
+      if (status.equals("PENDING") || status.equals("THROTTLED")) {
+        String reason = task.path("reason").asText("");
+        throw CliException.refused(
+            "instance "
+                + instance
+                + " of job "
+                + key.withoutInstances()
+                + " is "
+                + status
+                + (reason.isEmpty() ? "" : " (" + reason + ")")
+                + ": its task "
+                + task.path("task_id").asText()
+                + " has not started, so it has no output yet");
+      }
+      return task.path("task_id").asText();
+    }
+
+    /**
+     * A process's log was not found: when the task has logs but none of that process, says so and
+     * names the ones it has; otherwise the scheduler's own answer.
+     */
+    private CliException unknownProcess(
+        SchedulerClient client, String taskId, CliException.ProblemException notFound) {
+      if (notFound.problem().status() != 404) {
+        return notFound;
+      }
+      List<String> processes;
+      try {
+        processes = processes(client, taskId);
+      } catch (CliException e) {
+        return notFound;
+      }
+      if (processes.isEmpty() || processes.contains(process)) {
+        return notFound;
+      }
+      return CliException.refused(
+          "task "
+              + taskId
+              + " has no process '"
+              + process
+              + "'; its processes: "
+              + String.join(", ", processes));
     }
 
     /** The processes that have logs: the folders under {@code .logs}, in name order. */

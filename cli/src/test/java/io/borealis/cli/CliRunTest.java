@@ -844,7 +844,24 @@ class CliRunTest {
     assertThat(none.code()).isEqualTo(1);
     assertThat(none.err()).contains("instance 1 of job fake/www-data/prod/hello has no task");
 
+    fake.json(
+        "GET " + JOB + "/tasks?limit_per_instance=1&instances=1",
+        200,
+        page(task(1, "PENDING", "Insufficient: CPU (needs 500, largest free 0.9)")));
+    Result pending = run("task", "logs", "fake/www-data/prod/hello/1");
+    assertThat(pending.code()).isEqualTo(1);
+    assertThat(pending.err())
+        .contains(
+            "instance 1 of job fake/www-data/prod/hello is PENDING (Insufficient: CPU (needs 500,"
+                + " largest free 0.9)): its task t-1 has not started, so it has no output yet");
+
     newestTask();
+    processes("web", "db");
+    Result unknown = run("task", "logs", "fake/www-data/prod/hello/1", "--process", "wbe");
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.err()).contains("task t-1 has no process 'wbe'; its processes: db, web");
+    fake.json("GET /api/v1/tasks/t-1/sandbox/.logs", 404, "{\"status\": 404}");
+
     Result noSandbox = run("task", "logs", "fake/www-data/prod/hello/1", "--process", "web");
     assertThat(noSandbox.code()).isEqualTo(1);
     assertThat(noSandbox.err())

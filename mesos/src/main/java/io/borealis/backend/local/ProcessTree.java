@@ -22,11 +22,13 @@ final class ProcessTree {
   /**
    * Runs the command line in an inner shell and records its exit code beside it, so an agent that
    * restarts while the process runs can still learn how it ended. A process killed by a signal
-   * leaves no code.
+   * leaves no code. The wrapper's own stderr goes nowhere: its notice of an inner shell killed by a
+   * signal ("line 1: 1234 Segmentation fault ...") would otherwise be the last stderr line that a
+   * failure names, in place of the process's own.
    */
   private static final String WRAPPER =
-      "/bin/bash -c \"$1\"; rc=$?; printf '%s\\n' \"$rc\" > \"$2.tmp\" && mv -f \"$2.tmp\" \"$2\";"
-          + " exit $rc";
+      "exec 3>&2 2>/dev/null; /bin/bash -c \"$1\" 2>&3 3>&-; rc=$?;"
+          + " printf '%s\\n' \"$rc\" > \"$2.tmp\" && mv -f \"$2.tmp\" \"$2\"; exit $rc";
 
   private static final Path PROC = Path.of("/proc");
   private static final Optional<String> SETSID = findSetsid();

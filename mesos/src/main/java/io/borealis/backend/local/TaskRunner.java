@@ -387,6 +387,8 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       if (!healthy && successes >= Math.max(1, check.minConsecutiveSuccesses())) {
         healthy = true;
         report(ScheduleStatus.RUNNING, null);
+        // So that an agent that restarts adopts the task as the healthy, RUNNING task it is.
+        save(Optional.empty());
       }
       return this;
     }
@@ -415,6 +417,11 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
 
   private Behavior<Command> onKill() {
     if (plan.phase() == ProcessPlan.Phase.DONE && stopping.isEmpty()) {
+      return this;
+    }
+    if (plan.killed()) {
+      // The scheduler re-sends its kill while the task is KILLING: the kill under way goes on, and
+      // its final processes keep the rest of their finalization wait.
       return this;
     }
     return step(plan.kill(now()));
@@ -540,11 +547,34 @@ final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     } else {
       reason.append("exited with code ").append(f.exitCode());
       if (f.exitCode() > 128 && f.exitCode() < 160) {
-        reason.append(" (signal ").append(f.exitCode() - 128).append(')');
+        int signal = f.exitCode() - 128;
+        reason.append(" (killed by signal ").append(signal);
+        signalName(signal).ifPresent(name -> reason.append(", ").append(name));
+        reason.append(')');
       }
     }
     sandbox.lastStderrLine(f.process()).ifPresent(line -> reason.append(": ").append(line));
     return reason.toString();
+  }
+
+  /** The usual name of a Linux signal number, for the ones a failing process commonly meets. */
+  private static Optional<String> signalName(int signal) {
+    return Optional.ofNullable(
+        switch (signal) {
+          case 1 -> "SIGHUP";
+          case 2 -> "SIGINT";
+          case 3 -> "SIGQUIT";
+          case 4 -> "SIGILL";
+          case 6 -> "SIGABRT";
+          case 7 -> "SIGBUS";
+          case 8 -> "SIGFPE";
+          case 9 -> "SIGKILL";
+          case 11 -> "SIGSEGV";
+          case 13 -> "SIGPIPE";
+          case 14 -> "SIGALRM";
+          case 15 -> "SIGTERM";
+          default -> null;
+        });
   }
 
   private void report(ScheduleStatus status, String message) {

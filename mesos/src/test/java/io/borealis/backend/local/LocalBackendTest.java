@@ -280,6 +280,23 @@ class LocalBackendTest {
   }
 
   @Test
+  void aProcessKilledByASignalIsNamedByItsSignalAndItsOwnLastStderrLine() throws Exception {
+    var agent = agent();
+    String taskId =
+        launchProcesses(
+            agent,
+            "[{\"name\": \"crasher\", \"cmdline\": \"echo 'about to crash' >&2; kill -SEGV $$\"}]");
+
+    List<StatusUpdate> updates = until(taskId, ScheduleStatus.FAILED);
+
+    // Not the wrapping shell's "line 1: 1234 Segmentation fault" notice: that is Borealis's own.
+    assertThat(updates.get(updates.size() - 1).message())
+        .contains(
+            "Process 'crasher' exited with code 139 (killed by signal 11, SIGSEGV): about to crash");
+    assertThat(Files.readString(sandbox(taskId).stderr("crasher"))).isEqualTo("about to crash\n");
+  }
+
+  @Test
   void aFailingProcessIsRestartedUntilItsMaxFailures() throws Exception {
     var agent = agent();
     String taskId =
@@ -392,6 +409,28 @@ class LocalBackendTest {
   }
 
   @Test
+  void aKillSentAgainWhileFinalProcessesRunLeavesThemTheirFinalizationWait() throws Exception {
+    var agent = agent();
+    String taskId =
+        launchProcesses(
+            agent,
+            "[{\"name\": \"main\", \"cmdline\": \"sleep 60\"},"
+                + " {\"name\": \"cleanup\", \"final\": true,"
+                + " \"cmdline\": \"echo $$ > cleanup.pid; sleep 60\"}]");
+    until(taskId, ScheduleStatus.RUNNING);
+    agent.tell(new ResourceBackend.Kill(taskId, Optional.empty()));
+    pidsToReap.addAll(waitForPids(sandbox(taskId).dir().resolve("cleanup.pid")));
+
+    // The scheduler re-sends a kill while the task is KILLING (its kill retry): it is the same
+    // kill, not a second one, and must not cut the final processes' 5 s short.
+    long resent = System.nanoTime();
+    agent.tell(new ResourceBackend.Kill(taskId, Optional.empty()));
+    until(taskId, ScheduleStatus.KILLED);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - resent)).isGreaterThan(Duration.ofSeconds(4));
+  }
+
+  @Test
   void aKillLeavesNoProcessOfTheTaskAliveNotEvenOneThatIgnoresSigterm() throws Exception {
     var agent = agent();
     String taskId =
@@ -443,6 +482,38 @@ class LocalBackendTest {
     second.tell(new ResourceBackend.Kill(taskId, Optional.empty()));
     until(taskId, ScheduleStatus.KILLED);
     assertThat(ProcessTree.isRunning(pid)).isFalse();
+  }
+
+  @Test
+  void aHealthyTaskIsAdoptedAsRunningAndHealthy() throws Exception {
+    var first = agent();
+    String taskId =
+        launch(
+            first,
+            configUnchecked(
+                "{\"task\": {\"processes\": [{\"name\": \"main\", \"cmdline\": \"sleep 60\"}],"
+                    + " \"resources\": {\"cpu\": 0.1, \"ram\": \"16MB\", \"disk\": \"16MB\"}},"
+                    + " \"health_check\": {\"type\": \"shell\", \"command\": \"true\","
+                    + " \"initial_interval_secs\": 30, \"interval_secs\": 1}}"));
+    until(taskId, ScheduleStatus.RUNNING);
+
+    testKit.stop(first);
+    var second = agent();
+    while (!(offers.receiveMessage(WAIT) instanceof OfferEvent.OffersReset)) {
+      // Offers of the stopped agent.
+    }
+    second.tell(
+        new ResourceBackend.Reconcile(
+            List.of(new TaskRef(taskId, new InstanceKey(JOB, 0), Optional.empty()))));
+
+    // Not STARTING, as when the sandbox kept the state from before the health check passed.
+    StatusUpdate reconciled = statuses.receiveMessage(WAIT);
+    assertThat(reconciled.taskId()).isEqualTo(taskId);
+    assertThat(reconciled.status()).isEqualTo(ScheduleStatus.RUNNING);
+    assertThat(sandbox(taskId).state().orElseThrow().healthy()).isTrue();
+
+    second.tell(new ResourceBackend.Kill(taskId, Optional.empty()));
+    until(taskId, ScheduleStatus.KILLED);
   }
 
   @Test
