@@ -28,6 +28,7 @@ public final class Metrics implements Extension {
 
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
+  private final Map<String, LongSupplier> counted = new ConcurrentHashMap<>();
   private final Map<String, DoubleSupplier> decimals = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -76,6 +77,19 @@ public final class Metrics implements Extension {
     return adder::add;
   }
 
+  /**
+   * A count that only grows, kept by its owner and read when the metrics are read (such as {@code
+   * job_updates_pruned}, which the view counts): a counter, not a gauge, to Prometheus. A later
+   * registration under the name replaces it.
+   */
+  public void counter(String name, LongSupplier value) {
+    synchronized (this) {
+      if (counted.put(name, value) == null) {
+        announce(name, Kind.COUNTER);
+      }
+    }
+  }
+
   /** A value read when the metrics are read; a later registration under the name replaces it. */
   public void gauge(String name, LongSupplier value) {
     synchronized (this) {
@@ -102,6 +116,7 @@ public final class Metrics implements Extension {
    */
   public synchronized void subscribe(Listener listener) {
     counters.keySet().forEach(n -> listener.registered(n, Kind.COUNTER));
+    counted.keySet().forEach(n -> listener.registered(n, Kind.COUNTER));
     gauges.keySet().forEach(n -> listener.registered(n, Kind.GAUGE));
     decimals.keySet().forEach(n -> listener.registered(n, Kind.GAUGE));
     listeners.add(listener);
@@ -118,7 +133,7 @@ public final class Metrics implements Extension {
     if (c != null) {
       return c.sum();
     }
-    LongSupplier g = gauges.get(name);
+    LongSupplier g = gauges.containsKey(name) ? gauges.get(name) : counted.get(name);
     if (g != null) {
       return g.getAsLong();
     }
@@ -130,6 +145,7 @@ public final class Metrics implements Extension {
   public SortedMap<String, Long> snapshot() {
     SortedMap<String, Long> all = new TreeMap<>();
     counters.forEach((n, c) -> all.put(n, c.sum()));
+    counted.forEach((n, c) -> all.put(n, c.getAsLong()));
     gauges.forEach((n, g) -> all.put(n, g.getAsLong()));
     return all;
   }

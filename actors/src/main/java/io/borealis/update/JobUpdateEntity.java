@@ -805,6 +805,7 @@ public final class JobUpdateEntity
     if (decision.events().isEmpty()) {
       return Effect().none().thenRun(s -> perform(s, decision.instructions()));
     }
+    logStatusChanges(decision.events());
     return Effect()
         .persist(decision.events())
         .thenRun(
@@ -848,6 +849,37 @@ public final class JobUpdateEntity
                 .allows(
                     c.policy(), new InstanceKey(key.job(), c.instance()), c.taskId(), c.config()),
             (allowed, error) -> new CoordinatorAnswered(c.instance(), error == null && allowed));
+      }
+    }
+  }
+
+  /**
+   * One line per status change, logged while the command that decided it is handled, so that it
+   * carries the update's MDC ({@code update_id}, {@code job}): what an operator follows in the log.
+   */
+  private void logStatusChanges(List<UpdateEvent> events) {
+    for (UpdateEvent event : events) {
+      if (event instanceof UpdateEvent.UpdateStarted s) {
+        context
+            .getLog()
+            .info(
+                "Update {} of {} started by {}: {}{}",
+                key.id(),
+                key.job(),
+                s.user(),
+                s.status(),
+                s.message().map(m -> " (" + m + ")").orElse(""));
+      } else if (event instanceof UpdateEvent.StatusChanged c) {
+        context
+            .getLog()
+            .info(
+                "Update {} of {}: {} -> {}{}{}",
+                key.id(),
+                key.job(),
+                c.from(),
+                c.to(),
+                c.user().map(u -> " by " + u).orElse(""),
+                c.message().map(m -> " (" + m + ")").orElse(""));
       }
     }
   }

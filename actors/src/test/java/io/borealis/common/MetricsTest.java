@@ -45,6 +45,20 @@ class MetricsTest {
   }
 
   @Test
+  void aCountKeptElsewhereIsACounterReadWhenAsked() {
+    Metrics m = Metrics.standalone();
+    List<String> heard = new ArrayList<>();
+    m.subscribe((name, kind) -> heard.add(name + ":" + kind));
+    AtomicLong pruned = new AtomicLong();
+    m.counter("job_updates_pruned", pruned::get);
+    pruned.set(4);
+
+    assertThat(heard).containsExactly("job_updates_pruned:COUNTER");
+    assertThat(m.value("job_updates_pruned")).isEqualTo(4);
+    assertThat(m.snapshot()).containsEntry("job_updates_pruned", 4L);
+  }
+
+  @Test
   void decimalGaugesKeepTheirFractionsInValues() {
     Metrics m = Metrics.standalone();
     m.decimalGauge("system_load_avg", () -> 1.25);

@@ -184,7 +184,13 @@ class JobUpdateEntityTest {
 
   private ActorRef<JobUpdateEntity.Command> update(UpdateKey k) {
     return updates.computeIfAbsent(
-        k, x -> testKit.spawn(JobUpdateEntity.create(x, updateDeps, Optional.empty())));
+        k,
+        x ->
+            testKit.spawn(
+                org.apache.pekko.actor.typed.javadsl.Behaviors.withMdc(
+                    JobUpdateEntity.Command.class,
+                    JobUpdateEntity.updateMdc(x),
+                    JobUpdateEntity.create(x, updateDeps, Optional.empty()))));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -369,6 +375,22 @@ class JobUpdateEntityTest {
     // Instances 0 and 1 never left the old configuration: nothing to roll back there either.
     assertThat(latest(0).config()).isEqualTo(oldTask);
     assertThat(latest(1).config()).isEqualTo(oldTask);
+  }
+
+  @Test
+  void everyStatusChangeIsLoggedWithTheUpdateAndItsJob() {
+    createRunning(1);
+    UpdateKey id = new UpdateKey(key, "logged");
+    Map<String, String> mdc = Map.of("update_id", "logged", "job", key.toString());
+
+    org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit.info(
+            "Update logged of " + key + " started by bob: ROLLING_FORWARD")
+        .withMdc(mdc)
+        .expect(testKit.system(), () -> start(id, proposed(1, settings(1, 1))));
+    org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit.info(
+            "Update logged of " + key + ": ROLLING_FORWARD -> ROLL_FORWARD_PAUSED by bob")
+        .withMdc(mdc)
+        .expect(testKit.system(), () -> act(id, OperatorAction.PAUSE));
   }
 
   @Test

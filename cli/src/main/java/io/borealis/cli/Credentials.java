@@ -20,8 +20,9 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * Who the client says it is, as Aurora's client did: {@code BOREALIS_USER} and {@code
- * BOREALIS_PASSWORD} when both are set (the environment wins), else the {@code ~/.netrc} entry of
- * the scheduler's host (or its {@code default} entry). Sent as HTTP Basic only when present.
+ * BOREALIS_PASSWORD} when both are set (the environment wins; one without the other is a usage
+ * error), else the {@code ~/.netrc} entry of the scheduler's host (or its {@code default} entry).
+ * Sent as HTTP Basic only when present.
  *
  * @param user the user name
  * @param password the password (never printed)
@@ -49,7 +50,16 @@ record Credentials(String user, String password, String source) {
   static Optional<Credentials> forHost(Env env, String host) {
     String user = env.variables().get(USER);
     String password = env.variables().get(PASSWORD);
-    if (user != null && !user.isEmpty() && password != null) {
+    boolean named = user != null && !user.isEmpty();
+    if (named != (password != null)) {
+      // Half of them: reading ~/.netrc instead would act as whoever it names, unnoticed.
+      throw CliException.usage(
+          (named
+                  ? USER + " is set but " + PASSWORD + " is not"
+                  : PASSWORD + " is set but " + USER + " is not")
+              + ": set both, or neither to use ~/.netrc");
+    }
+    if (named) {
       return Optional.of(new Credentials(user, password, USER + "/" + PASSWORD));
     }
     Path netrc = env.home().resolve(".netrc");

@@ -486,10 +486,26 @@ final class SchedulerClient {
           cause instanceof java.nio.channels.UnresolvedAddressException
               ? "unknown host " + uri.getHost()
               : cause.getMessage() == null ? "connection refused" : cause.getMessage();
+    } else if (e instanceof javax.net.ssl.SSLHandshakeException && untrusted(e)) {
+      why =
+          "its certificate is not trusted ("
+              + e.getMessage()
+              + "); for a private CA or a self-signed certificate, name its PEM file in"
+              + " BOREALIS_CA_FILE";
     } else {
       why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
     return why;
+  }
+
+  /** Whether a failed TLS handshake failed on the scheduler's certificate. */
+  private static boolean untrusted(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** One path segment, escaped. */

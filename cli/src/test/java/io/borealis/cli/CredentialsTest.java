@@ -55,6 +55,18 @@ class CredentialsTest {
   }
 
   @Test
+  void oneOfTheTwoVariablesWithoutTheOtherIsAUsageErrorNotNetrc() throws Exception {
+    Files.writeString(home.resolve(".netrc"), NETRC);
+
+    for (Map<String, String> half :
+        java.util.List.of(Map.of("BOREALIS_USER", "ci"), Map.of("BOREALIS_PASSWORD", "pw"))) {
+      assertThatThrownBy(() -> Credentials.forHost(env(half), "scheduler.example.com"))
+          .isInstanceOf(CliException.class)
+          .hasMessageContaining("set both, or neither");
+    }
+  }
+
+  @Test
   void thePasswordIsNeverInTheTextOfTheCredentials() {
     assertThat(new Credentials("ci", "pw-secret", "x").toString()).doesNotContain("pw-secret");
   }

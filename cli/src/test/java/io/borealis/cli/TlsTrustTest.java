@@ -65,7 +65,9 @@ class TlsTrustTest {
                   new SchedulerClient(
                           cluster, SchedulerClient.newHttpClient(plain), Optional.empty(), plain)
                       .get("/api/v1/jobs"))
-          .isInstanceOf(CliException.class);
+          .isInstanceOf(CliException.class)
+          .hasMessageContaining("certificate is not trusted")
+          .hasMessageContaining("BOREALIS_CA_FILE");
     } finally {
       server.stop(0);
     }

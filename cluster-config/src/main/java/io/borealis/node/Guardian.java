@@ -110,9 +110,9 @@ final class Guardian {
             Metrics.of(system).gauge("task_store_" + status.name(), () -> view.tasksIn(status));
           }
           // Events the view found missing and read by their entity's id (a tag row written late).
-          Metrics.of(system).gauge("read_side_gaps_filled", readSide::gapsFilled);
+          Metrics.of(system).counter("read_side_gaps_filled", readSide::gapsFilled);
           // Finished updates leave the view by count as they end, and by age on this timer.
-          Metrics.of(system).gauge("job_updates_pruned", view::updatesPruned);
+          Metrics.of(system).counter("job_updates_pruned", view::updatesPruned);
           Duration updatesMaxAge = config.getDuration("borealis.update.history.max-age");
           Duration pruneUpdatesEvery = config.getDuration("borealis.update.history.prune-interval");
           system

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,6 +89,26 @@ class AuthEndToEndTest {
     }
     assertThat(log).doesNotContain("a-Wrong-Password-5");
     assertThat(file).contains("$2y$04$");
+  }
+
+  @Test
+  void aMalformedAuthorizationHeaderIsRefusedAndNotLogged() throws Exception {
+    // Credentials with trailing junk, or a clear password where Base64 belongs: headers the
+    // transport cannot parse, whose value it would otherwise log as an illegal header.
+    String encoded =
+        java.util.Base64.getEncoder()
+            .encodeToString(("ci:" + PASSWORDS.get("ci")).getBytes(StandardCharsets.UTF_8));
+    for (String value : List.of("Basic " + encoded + " junk", "Basic ci " + PASSWORDS.get("ci"))) {
+      NodeProcess.Exchange reply =
+          node.exchange(
+              "GET /api/v1/roles HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                  + value
+                  + "\r\nConnection: close\r\n\r\n");
+      assertThat(reply.status()).isEqualTo(401);
+    }
+
+    String log = node.logText();
+    assertThat(log).doesNotContain(encoded).doesNotContain(PASSWORDS.get("ci"));
   }
 
   @Test

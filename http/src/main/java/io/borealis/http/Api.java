@@ -234,51 +234,66 @@ public final class Api {
     private Route guarded(java.util.function.Supplier<Route> inner) {
       return extractRequest(
           request ->
-              provide(
-                  request
-                      .getAttribute(AttributeKeys.remoteAddress)
-                      .flatMap(RemoteAddress::getAddress),
-                  ip -> {
-                    long start = security.nanos().getAsLong();
-                    return onSuccess(
-                        security
-                            .authenticator()
-                            .authenticate(
-                                request.getHeader("Authorization").map(HttpHeader::value)),
-                        outcome -> {
-                          Identity who =
-                              outcome instanceof Authenticator.Known known
-                                  ? known.identity()
-                                  : Identity.ANONYMOUS;
-                          return audited(
-                              request,
-                              who,
-                              start,
-                              () -> {
-                                String client =
-                                    who.authenticated()
-                                        ? "user " + who.user()
-                                        : "address "
-                                            + ip.map(InetAddress::getHostAddress).orElse("unknown");
-                                long wait = security.limits().take(client);
-                                if (wait > 0) {
-                                  return discardingBody(
-                                      () -> complete(Problems.tooManyRequests(wait)));
-                                }
-                                if (outcome instanceof Authenticator.Refused refused) {
-                                  return discardingBody(
-                                      () ->
-                                          complete(
-                                              Problems.unauthorized(
-                                                  "The credentials were refused: "
-                                                      + refused.reason()
-                                                      + ".")));
-                                }
-                                return mapRequest(
-                                    r -> r.addAttribute(CALLER, security.caller(who)), inner);
-                              });
-                        });
-                  }));
+              probe(request)
+                  ? mapRequest(
+                      r -> r.addAttribute(CALLER, security.caller(Identity.ANONYMOUS)), inner)
+                  : provide(
+                      request
+                          .getAttribute(AttributeKeys.remoteAddress)
+                          .flatMap(RemoteAddress::getAddress),
+                      ip -> {
+                        long start = security.nanos().getAsLong();
+                        return onSuccess(
+                            security
+                                .authenticator()
+                                .authenticate(
+                                    request.getHeader("Authorization").map(HttpHeader::value)),
+                            outcome -> {
+                              Identity who =
+                                  outcome instanceof Authenticator.Known known
+                                      ? known.identity()
+                                      : Identity.ANONYMOUS;
+                              return audited(
+                                  request,
+                                  who,
+                                  start,
+                                  () -> {
+                                    String client =
+                                        who.authenticated()
+                                            ? "user " + who.user()
+                                            : "address "
+                                                + ip.map(InetAddress::getHostAddress)
+                                                    .orElse("unknown");
+                                    long wait = security.limits().take(client);
+                                    if (wait > 0) {
+                                      return discardingBody(
+                                          () -> complete(Problems.tooManyRequests(wait)));
+                                    }
+                                    if (outcome instanceof Authenticator.Refused refused) {
+                                      return discardingBody(
+                                          () ->
+                                              complete(
+                                                  Problems.unauthorized(
+                                                      "The credentials were refused: "
+                                                          + refused.reason()
+                                                          + ".")));
+                                    }
+                                    return mapRequest(
+                                        r -> r.addAttribute(CALLER, security.caller(who)), inner);
+                                  });
+                            });
+                      }));
+    }
+
+    /**
+     * Whether {@code request} asks for one of the paths open to everyone ({@link Endpoint#OPEN}):
+     * they answer whatever credentials come with them and however often, so that a load balancer's
+     * check fails neither for stale credentials nor for other callers from its address.
+     */
+    private static boolean probe(HttpRequest request) {
+      String path = request.getUri().path();
+      return Endpoint.OPEN.contains(
+          path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
     }
 
     /** One line on {@code io.borealis.audit} per request that may change state. */

@@ -306,6 +306,24 @@ class AuthEdgeTest {
   }
 
   @Test
+  void probesAnswerWhateverTheCredentialsAndPastTheRateLimit() throws Exception {
+    AtomicLong now = new AtomicLong();
+    int port = serve(api(security(false, new RateLimits(1, 1, now::get), Set.of())));
+
+    assertThat(send(port, "GET", "/api/v1/roles", Optional.empty()).statusCode()).isEqualTo(401);
+    assertThat(send(port, "GET", "/api/v1/roles", Optional.empty()).statusCode()).isEqualTo(429);
+    // A load balancer's probe from the same address, with or without stale credentials.
+    for (String probe : List.of("/health", "/leaderhealth", "/api/v1/openapi.json")) {
+      assertThat(send(port, "GET", probe, Optional.empty()).statusCode())
+          .as(probe)
+          .isNotIn(401, 429);
+      assertThat(send(port, "GET", probe, Optional.of(basic("ci", "stale"))).statusCode())
+          .as(probe)
+          .isNotIn(401, 429);
+    }
+  }
+
+  @Test
   void everyResponseCarriesTheSecurityHeaders() throws Exception {
     int port = serve(api(security()));
 

@@ -51,6 +51,10 @@ public final class Backups {
     this.others = others;
     this.clock = clock;
     this.metrics = metrics;
+    // Both at 0 from the start: an alert on the growth of scheduler_backup_failed must see the
+    // first failure, which it would not if the series only appeared with it.
+    metrics.counter(SUCCESS);
+    metrics.counter(FAILED);
   }
 
   public BackupStore store() {

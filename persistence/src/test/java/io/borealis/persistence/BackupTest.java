@@ -183,6 +183,9 @@ class BackupTest {
     Backup.Others others = new Backup.Others(Map.of("www-data", ResourceAggregate.ZERO), Map.of());
     Backups backups =
         new Backups(view, store, () -> CompletableFuture.completedFuture(others), clock, metrics);
+    assertThat(metrics.snapshot())
+        .containsEntry(Backups.SUCCESS, 0L)
+        .containsEntry(Backups.FAILED, 0L);
 
     Backup.Summary taken = backups.takeNow().toCompletableFuture().join();
     assertThat(taken).isEqualTo(new Backup.Summary("20260102-030405-678", T0, 2, 3));
