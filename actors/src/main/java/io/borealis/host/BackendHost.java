@@ -59,6 +59,12 @@ public final class BackendHost {
     }
   }
 
+  /** Statuses received from the backend (Aurora's {@code scheduler_status_update}). */
+  public static final String STATUS_UPDATES = "scheduler_status_update";
+
+  /** Statuses waiting for one of the in-flight slots ({@code status_updates_queue_size}). */
+  public static final String STATUS_QUEUE = "status_updates_queue_size";
+
   private BackendHost() {}
 
   public static Behavior<ResourceBackend.Command> create(
@@ -82,6 +88,10 @@ public final class BackendHost {
                   "backend-" + factory.name());
           BackendPresence presence = BackendPresence.of(context.getSystem());
           presence.started(factory.name());
+          // Aurora's status path: every status the backend reports, and how many wait their turn.
+          Metrics metrics = Metrics.of(context.getSystem());
+          Metrics.Counter statusUpdates = metrics.counter(STATUS_UPDATES);
+          metrics.gauge(STATUS_QUEUE, () -> flow.waiting.size());
           String address = context.getSystem().address().toString();
           return Behaviors.receive(ResourceBackend.Command.class)
               .onMessage(
@@ -99,6 +109,7 @@ public final class BackendHost {
               .onMessage(
                   WrappedStatus.class,
                   m -> {
+                    statusUpdates.increment();
                     if (flow.inFlight < flow.maxInFlight) {
                       flow.inFlight +=
                           route(context, m.update(), backend, instances, locator, askTimeout);

@@ -70,17 +70,23 @@ class BackendHostTest {
             Duration.ofSeconds(30),
             1));
     ActorRef<StatusUpdate> in = statuses.get(5, TimeUnit.SECONDS);
+    Metrics metrics = Metrics.of(testKit.system());
+    long receivedBefore = metrics.value(BackendHost.STATUS_UPDATES);
 
     in.tell(status("u1", "t1"));
     in.tell(status("u2", "t2"));
     var first = instance.expectMessageClass(TaskInstanceEntity.ApplyStatus.class);
     assertThat(first.taskId()).isEqualTo("t1");
     instance.expectNoMessage(Duration.ofMillis(200));
+    // Both received; the second waits its turn.
+    assertThat(metrics.value(BackendHost.STATUS_UPDATES)).isEqualTo(receivedBefore + 2);
+    assertThat(metrics.value(BackendHost.STATUS_QUEUE)).isEqualTo(1);
 
     first.replyTo().tell(Done.getInstance());
     backend.expectMessage(new ResourceBackend.Acknowledge("t1", "u1"));
     var second = instance.expectMessageClass(TaskInstanceEntity.ApplyStatus.class);
     assertThat(second.taskId()).isEqualTo("t2");
+    assertThat(metrics.value(BackendHost.STATUS_QUEUE)).isZero();
     second.replyTo().tell(Done.getInstance());
     backend.expectMessage(new ResourceBackend.Acknowledge("t2", "u2"));
   }

@@ -300,7 +300,8 @@ final class Guardian {
                   instanceChanges,
                   new HttpSlaCoordinator(
                       config.getString("borealis.validation.cluster-name"),
-                      updates.getDuration("sla-coordinator-timeout")),
+                      updates.getDuration("sla-coordinator-timeout"),
+                      Metrics.of(system)),
                   askTimeout,
                   SnapshotPolicy.from(config, "job-update"),
                   taskSettings.idlePassivation(),
@@ -329,7 +330,8 @@ final class Guardian {
                                   new ViewHostTasks(view),
                                   new HttpSlaCoordinator(
                                       config.getString("borealis.validation.cluster-name"),
-                                      updates.getDuration("sla-coordinator-timeout")),
+                                      updates.getDuration("sla-coordinator-timeout"),
+                                      Metrics.of(system)),
                                   Metrics.of(system)))),
                       "maintenance"));
 

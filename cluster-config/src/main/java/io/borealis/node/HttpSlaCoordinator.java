@@ -3,6 +3,7 @@ package io.borealis.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.borealis.common.Metrics;
 import io.borealis.http.Json;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.SlaPolicy;
@@ -35,10 +36,21 @@ final class HttpSlaCoordinator implements SlaCoordinator {
   private final Duration timeout;
   private final HttpClient client;
 
-  HttpSlaCoordinator(String cluster, Duration timeout) {
+  /** Aurora's sla_coordinator_* counters: questions, answers read, no answer, a refusal. */
+  private final Metrics.Counter attempts;
+
+  private final Metrics.Counter success;
+  private final Metrics.Counter errors;
+  private final Metrics.Counter userErrors;
+
+  HttpSlaCoordinator(String cluster, Duration timeout, Metrics metrics) {
     this.cluster = cluster;
     this.timeout = timeout;
     this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.attempts = metrics.counter("sla_coordinator_attempts");
+    this.success = metrics.counter("sla_coordinator_success");
+    this.errors = metrics.counter("sla_coordinator_errors");
+    this.userErrors = metrics.counter("sla_coordinator_user_errors");
   }
 
   @Override
@@ -67,6 +79,7 @@ final class HttpSlaCoordinator implements SlaCoordinator {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
+    attempts.increment();
     return client
         .sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .handle(
@@ -77,9 +90,11 @@ final class HttpSlaCoordinator implements SlaCoordinator {
                     policy.coordinatorUrl(),
                     task,
                     error.getMessage());
+                errors.increment();
                 return false;
               }
               if (response.statusCode() != 200) {
+                userErrors.increment();
                 LOG.warn(
                     "The SLA coordinator {} answered {} for {}",
                     policy.coordinatorUrl(),
@@ -89,8 +104,19 @@ final class HttpSlaCoordinator implements SlaCoordinator {
               }
               try {
                 JsonNode answer = JSON.readTree(response.body()).get(policy.statusKey());
-                return answer != null && answer.isBoolean() && answer.booleanValue();
+                if (answer == null || !answer.isBoolean()) {
+                  userErrors.increment();
+                  LOG.warn(
+                      "The SLA coordinator {} answered without true or false at \"{}\" for {}",
+                      policy.coordinatorUrl(),
+                      policy.statusKey(),
+                      task);
+                  return false;
+                }
+                success.increment();
+                return answer.booleanValue();
               } catch (java.io.IOException e) {
+                userErrors.increment();
                 LOG.warn(
                     "The SLA coordinator {} answered something that is not JSON for {}",
                     policy.coordinatorUrl(),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.borealis.common.Metrics;
 import io.borealis.model.InstanceKey;
 import io.borealis.model.JobKey;
 import io.borealis.model.Resources;
@@ -78,8 +79,10 @@ class HttpSlaCoordinatorTest {
     server.stop(0);
   }
 
+  private final Metrics metrics = Metrics.standalone();
+
   private boolean ask(SlaPolicy.Coordinator policy) throws Exception {
-    return new HttpSlaCoordinator("east", Duration.ofSeconds(1))
+    return new HttpSlaCoordinator("east", Duration.ofSeconds(1), metrics)
         .allows(policy, INSTANCE, "www-data-prod-web-3-abc", CONFIG)
         .toCompletableFuture()
         .get(5, TimeUnit.SECONDS);
@@ -131,6 +134,11 @@ class HttpSlaCoordinatorTest {
     status = 500;
     answer = "{\"drain\": true}";
     assertThat(ask(policy)).isFalse();
+    // One answer read (false); the others were the coordinator's mistakes.
+    assertThat(metrics.value("sla_coordinator_attempts")).isEqualTo(5);
+    assertThat(metrics.value("sla_coordinator_success")).isEqualTo(1);
+    assertThat(metrics.value("sla_coordinator_user_errors")).isEqualTo(4);
+    assertThat(metrics.value("sla_coordinator_errors")).isZero();
   }
 
   @Test
@@ -140,5 +148,6 @@ class HttpSlaCoordinatorTest {
     never.countDown();
     server.stop(0);
     assertThat(ask(new SlaPolicy.Coordinator(url, "drain"))).isFalse();
+    assertThat(metrics.value("sla_coordinator_errors")).isEqualTo(2);
   }
 }
