@@ -101,6 +101,13 @@ public record UsersFile(Map<String, User> users, Map<String, List<Permission>> r
   /** Checks a parsed users file; {@code where} names it in messages. */
   public static UsersFile of(Config config, String where) {
     try {
+      // A misspelt key would be read as absent: a user without roles, say. Refuse it instead.
+      for (String key : config.root().keySet()) {
+        if (!key.equals("users") && !key.equals("roles")) {
+          throw new IllegalArgumentException(
+              where + ": unknown section '" + key + "' (the file has users and roles)");
+        }
+      }
       Map<String, List<Permission>> roles = new LinkedHashMap<>();
       if (config.hasPath("roles")) {
         for (Map.Entry<String, ConfigValue> e : config.getObject("roles").entrySet()) {
@@ -127,6 +134,17 @@ public record UsersFile(Map<String, User> users, Map<String, List<Permission>> r
           if (name.isEmpty() || name.contains(":")) {
             throw new IllegalArgumentException(
                 where + ": user name '" + name + "' must be non-empty and without ':'");
+          }
+          for (String key : u.root().keySet()) {
+            if (!key.equals("password") && !key.equals("roles")) {
+              throw new IllegalArgumentException(
+                  where
+                      + ": user "
+                      + name
+                      + ": unknown field '"
+                      + key
+                      + "' (a user has password and roles)");
+            }
           }
           String hash = u.getString("password");
           if (!Passwords.isHash(hash)) {

@@ -164,6 +164,21 @@ class AuthenticatorTest {
   }
 
   @Test
+  void aMisspeltKeyIsRefusedRatherThanReadAsAbsent() throws Exception {
+    // `role` for `roles` would otherwise leave ci without any role.
+    Path user = file(users("ci { password = \"" + hash("s3cret") + "\", role = [www-data] }"));
+    assertThatThrownBy(() -> authenticator(user))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("user ci: unknown field 'role' (a user has password and roles)")
+        .hasMessageNotContaining("$2");
+
+    Path section = file(users("ci { password = \"" + hash("s3cret") + "\" }") + "role { }\n");
+    assertThatThrownBy(() -> authenticator(section))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown section 'role' (the file has users and roles)");
+  }
+
+  @Test
   void rolesMapToPermissions() throws Exception {
     var a =
         authenticator(
