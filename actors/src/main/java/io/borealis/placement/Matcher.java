@@ -286,9 +286,7 @@ public final class Matcher {
 
   /** Where a group resumes in the round's offers: the next eligible offer not yet tried. */
   private static final class Cursor {
-    /** The offers the group could fit, by position; null: all of them. */
-    final BitSet eligible;
-
+    /** The offers the group could fit, by position (null: all of them), and what was skipped. */
     final OfferIndex.Search search;
 
     /** Whether the offers the index ruled out were counted as vetoes. */
@@ -298,11 +296,11 @@ public final class Matcher {
 
     Cursor(OfferIndex.Search search) {
       this.search = search;
-      this.eligible = search.positions();
     }
 
     /** The position of the next offer to try (not consumed), or -1 when none is left. */
     int peek(int n) {
+      BitSet eligible = search.positions();
       int i = eligible == null ? (next < n ? next : -1) : eligible.nextSetBit(next);
       if (i >= 0) {
         next = i;

@@ -32,15 +32,8 @@ final class OfferIndex {
   }
 
   /**
-   * The positions of the offers a demand could fit, in the round's order; null when no offer can be
-   * ruled out (every offer must be tried).
-   */
-  BitSet eligible(Demand demand) {
-    return search(demand).positions();
-  }
-
-  /**
-   * The offers a demand could fit (null: all), and how many were ruled out without a veto being
+   * The positions of the offers a demand could fit, in the round's order (null when no offer can be
+   * ruled out: every offer must be tried), and how many were ruled out without a veto being
    * evaluated: for lacking a value a constraint asks for, and (of the rest) for being too small.
    */
   record Search(BitSet positions, int lackingValue, int tooSmall) {}
